@@ -1,0 +1,43 @@
+// absl::Status inside, grpc::Status at the edge. Machine-readable details (google.rpc.BadRequest,
+// PreconditionFailure, ErrorInfo, hotdesk.v1.Association, ...) ride on the absl::Status as
+// payloads keyed by their type URL and become google.rpc.Status details at the gRPC edge.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/message.h>
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace hotdesk {
+
+// Collects invalid fields; ToStatus() is OK when there are none.
+class FieldViolations {
+ public:
+  void Add(std::string_view field, std::string_view description);
+  bool empty() const { return items_.empty(); }
+  // INVALID_ARGUMENT naming every field and why, with a BadRequest detail.
+  absl::Status ToStatus() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+// Attaches `detail` to `status` (no-op on OK).
+void AddDetail(absl::Status* status, const google::protobuf::Message& detail);
+// Reads a detail of the message's type back; false when absent.
+bool GetDetail(const absl::Status& status, google::protobuf::Message* detail);
+
+// Error with an ErrorInfo{reason, domain "hotdesk.v1"} detail.
+absl::Status ErrorWithReason(absl::StatusCode code, std::string_view reason,
+                             std::string_view message);
+// The ErrorInfo reason of a status, or "" when none.
+std::string ErrorReason(const absl::Status& status);
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace hotdesk

@@ -1,0 +1,11 @@
+# Writes every lua/*.lua file into one C++ source as a raw string constant kLua_<name>.
+file(GLOB files ${DIR}/*.lua)
+list(SORT files)
+set(out "// Generated from services/store/redis/lua/*.lua by embed_lua.cmake. Do not edit.\n")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} body)
+  string(APPEND out "extern const char kLua_${name}[];\nconst char kLua_${name}[] = R\"LUA(${body})LUA\";\n")
+endforeach()
+file(WRITE ${OUT}.tmp "${out}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

@@ -1,0 +1,13 @@
+-- KEYS: ev    ARGV: after, count
+-- {'TRIMMED'} when entries after `after` were trimmed away, else {'OK', entries}.
+local ev = KEYS[1]
+local first = redis.call('XRANGE', ev, '-', '+', 'COUNT', 1)
+if #first > 0 then
+  local fields = first[1][2]
+  local prev = '0-0'
+  for i = 1, #fields, 2 do
+    if fields[i] == 'p' then prev = fields[i + 1] end
+  end
+  if id_less(ARGV[1], prev) then return {'TRIMMED'} end
+end
+return {'OK', redis.call('XRANGE', ev, '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}

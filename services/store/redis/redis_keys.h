@@ -1,0 +1,41 @@
+// The Redis key layout (documented in README "Redis model"). Every key of a tenant carries the
+// hash tag {tenant}, so one script touches one slot and Redis Cluster works unchanged.
+#pragma once
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace hotdesk {
+
+class RedisKeys {
+ public:
+  explicit RedisKeys(std::string prefix) : prefix_(std::move(prefix)) {}
+  std::string ByHost(const std::string& t) const { return Key(t, "by-host"); }
+  std::string ByGuest(const std::string& t) const { return Key(t, "by-guest"); }
+  std::string Expiry(const std::string& t) const { return Key(t, "exp"); }
+  std::string Events(const std::string& t) const { return Key(t, "ev"); }
+  std::string Request(const std::string& t, const std::string& id) const {
+    return Key(t, "req:" + id);
+  }
+  std::string Devices(const std::string& t) const { return Key(t, "dev"); }
+  std::string Guests(const std::string& t) const { return Key(t, "guest"); }
+  // Tenants that have ever had an association (the sweeper's and the gauge's work list).
+  std::string Tenants() const { return absl::StrCat(prefix_, ":tenants"); }
+  const std::string& prefix() const { return prefix_; }
+  // Inverse of Events(): the tenant of an event stream key, or "".
+  std::string TenantOfEventsKey(const std::string& key) const {
+    std::string head = prefix_ + ":{";
+    if (key.rfind(head, 0) != 0 || key.size() < head.size() + 5) return "";
+    if (key.compare(key.size() - 4, 4, "}:ev") != 0) return "";
+    return key.substr(head.size(), key.size() - head.size() - 4);
+  }
+
+ private:
+  std::string Key(const std::string& t, const char* what) const {
+    return absl::StrCat(prefix_, ":{", t, "}:", what);
+  }
+  std::string prefix_;
+};
+
+}  // namespace hotdesk
