@@ -1,3 +1,4 @@
+#include "absl/strings/string_view.h"
 #include "services/common/log.h"
 
 #include <atomic>
@@ -21,7 +22,7 @@ const char* LevelName(LogLevel l) {
   return "info";
 }
 
-void AppendQuoted(std::string* out, std::string_view v, bool always) {
+void AppendQuoted(std::string* out, absl::string_view v, bool always) {
   bool plain = !always && !v.empty();
   for (char c : v) {
     if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
@@ -30,7 +31,7 @@ void AppendQuoted(std::string* out, std::string_view v, bool always) {
     }
   }
   if (plain) {
-    out->append(v);
+    out->append(v.data(), v.size());
     return;
   }
   out->push_back('"');
@@ -53,7 +54,7 @@ void AppendQuoted(std::string* out, std::string_view v, bool always) {
 }
 }  // namespace
 
-bool ParseLogLevel(std::string_view text, LogLevel* out) {
+bool ParseLogLevel(absl::string_view text, LogLevel* out) {
   if (text == "debug") *out = LogLevel::kDebug;
   else if (text == "info") *out = LogLevel::kInfo;
   else if (text == "warn" || text == "warning") *out = LogLevel::kWarn;
@@ -65,10 +66,10 @@ void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
 void SetLogJson(bool json) { g_json = json; }
 
-LogLine::LogLine(LogLevel level, std::string_view msg)
+LogLine::LogLine(LogLevel level, absl::string_view msg)
     : level_(level), msg_(msg), json_(g_json.load()) {}
 
-LogLine& LogLine::kv(std::string_view key, std::string_view value) {
+LogLine& LogLine::kv(absl::string_view key, absl::string_view value) {
   if (json_) {
     fields_.append(",");
     AppendQuoted(&fields_, key, true);
@@ -76,7 +77,7 @@ LogLine& LogLine::kv(std::string_view key, std::string_view value) {
     AppendQuoted(&fields_, value, true);
   } else {
     fields_.append(" ");
-    fields_.append(key);
+    fields_.append(key.data(), key.size());
     fields_.append("=");
     AppendQuoted(&fields_, value, false);
   }

@@ -3,7 +3,7 @@
 
 #include <sstream>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/strings/string_view.h"
 
@@ -12,7 +12,7 @@ namespace hotdesk {
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
 // Parses "debug|info|warn|error"; false on anything else.
-bool ParseLogLevel(std::string_view text, LogLevel* out);
+bool ParseLogLevel(absl::string_view text, LogLevel* out);
 void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 // "logfmt" (default) or "json".
@@ -21,21 +21,21 @@ void SetLogJson(bool json);
 // Builds one line; writes it when destroyed. Values are quoted when they need it.
 class LogLine {
  public:
-  LogLine(LogLevel level, std::string_view msg);
+  LogLine(LogLevel level, absl::string_view msg);
   ~LogLine();
   LogLine(const LogLine&) = delete;
   LogLine& operator=(const LogLine&) = delete;
 
-  LogLine& kv(std::string_view key, std::string_view value);
-  LogLine& kv(std::string_view key, const char* value) { return kv(key, std::string_view(value)); }
-  LogLine& kv(std::string_view key, const std::string& value) {
-    return kv(key, std::string_view(value));
+  LogLine& kv(absl::string_view key, absl::string_view value);
+  LogLine& kv(absl::string_view key, const char* value) { return kv(key, absl::string_view(value)); }
+  LogLine& kv(absl::string_view key, const std::string& value) {
+    return kv(key, absl::string_view(value));
   }
   template <typename T>
-  LogLine& kv(std::string_view key, const T& value) {
+  LogLine& kv(absl::string_view key, const T& value) {
     std::ostringstream os;
     os << value;
-    return kv(key, std::string_view(os.str()));
+    return kv(key, absl::string_view(os.str()));
   }
 
  private:

@@ -1,3 +1,4 @@
+#include "absl/strings/string_view.h"
 #include "services/common/status.h"
 
 #include <google/protobuf/any.pb.h>
@@ -12,7 +13,7 @@ namespace {
 constexpr char kTypePrefix[] = "type.googleapis.com/";
 }
 
-void FieldViolations::Add(std::string_view field, std::string_view description) {
+void FieldViolations::Add(absl::string_view field, absl::string_view description) {
   items_.emplace_back(std::string(field), std::string(description));
 }
 
@@ -44,8 +45,8 @@ bool GetDetail(const absl::Status& status, google::protobuf::Message* detail) {
   return detail->ParseFromString(std::string(*payload));
 }
 
-absl::Status ErrorWithReason(absl::StatusCode code, std::string_view reason,
-                             std::string_view message) {
+absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
+                             absl::string_view message) {
   absl::Status status(code, message);
   google::rpc::ErrorInfo info;
   info.set_reason(std::string(reason));
@@ -65,7 +66,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
   rpc.set_message(std::string(status.message()));
-  status.ForEachPayload([&](std::string_view type_url, const absl::Cord& payload) {
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
     auto* any = rpc.add_details();
     any->set_type_url(std::string(type_url));
     any->set_value(std::string(payload));

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <vector>
 
 #include <google/protobuf/message.h>
@@ -17,7 +17,7 @@ namespace hotdesk {
 // Collects invalid fields; ToStatus() is OK when there are none.
 class FieldViolations {
  public:
-  void Add(std::string_view field, std::string_view description);
+  void Add(absl::string_view field, absl::string_view description);
   bool empty() const { return items_.empty(); }
   // INVALID_ARGUMENT naming every field and why, with a BadRequest detail.
   absl::Status ToStatus() const;
@@ -32,8 +32,8 @@ void AddDetail(absl::Status* status, const google::protobuf::Message& detail);
 bool GetDetail(const absl::Status& status, google::protobuf::Message* detail);
 
 // Error with an ErrorInfo{reason, domain "hotdesk.v1"} detail.
-absl::Status ErrorWithReason(absl::StatusCode code, std::string_view reason,
-                             std::string_view message);
+absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
+                             absl::string_view message);
 // The ErrorInfo reason of a status, or "" when none.
 std::string ErrorReason(const absl::Status& status);
 

@@ -1,3 +1,4 @@
+#include "absl/strings/string_view.h"
 #include "services/core/commands.h"
 
 #include "absl/strings/str_cat.h"
@@ -12,7 +13,7 @@ namespace {
 void CheckTenant(const std::string& tenant, FieldViolations* v) {
   if (auto p = TenantProblem(tenant); !p.empty()) v->Add("tenant", p);
 }
-void CheckId(std::string_view field, const std::string& id, FieldViolations* v) {
+void CheckId(absl::string_view field, const std::string& id, FieldViolations* v) {
   if (auto p = IdProblem(id); !p.empty()) v->Add(field, p);
 }
 void CheckRequestId(const std::string& id, FieldViolations* v) {

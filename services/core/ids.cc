@@ -1,10 +1,11 @@
+#include "absl/strings/string_view.h"
 #include "services/core/ids.h"
 
 #include "absl/strings/str_cat.h"
 
 namespace hotdesk {
 
-std::string TenantProblem(std::string_view t) {
+std::string TenantProblem(absl::string_view t) {
   if (t.empty()) return "required";
   if (t.size() > 63) return absl::StrCat("must be at most 63 characters (got ", t.size(), ")");
   for (char c : t) {
@@ -15,7 +16,7 @@ std::string TenantProblem(std::string_view t) {
   return "";
 }
 
-std::string IdProblem(std::string_view id) {
+std::string IdProblem(absl::string_view id) {
   if (id.empty()) return "required";
   if (id.size() > kMaxIdLength)
     return absl::StrCat("must be at most ", kMaxIdLength, " bytes (got ", id.size(), ")");
@@ -50,7 +51,7 @@ std::string IdProblem(std::string_view id) {
   return "";
 }
 
-std::string AttributeKeyProblem(std::string_view key) {
+std::string AttributeKeyProblem(absl::string_view key) {
   if (key.empty() || key.size() > 64) return "keys must be 1-64 characters";
   for (char c : key) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

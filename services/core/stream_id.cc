@@ -1,3 +1,4 @@
+#include "absl/strings/string_view.h"
 #include "services/core/stream_id.h"
 
 #include "absl/strings/numbers.h"
@@ -5,9 +6,9 @@
 
 namespace hotdesk {
 
-std::optional<StreamId> StreamId::Parse(std::string_view text) {
+std::optional<StreamId> StreamId::Parse(absl::string_view text) {
   size_t dash = text.find('-');
-  if (dash == std::string_view::npos || dash == 0 || dash + 1 >= text.size()) return std::nullopt;
+  if (dash == absl::string_view::npos || dash == 0 || dash + 1 >= text.size()) return std::nullopt;
   for (char c : text.substr(0, dash))
     if (c < '0' || c > '9') return std::nullopt;
   for (char c : text.substr(dash + 1))

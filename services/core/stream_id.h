@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 namespace hotdesk {
 
@@ -12,7 +12,7 @@ struct StreamId {
   uint64_t ms = 0;
   uint64_t seq = 0;
 
-  static std::optional<StreamId> Parse(std::string_view text);
+  static std::optional<StreamId> Parse(absl::string_view text);
   std::string ToString() const;
   bool IsZero() const { return ms == 0 && seq == 0; }
 

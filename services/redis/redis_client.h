@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 
 struct ev_loop;
+struct redisAsyncContext;
 
 namespace hotdesk {
 
@@ -83,9 +84,9 @@ class RedisClient {
   void Drop(Connection* conn, const char* why);
   void OnTick();
   void SetReady(Connection* conn, bool ready);
-  static void OnReply(struct redisAsyncContext* ac, void* reply, void* privdata);
-  static void OnConnect(const struct redisAsyncContext* ac, int status);
-  static void OnDisconnect(const struct redisAsyncContext* ac, int status);
+  static void OnReply(::redisAsyncContext* ac, void* reply, void* privdata);
+  static void OnConnect(const ::redisAsyncContext* ac, int status);
+  static void OnDisconnect(const ::redisAsyncContext* ac, int status);
   void Complete(Request* req, absl::StatusOr<const redisReply*> result);
 
   RedisConfig config_;

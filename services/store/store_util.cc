@@ -1,3 +1,4 @@
+#include "absl/strings/string_view.h"
 #include "services/store/store_util.h"
 
 #include "absl/strings/str_cat.h"
@@ -28,7 +29,7 @@ EventPtr MakeEvent(const std::string& cursor, v1::EventType type, const v1::Asso
 }
 
 namespace {
-absl::Status Conflict(std::string_view reason, const v1::Association& present,
+absl::Status Conflict(absl::string_view reason, const v1::Association& present,
                       const std::string& description) {
   absl::Status s = ErrorWithReason(absl::StatusCode::kFailedPrecondition, reason, description);
   google::rpc::PreconditionFailure pf;

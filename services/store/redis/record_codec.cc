@@ -1,3 +1,4 @@
+#include "absl/strings/string_view.h"
 #include "services/store/redis/record_codec.h"
 
 #include <vector>
@@ -12,7 +13,7 @@ namespace hotdesk {
 namespace {
 
 // Percent-escapes the separators so that any attribute byte survives.
-std::string Escape(std::string_view s) {
+std::string Escape(absl::string_view s) {
   std::string out;
   for (char c : s) {
     if (c == '%' || c == '\t' || c == '=' || c == '&' || c == '\n' || c == '\r') {
@@ -26,7 +27,7 @@ std::string Escape(std::string_view s) {
   return out;
 }
 
-std::string Unescape(std::string_view s) {
+std::string Unescape(absl::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
@@ -66,7 +67,7 @@ std::string EncodeRecordTail(const v1::AssociationLimit& limit,
 absl::StatusOr<v1::Association> DecodeRecord(const std::string& tenant, const std::string& host,
                                              const std::string& record,
                                              const std::string& cursor_override) {
-  std::vector<std::string_view> f = absl::StrSplit(record, '\t');
+  std::vector<absl::string_view> f = absl::StrSplit(record, '\t');
   if (f.size() != 7) return absl::DataLossError(absl::StrCat("bad association record for ", host));
   v1::Association a;
   a.set_tenant(tenant);
@@ -81,7 +82,7 @@ absl::StatusOr<v1::Association> DecodeRecord(const std::string& tenant, const st
   if (exp > 0) *a.mutable_expire_time() = TimestampFromMillis(exp);
   a.set_source(static_cast<v1::Source>(source));
   a.set_cursor(f[4].empty() ? cursor_override : std::string(f[4]));
-  std::string_view limit = f[5];
+  absl::string_view limit = f[5];
   if (!limit.empty() && limit[0] == 'd') {
     int64_t ms = 0;
     if (absl::SimpleAtoi(limit.substr(1), &ms)) {
@@ -89,7 +90,7 @@ absl::StatusOr<v1::Association> DecodeRecord(const std::string& tenant, const st
       a.mutable_limit()->mutable_duration()->set_nanos(static_cast<int32_t>((ms % 1000) * 1000000));
     }
   } else if (!limit.empty() && limit[0] == 'z') {
-    std::vector<std::string_view> z = absl::StrSplit(limit.substr(1), absl::MaxSplits(':', 2));
+    std::vector<absl::string_view> z = absl::StrSplit(limit.substr(1), absl::MaxSplits(':', 2));
     int h = 0, m = 0;
     if (z.size() == 3 && absl::SimpleAtoi(z[0], &h) && absl::SimpleAtoi(z[1], &m)) {
       auto* d = a.mutable_limit()->mutable_daily();
@@ -99,9 +100,9 @@ absl::StatusOr<v1::Association> DecodeRecord(const std::string& tenant, const st
     }
   }
   if (!f[6].empty()) {
-    for (std::string_view kv : absl::StrSplit(f[6], '&')) {
+    for (absl::string_view kv : absl::StrSplit(f[6], '&')) {
       size_t eq = kv.find('=');
-      if (eq == std::string_view::npos) continue;
+      if (eq == absl::string_view::npos) continue;
       (*a.mutable_attributes())[Unescape(kv.substr(0, eq))] = Unescape(kv.substr(eq + 1));
     }
   }
@@ -117,7 +118,7 @@ absl::StatusOr<EventPtr> DecodeStreamEntry(const std::string& tenant, const redi
   std::string type, host, record, reqid;
   int reason = 0, source = 0;
   for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-    std::string_view k(fields->element[i]->str, fields->element[i]->len);
+    absl::string_view k(fields->element[i]->str, fields->element[i]->len);
     std::string v(fields->element[i + 1]->str, fields->element[i + 1]->len);
     if (k == "t") type = v;
     else if (k == "h") host = v;

@@ -17,7 +17,7 @@ struct ContextDeleter {
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
 using ReplyPtr = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
-ReplyPtr Run(redisContext* c, const std::vector<std::string>& argv) {
+ReplyPtr Exec(redisContext* c, const std::vector<std::string>& argv) {
   std::vector<const char*> p;
   std::vector<size_t> l;
   for (const auto& a : argv) {
@@ -84,15 +84,15 @@ void RedisEventFeed::Run() {
       ctx.reset(redisConnectWithTimeout(config_.host.c_str(), config_.port, tv));
       bool ok = ctx && !ctx->err;
       if (ok && !config_.password.empty()) {
-        auto r = Run(ctx.get(), {"AUTH", config_.password});
+        auto r = Exec(ctx.get(), {"AUTH", config_.password});
         ok = r && r->type != REDIS_REPLY_ERROR;
       }
       if (ok && config_.db != 0) {
-        auto r = Run(ctx.get(), {"SELECT", std::to_string(config_.db)});
+        auto r = Exec(ctx.get(), {"SELECT", std::to_string(config_.db)});
         ok = r && r->type != REDIS_REPLY_ERROR;
       }
       if (ok) {
-        auto r = Run(ctx.get(), {"CLIENT", "ID"});
+        auto r = Exec(ctx.get(), {"CLIENT", "ID"});
         ok = r && r->type == REDIS_REPLY_INTEGER;
         if (ok) reader_client_id_ = r->integer;
       }
@@ -125,7 +125,7 @@ void RedisEventFeed::Run() {
     bool failed = false;
     for (const auto& t : followed) {
       if (positions_.count(t)) continue;
-      auto r = Run(ctx.get(), {"XREVRANGE", keys_.Events(t), "+", "-", "COUNT", "1"});
+      auto r = Exec(ctx.get(), {"XREVRANGE", keys_.Events(t), "+", "-", "COUNT", "1"});
       if (!r || r->type != REDIS_REPLY_ARRAY) {
         failed = true;
         break;
@@ -154,7 +154,7 @@ void RedisEventFeed::Run() {
       if (followed_ != followed || !fresh_.empty()) continue;
       blocked_ = true;
     }
-    auto r = Run(ctx.get(), argv);
+    auto r = Exec(ctx.get(), argv);
     {
       std::lock_guard<std::mutex> lock(mu_);
       blocked_ = false;

@@ -16,7 +16,7 @@ class RedisKeys {
   std::string Expiry(const std::string& t) const { return Key(t, "exp"); }
   std::string Events(const std::string& t) const { return Key(t, "ev"); }
   std::string Request(const std::string& t, const std::string& id) const {
-    return Key(t, "req:" + id);
+    return absl::StrCat(prefix_, ":{", t, "}:req:", id);
   }
   std::string Devices(const std::string& t) const { return Key(t, "dev"); }
   std::string Guests(const std::string& t) const { return Key(t, "guest"); }

@@ -1,0 +1,43 @@
+// hotdeskctl plumbing shared by its command files.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/time/time.h"
+
+namespace hotdesk::cli {
+
+struct Context {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string tenant;
+  bool json = false;
+  absl::Duration timeout = absl::Seconds(10);
+
+  // A ClientContext with the configured deadline.
+  std::unique_ptr<grpc::ClientContext> Call() const;
+};
+
+// Prints a failed call ("error: NOT_FOUND: ..." plus field violations) to stderr; returns the
+// process exit code (1).
+int Fail(const grpc::Status& status);
+// Prints a usage error; returns 2.
+int Usage(const std::string& message);
+// One message as a single JSON line.
+void PrintJson(const google::protobuf::Message& m);
+std::string FormatTime(int64_t seconds);
+
+using CommandFn = int (*)(const Context& ctx, const std::vector<std::string>& args);
+struct Command {
+  const char* name;
+  const char* usage;
+  CommandFn fn;
+};
+// Each command file contributes its commands.
+std::vector<Command> AssociationCommands();
+
+}  // namespace hotdesk::cli

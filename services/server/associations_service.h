@@ -1,0 +1,43 @@
+// hotdesk.v1.Associations on the gRPC callback API.
+#pragma once
+
+#include "hotdesk/v1/associations.grpc.pb.h"
+#include "services/core/commands.h"
+#include "services/events/event_hub.h"
+#include "services/server/metrics.h"
+#include "services/store/association_store.h"
+
+namespace hotdesk {
+
+class AssociationsService final : public v1::Associations::CallbackService {
+ public:
+  AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
+                      LimitRules rules);
+
+  grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
+                                     const v1::EstablishRequest* req,
+                                     v1::EstablishResponse* resp) override;
+  grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* ctx, const v1::CancelRequest* req,
+                                   v1::CancelResponse* resp) override;
+  grpc::ServerUnaryReactor* GetAssociation(grpc::CallbackServerContext* ctx,
+                                           const v1::GetAssociationRequest* req,
+                                           v1::Association* resp) override;
+  grpc::ServerUnaryReactor* ListAssociations(grpc::CallbackServerContext* ctx,
+                                             const v1::ListAssociationsRequest* req,
+                                             v1::ListAssociationsResponse* resp) override;
+  grpc::ServerWriteReactor<v1::AssociationEvent>* WatchEvents(
+      grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) override;
+
+ private:
+  AssociationStore* store_;
+  EventHub* hub_;
+  ServerMetrics* metrics_;
+  LimitRules rules_;
+  MethodMetrics* establish_;
+  MethodMetrics* cancel_;
+  MethodMetrics* get_;
+  MethodMetrics* list_;
+  MethodMetrics* watch_;
+};
+
+}  // namespace hotdesk

@@ -1,0 +1,123 @@
+// hotdesk-server: flags (or HOTDESK_* environment variables) -> ServerConfig -> HotdeskServer.
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "services/common/env_flags.h"
+#include "services/common/log.h"
+#include "services/server/server.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address (port 0 picks a free port)");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
+          "Prometheus /metrics listen address; empty disables");
+ABSL_FLAG(std::string, store, "redis", "redis | memory (memory: demos only, not shared)");
+ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port");
+ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
+ABSL_FLAG(int, redis_db, 0, "Redis database number");
+ABSL_FLAG(int, redis_connections, 2, "Redis connections for requests (pipelined)");
+ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
+ABSL_FLAG(int64_t, stream_retention, 100000, "events kept per tenant stream (approximate)");
+ABSL_FLAG(absl::Duration, request_id_ttl, absl::Hours(24), "how long request_ids are remembered");
+ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
+ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
+          "on SIGTERM, time for in-flight calls to finish");
+ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(1), "expiry sweep period");
+ABSL_FLAG(absl::Duration, min_association_limit, absl::Hours(1),
+          "shortest association limit accepted (tests lower it)");
+ABSL_FLAG(bool, enable_bench_service, false, "serve hotdesk.v1.Bench/Ping for hotdesk-bench");
+ABSL_FLAG(int, pin_max_attempts, 3, "consecutive wrong PINs before a guest is locked");
+ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked guest stays locked");
+
+namespace {
+
+bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = addr.substr(0, colon);
+  return absl::SimpleAtoi(addr.substr(colon + 1), port) && *port > 0 && *port < 65536;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "hotdesk-server: host/guest associations in Redis with an event stream.\n"
+      "Every flag can also be set as HOTDESK_<FLAG> (e.g. HOTDESK_REDIS_ADDR).");
+  for (const auto& err : hotdesk::ApplyEnvironmentToFlags()) {
+    std::fprintf(stderr, "invalid environment: %s\n", err.c_str());
+    return 2;
+  }
+  absl::ParseCommandLine(argc, argv);
+
+  hotdesk::LogLevel level;
+  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    std::fprintf(stderr, "--log_level: expected debug|info|warn|error\n");
+    return 2;
+  }
+  hotdesk::SetLogLevel(level);
+  std::string format = absl::GetFlag(FLAGS_log_format);
+  if (format != "logfmt" && format != "json") {
+    std::fprintf(stderr, "--log_format: expected logfmt|json\n");
+    return 2;
+  }
+  hotdesk::SetLogJson(format == "json");
+
+  hotdesk::ServerConfig config;
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.store = absl::GetFlag(FLAGS_store);
+  if (config.store != "redis" && config.store != "memory") {
+    std::fprintf(stderr, "--store: expected redis|memory\n");
+    return 2;
+  }
+  if (!SplitHostPort(absl::GetFlag(FLAGS_redis_addr), &config.redis.host, &config.redis.port)) {
+    std::fprintf(stderr, "--redis_addr: expected host:port\n");
+    return 2;
+  }
+  config.redis.password = absl::GetFlag(FLAGS_redis_password);
+  config.redis.db = absl::GetFlag(FLAGS_redis_db);
+  config.redis.connections = absl::GetFlag(FLAGS_redis_connections);
+  config.redis_store.prefix = absl::GetFlag(FLAGS_key_prefix);
+  config.redis_store.stream_retention = absl::GetFlag(FLAGS_stream_retention);
+  config.redis_store.request_id_ttl = absl::GetFlag(FLAGS_request_id_ttl);
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.sweep_interval = absl::GetFlag(FLAGS_sweep_interval);
+  config.limits.min_duration = absl::GetFlag(FLAGS_min_association_limit);
+  config.enable_bench_service = absl::GetFlag(FLAGS_enable_bench_service);
+  config.pin_max_attempts = absl::GetFlag(FLAGS_pin_max_attempts);
+  config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
+  if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
+      config.sweep_interval <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "--stream_retention, --redis_connections and --sweep_interval must be positive\n");
+    return 2;
+  }
+
+  // Signals are taken synchronously by a waiting thread, never in a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  hotdesk::HotdeskServer server(config);
+  if (absl::Status s = server.Start(); !s.ok()) {
+    HD_LOG(kError, "cannot start").kv("error", s.message());
+    return 1;
+  }
+  // Tests and scripts read the chosen port from this line on stdout.
+  std::printf("listening on port %d\n", server.port());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  HD_LOG(kInfo, "signal received").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.Shutdown();
+  server.Wait();
+  HD_LOG(kInfo, "stopped");
+  return 0;
+}

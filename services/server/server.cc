@@ -1,0 +1,154 @@
+#include "services/server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <prometheus/exposer.h>
+
+#include <random>
+
+#include "services/common/log.h"
+#include "services/events/event_hub.h"
+#include "services/server/associations_service.h"
+#include "services/server/bench_service.h"
+#include "services/server/metrics.h"
+#include "services/store/memory/memory_store.h"
+#include "services/store/redis/redis_store.h"
+
+namespace hotdesk {
+
+HotdeskServer::HotdeskServer(ServerConfig config) : config_(std::move(config)) {}
+
+HotdeskServer::~HotdeskServer() {
+  Shutdown();
+  Wait();
+}
+
+void HotdeskServer::SetServing(bool serving) {
+  if (!server_) return;
+  if (shutting_down_) serving = false;
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests"})
+    health->SetServingStatus(s, serving);
+}
+
+absl::Status HotdeskServer::Start() {
+  metrics_ = std::make_unique<ServerMetrics>();
+  if (!config_.metrics_listen.empty()) {
+    try {  // prometheus-cpp reports a busy port by throwing; keep it inside this module
+      exposer_ = std::make_unique<prometheus::Exposer>(config_.metrics_listen);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError("cannot serve metrics on " + config_.metrics_listen + ": " +
+                                    e.what());
+    }
+    exposer_->RegisterCollectable(metrics_->registry());
+  }
+
+  if (config_.store == "memory") {
+    store_ = std::make_unique<MemoryStore>();
+  } else {
+    redis_ = std::make_unique<RedisClient>(config_.redis);
+    redis_->SetObserver([m = metrics_.get()](double seconds, bool ok) {
+      m->redis_roundtrip().Observe(seconds);
+      if (!ok) m->redis_errors().Increment();
+    });
+    redis_->SetHealthListener([this](bool up) {
+      metrics_->redis_up().Set(up ? 1 : 0);
+      HD_LOG(kInfo, up ? "serving: redis reachable" : "not serving: redis unreachable");
+      SetServing(up);
+    });
+    auto store = std::make_unique<RedisStore>(redis_.get(), config_.redis_store);
+    store->Start();
+    store_ = std::move(store);
+  }
+  hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
+  services_.push_back(
+      std::make_unique<AssociationsService>(store_.get(), hub_.get(), metrics_.get(), config_.limits));
+  if (config_.enable_bench_service) services_.push_back(std::make_unique<BenchService>());
+  for (auto& s : services_) builder.RegisterService(s.get());
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) return absl::UnavailableError("cannot listen on " + config_.listen);
+
+  if (redis_) {
+    redis_->Start();
+    SetServing(redis_->Healthy());
+  } else {
+    SetServing(true);
+  }
+  background_ = std::thread([this] { BackgroundLoop(); });
+  HD_LOG(kInfo, "hotdesk-server listening")
+      .kv("addr", config_.listen)
+      .kv("port", port_)
+      .kv("store", config_.store)
+      .kv("metrics", config_.metrics_listen);
+  return absl::OkStatus();
+}
+
+void HotdeskServer::BackgroundLoop() {
+  // Expiry sweeps (with jitter, so replicas spread out), gauge sampling, idle channel cleanup.
+  std::mt19937 rng(std::random_device{}());
+  absl::Time next_count = absl::Now();
+  while (true) {
+    double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng);
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (cv_.wait_for(lock, absl::ToChronoNanoseconds(config_.sweep_interval * jitter),
+                       [this] { return stop_background_; }))
+        return;
+    }
+    if (!store_->Healthy()) continue;
+    std::mutex done_mu;
+    std::condition_variable done_cv;
+    bool done = false;
+    store_->SweepExpired(absl::Now() + absl::Seconds(5), [&](absl::StatusOr<int> n) {
+      if (n.ok() && *n > 0) metrics_->expired().Increment(*n);
+      std::lock_guard<std::mutex> lock(done_mu);
+      done = true;
+      done_cv.notify_all();
+    });
+    {
+      std::unique_lock<std::mutex> lock(done_mu);
+      done_cv.wait(lock, [&] { return done; });
+    }
+    hub_->CollectIdle();
+    if (absl::Now() >= next_count) {
+      next_count = absl::Now() + absl::Seconds(15);
+      store_->CountAssociations(
+          absl::Now() + absl::Seconds(5),
+          [m = metrics_.get()](absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> r) {
+            if (!r.ok()) return;
+            int64_t total = 0;
+            for (const auto& [t, n] : *r) total += n;
+            m->associations_active().Set(static_cast<double>(total));
+          });
+    }
+  }
+}
+
+void HotdeskServer::Shutdown() {
+  if (shutting_down_.exchange(true)) return;
+  HD_LOG(kInfo, "shutting down").kv("grace", absl::FormatDuration(config_.shutdown_grace));
+  if (server_) {
+    SetServing(false);
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + config_.shutdown_grace));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_background_ = true;
+  }
+  cv_.notify_all();
+  if (background_.joinable()) background_.join();
+  if (auto* rs = dynamic_cast<RedisStore*>(store_.get())) rs->Stop();
+  if (redis_) redis_->Stop();
+}
+
+void HotdeskServer::Wait() {
+  if (server_) server_->Wait();
+}
+
+}  // namespace hotdesk

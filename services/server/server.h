@@ -1,0 +1,60 @@
+// Assembles hotdesk-server: store, event hub, gRPC services, health, metrics, expiry sweeper.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "services/server/server_config.h"
+
+namespace prometheus {
+class Exposer;
+}
+
+namespace hotdesk {
+
+class AssociationStore;
+class EventHub;
+class RedisClient;
+class ServerMetrics;
+
+class HotdeskServer {
+ public:
+  explicit HotdeskServer(ServerConfig config);
+  ~HotdeskServer();
+
+  absl::Status Start();
+  // Health NOT_SERVING, stop accepting, let in-flight calls finish within the grace period.
+  void Shutdown();
+  void Wait();
+
+  int port() const { return port_; }
+  AssociationStore* store() { return store_.get(); }
+
+ private:
+  void SetServing(bool serving);
+  void BackgroundLoop();
+
+  ServerConfig config_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<AssociationStore> store_;
+  std::unique_ptr<EventHub> hub_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::atomic<bool> shutting_down_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_background_ = false;
+  std::thread background_;
+};
+
+}  // namespace hotdesk

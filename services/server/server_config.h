@@ -1,0 +1,29 @@
+// hotdesk-server configuration, parsed from flags in main and passed down.
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "services/core/commands.h"
+#include "services/redis/redis_client.h"
+#include "services/store/redis/redis_store.h"
+
+namespace hotdesk {
+
+struct ServerConfig {
+  std::string listen = "0.0.0.0:50051";
+  std::string metrics_listen = "0.0.0.0:9464";  // empty: no metrics endpoint
+  std::string store = "redis";                   // redis | memory
+  RedisConfig redis;
+  RedisStoreOptions redis_store;
+  LimitRules limits;
+  absl::Duration shutdown_grace = absl::Seconds(20);
+  absl::Duration sweep_interval = absl::Seconds(1);
+  size_t ring_size = 4096;  // live events kept in memory per watched tenant
+  bool enable_bench_service = false;
+  // Guests: PIN lockout.
+  int pin_max_attempts = 3;
+  absl::Duration pin_lockout = absl::Minutes(15);
+};
+
+}  // namespace hotdesk
