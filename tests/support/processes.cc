@@ -1,0 +1,254 @@
+#include "tests/support/processes.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+
+namespace hotdesk::testing {
+namespace {
+
+std::string MakeTempDir() {
+  char tmpl[] = "/tmp/hotdesk-test-XXXXXX";
+  char* d = mkdtemp(tmpl);
+  return d ? d : "/tmp";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Stop(SIGKILL, absl::Seconds(5));
+}
+
+bool ChildProcess::Start(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env) {
+  std::string dir = MakeTempDir();
+  out_path_ = dir + "/stdout";
+  err_path_ = dir + "/stderr";
+  status_ = -1;
+  pid_ = fork();
+  if (pid_ < 0) return false;
+  if (pid_ == 0) {
+    int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    // A test's signal mask must not leak into the child (the server sigwaits on SIGTERM).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return true;
+}
+
+std::string ChildProcess::WaitForLine(const std::string& needle, absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    std::string out = ReadFile(out_path_);
+    size_t pos = out.find(needle);
+    if (pos != std::string::npos) {
+      size_t start = out.rfind('\n', pos);
+      start = start == std::string::npos ? 0 : start + 1;
+      size_t stop = out.find('\n', pos);
+      if (stop != std::string::npos) return out.substr(start, stop - start);
+    }
+    if (!Running()) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return "";
+}
+
+void ChildProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+bool ChildProcess::Running() {
+  if (pid_ <= 0) return false;
+  int st;
+  pid_t r = waitpid(pid_, &st, WNOHANG);
+  if (r == pid_) {
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int ChildProcess::Stop(int sig, absl::Duration timeout) {
+  if (pid_ <= 0) return status_;
+  kill(pid_, sig);
+  absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (!Running()) return status_;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid_, SIGKILL);
+  int st;
+  waitpid(pid_, &st, 0);
+  pid_ = -1;
+  status_ = -1;
+  return -1;
+}
+
+std::string ChildProcess::Stdout() const { return ReadFile(out_path_); }
+std::string ChildProcess::Stderr() const { return ReadFile(err_path_); }
+
+RedisServer::~RedisServer() { proc_.Stop(SIGKILL, absl::Seconds(5)); }
+
+bool RedisServer::Launch() {
+  if (!proc_.Start({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no"}))
+    return false;
+  absl::Time end = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < end) {
+    if (!proc_.Running()) return false;
+    redisContext* c = redisConnect("127.0.0.1", port_);
+    if (c && !c->err) {
+      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+      bool ok = r && r->type == REDIS_REPLY_STATUS;
+      if (r) freeReplyObject(r);
+      redisFree(c);
+      if (ok) return true;
+    } else if (c) {
+      redisFree(c);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+bool RedisServer::Start() {
+  dir_ = MakeTempDir();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = FreePort();
+    if (Launch()) return true;
+    proc_.Stop(SIGKILL);
+  }
+  return false;
+}
+
+bool RedisServer::Restart() {
+  proc_.Stop(SIGKILL);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (Launch()) return true;  // the port may linger briefly
+    proc_.Stop(SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void RedisServer::Kill() { proc_.Stop(SIGKILL); }
+void RedisServer::Pause() { proc_.Signal(SIGSTOP); }
+void RedisServer::Resume() { proc_.Signal(SIGCONT); }
+
+redisReply* RedisServer::Raw(const std::vector<std::string>& argv) {
+  timeval tv{2, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (!c || c->err) {
+    if (c) redisFree(c);
+    return nullptr;
+  }
+  std::vector<const char*> p;
+  std::vector<size_t> l;
+  for (const auto& a : argv) {
+    p.push_back(a.data());
+    l.push_back(a.size());
+  }
+  auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
+  redisFree(c);
+  return r;
+}
+
+namespace {
+void Flatten(const redisReply* r, std::vector<std::string>* out) {
+  switch (r->type) {
+    case REDIS_REPLY_NIL: out->push_back("(nil)"); break;
+    case REDIS_REPLY_INTEGER: out->push_back(std::to_string(r->integer)); break;
+    case REDIS_REPLY_ARRAY:
+      for (size_t i = 0; i < r->elements; ++i) Flatten(r->element[i], out);
+      break;
+    default: out->push_back(std::string(r->str, r->len));
+  }
+}
+}  // namespace
+
+std::string RedisServer::Cmd(const std::vector<std::string>& argv) {
+  redisReply* r = Raw(argv);
+  if (!r) return "(no connection)";
+  std::vector<std::string> parts;
+  Flatten(r, &parts);
+  freeReplyObject(r);
+  return absl::StrJoin(parts, " ");
+}
+
+bool HotdeskServerProcess::Start(const std::string& redis_addr,
+                                 const std::vector<std::string>& extra_flags) {
+  std::vector<std::string> argv = {ServerBinary(), "--listen=127.0.0.1:0", "--metrics_listen=",
+                                   "--log_level=debug"};
+  if (redis_addr.empty()) argv.push_back("--store=memory");
+  else argv.push_back("--redis_addr=" + redis_addr);
+  for (const auto& f : extra_flags) argv.push_back(f);
+  if (!proc_.Start(argv)) return false;
+  std::string line = proc_.WaitForLine("listening on port", absl::Seconds(20));
+  if (line.empty()) return false;
+  port_ = std::atoi(line.substr(line.rfind(' ') + 1).c_str());
+  return port_ > 0;
+}
+
+std::shared_ptr<grpc::Channel> HotdeskServerProcess::Channel() const {
+  return grpc::CreateChannel(addr(), grpc::InsecureChannelCredentials());
+}
+
+std::string ServerBinary() { return HOTDESK_SERVER_BIN; }
+std::string CtlBinary() { return HOTDESK_CTL_BIN; }
+
+int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err) {
+  ChildProcess p;
+  if (!p.Start(argv)) return -1;
+  int rc = p.Stop(0, absl::Seconds(30));  // signal 0: just wait
+  // Stop(0) polls until exit; collect output.
+  if (out) *out = p.Stdout();
+  if (err) *err = p.Stderr();
+  return rc;
+}
+
+}  // namespace hotdesk::testing

@@ -1,0 +1,95 @@
+// Real processes for tests: redis-server on a free loopback port, hotdesk binaries, stopped by
+// PID with real signals.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <hiredis/hiredis.h>
+
+#include "absl/time/time.h"
+
+namespace hotdesk::testing {
+
+// A free TCP port on 127.0.0.1 (bound with port 0, then released).
+int FreePort();
+
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts argv[0] with stdout and stderr to files under a temp dir; false on failure.
+  bool Start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  // Waits until a stdout line contains `needle`; returns that line, or "" on timeout/exit.
+  std::string WaitForLine(const std::string& needle, absl::Duration timeout);
+  void Signal(int sig);
+  // Sends `sig`, waits up to `timeout` for exit, then SIGKILL. Returns the exit status (or -1).
+  int Stop(int sig = 15, absl::Duration timeout = absl::Seconds(10));
+  bool Running();
+  pid_t pid() const { return pid_; }
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::string out_path_;
+  std::string err_path_;
+};
+
+// redis-server on a free loopback port, no persistence, own working directory.
+class RedisServer {
+ public:
+  ~RedisServer();
+  bool Start();
+  // Starts again on the same port (after Kill or Stop).
+  bool Restart();
+  void Kill();  // SIGKILL
+  void Pause();  // SIGSTOP: Redis stays connected but answers nothing
+  void Resume();  // SIGCONT
+  int port() const { return port_; }
+  std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  // A synchronous command on a fresh connection; reply as a string ("(nil)", integers as text,
+  // arrays flattened with spaces). For assertions on the state in Redis.
+  std::string Cmd(const std::vector<std::string>& argv);
+  redisReply* Raw(const std::vector<std::string>& argv);  // caller frees
+
+ private:
+  bool Launch();
+  int port_ = 0;
+  std::string dir_;
+  ChildProcess proc_;
+};
+
+// hotdesk-server as a real process against `redis_addr` (or --store=memory if empty).
+class HotdeskServerProcess {
+ public:
+  bool Start(const std::string& redis_addr, const std::vector<std::string>& extra_flags = {});
+  int Stop(int sig = 15) { return proc_.Stop(sig); }
+  int port() const { return port_; }
+  std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::shared_ptr<grpc::Channel> Channel() const;
+  ChildProcess& process() { return proc_; }
+
+ private:
+  ChildProcess proc_;
+  int port_ = 0;
+};
+
+// Paths of built binaries (compile definitions set by tests/CMakeLists.txt).
+std::string ServerBinary();
+std::string CtlBinary();
+
+// Runs a command to completion; returns exit code and fills stdout.
+int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err = nullptr);
+
+}  // namespace hotdesk::testing
