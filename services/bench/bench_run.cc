@@ -22,8 +22,10 @@ void Progress(const std::string& what) {
 }
 
 // One row per kind of call, plus an "all" row when a phase mixes kinds.
-void AddRows(Report* report, const std::string& phase, const std::string& load,
-             const LoadResult& r) {
+void AddRows(Report* report, const std::string& phase, const std::string& load, const LoadResult& r,
+             const CpuMeter& cpu) {
+  double bench_cores, server_cores;
+  cpu.Stop(&bench_cores, &server_cores);
   for (size_t i = 0; i < r.kinds.size(); ++i) {
     const KindStats& k = r.kinds[i];
     PhaseRow row;
@@ -34,6 +36,8 @@ void AddRows(Report* report, const std::string& phase, const std::string& load,
     row.ops = k.ops;
     row.ops_per_sec = r.seconds > 0 ? static_cast<double>(k.ops) / r.seconds : 0;
     row.latency = k.latency;
+    row.bench_cores = bench_cores;
+    row.server_cores = server_cores;
     // Errors are reported once per phase, on its first row.
     if (i == 0) {
       row.errors = r.errors;
@@ -49,6 +53,8 @@ void AddRows(Report* report, const std::string& phase, const std::string& load,
     all.seconds = r.seconds;
     all.ops = r.ops;
     all.ops_per_sec = r.ops_per_sec;
+    all.bench_cores = bench_cores;
+    all.server_cores = server_cores;
     report->phases.push_back(all);
   }
 }
@@ -174,42 +180,48 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
   timed.warmup = c.warmup;
   timed.duration = c.duration;
 
-  {
+  const pid_t spid = env.server_pid();
+  if (c.Runs("ping")) {
     Progress("ping: the empty-RPC ceiling");
     size_t payload = AssociationWorkload::SampleRequest(tenant("steady")).ByteSizeLong();
     PingWorkload w(channels, payload);
-    AddRows(&report, "ping", closed, RunLoad(w, timed));
+    CpuMeter cpu(spid);
+    AddRows(&report, "ping", closed, RunLoad(w, timed), cpu);
   }
-  {
+  if (c.Runs("storm")) {
     Progress(absl::StrCat("storm: ", c.storm_desks, " logins on distinct desks"));
     AssociationWorkload w(channels, tenant("storm"), EstablishPattern::kStorm, 0, 0);
     LoadSpec spec = timed;
     spec.max_ops = c.storm_desks;
-    AddRows(&report, "storm", closed, RunLoad(w, spec));
+    CpuMeter cpu(spid);
+    AddRows(&report, "storm", closed, RunLoad(w, spec), cpu);
   }
-  {
+  if (c.Runs("roaming")) {
     Progress("roaming: random host x guest, supersedes");
     AssociationWorkload w(channels, tenant("roam"), EstablishPattern::kRoaming, c.roam_hosts,
                           c.roam_guests);
-    AddRows(&report, "roaming", closed, RunLoad(w, timed));
+    CpuMeter cpu(spid);
+    AddRows(&report, "roaming", closed, RunLoad(w, timed), cpu);
   }
   double peak = 0;
-  {
+  if (c.Runs("steady") || c.Runs("half-peak")) {
     Progress("steady: Establish/Cancel alternating (peak)");
     AssociationWorkload w(channels, tenant("steady"), EstablishPattern::kSteady, 0, 0);
+    CpuMeter cpu(spid);
     LoadResult r = RunLoad(w, timed);
     peak = r.ops_per_sec;
-    AddRows(&report, "steady", closed, r);
+    AddRows(&report, "steady", closed, r, cpu);
   }
-  if (peak > 0) {
+  if (c.Runs("half-peak") && peak > 0) {
     double rate = peak / 2;
     Progress(absl::StrFormat("half-peak: open loop at %.0f calls/s", rate));
     AssociationWorkload w(channels, tenant("half"), EstablishPattern::kSteady, 0, 0);
     LoadSpec spec = timed;
     spec.rate = rate;
     spec.slots = c.open_loop_slots;
+    CpuMeter cpu(spid);
     LoadResult r = RunLoad(w, spec);
-    AddRows(&report, "half-peak", absl::StrFormat("open %.0f/s", rate), r);
+    AddRows(&report, "half-peak", absl::StrFormat("open %.0f/s", rate), r, cpu);
     report.notes.push_back(absl::StrFormat(
         "half-peak: the pacer started %.0f calls/s of the %.0f/s asked; latency counts from "
         "each call's scheduled start",
@@ -221,7 +233,7 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
   }
   if (sampler) report.rss_load = sampler->Max();
 
-  {
+  if (c.Runs("redis-script")) {
     Progress("redis-script: the establish script straight through hiredis, pipelined");
     ScriptLoadSpec spec;
     spec.redis_addr = env.redis_addr();
@@ -234,6 +246,7 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
     spec.duration = c.redis_duration;
     spec.hosts = c.roam_hosts;
     spec.guests = c.roam_guests;
+    CpuMeter cpu(spid);
     auto r = RunEstablishScript(spec);
     if (!r.ok()) return r.status();
     PhaseRow row;
@@ -246,9 +259,10 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
     row.latency = r->latency;
     row.errors = r->errors;
     row.error_codes = r->error_codes;
+    cpu.Stop(&row.bench_cores, &row.server_cores);
     report.phases.push_back(row);
   }
-  {
+  if (c.Runs("watch")) {
     Progress(absl::StrFormat("watch: %d watchers, %.0f events/s", c.watchers, c.event_rate));
     WatchSpec spec;
     spec.server = env.server();
@@ -259,13 +273,15 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
     spec.produce = c.event_duration;
     RedisConn* conn = admin->get();
     spec.redis_clients = [conn]() { return conn->OtherClients(); };
+    CpuMeter cpu(spid);
     auto r = RunWatchLoad(spec);
     if (!r.ok()) return r.status();
+    cpu.Stop(&report.watch_bench_cores, &report.watch_server_cores);
     report.watch = *r;
     if (sampler) report.rss_load = std::max(report.rss_load, sampler->Max());
   }
   sampler.reset();
-  {
+  if (c.Runs("memory")) {
     Progress(absl::StrCat("memory: ", c.memory_associations, " associations"));
     ScriptLoadSpec fill;
     fill.redis_addr = env.redis_addr();

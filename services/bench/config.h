@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "absl/time/time.h"
@@ -46,6 +47,12 @@ struct BenchConfig {
 
   std::string json_path;
   bool quick = false;
+  // Phases to run (empty: all): ping storm roaming steady half-peak redis-script watch memory.
+  std::set<std::string> phases;
+  bool Runs(const std::string& phase) const { return phases.empty() || phases.count(phase) > 0; }
 };
+
+inline const char* const kPhaseNames[] = {"ping",      "storm",        "roaming", "steady",
+                                          "half-peak", "redis-script", "watch",   "memory"};
 
 }  // namespace hotdesk::bench

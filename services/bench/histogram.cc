@@ -14,6 +14,11 @@ void Histogram::Record(int64_t nanos) {
   shards_[i].samples.push_back(nanos);
 }
 
+void Histogram::RecordAll(const std::vector<int64_t>& nanos) {
+  std::lock_guard<std::mutex> lock(shards_[0].mu);
+  for (int64_t v : nanos) shards_[0].samples.push_back(v < 0 ? 0 : v);
+}
+
 int64_t Histogram::Count() const {
   int64_t n = 0;
   for (const auto& s : shards_) {

@@ -18,6 +18,7 @@ struct LatencySummary {
 class Histogram {
  public:
   void Record(int64_t nanos);
+  void RecordAll(const std::vector<int64_t>& nanos);
   LatencySummary Summarize() const;
   int64_t Count() const;
 

@@ -11,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/bench/bench_run.h"
 #include "services/bench/config.h"
@@ -47,6 +48,9 @@ ABSL_FLAG(double, event_rate, 100, "event delivery: events per second");
 ABSL_FLAG(absl::Duration, event_duration, absl::Seconds(3), "event delivery: producing time");
 ABSL_FLAG(int64_t, memory_associations, 100000, "memory: associations for the INFO delta");
 ABSL_FLAG(std::string, json, "", "write the results as JSON to this path");
+ABSL_FLAG(std::string, phases, "",
+          "comma-separated phases to run (default all): ping,storm,roaming,steady,half-peak,"
+          "redis-script,watch,memory (half-peak also runs steady, for its rate)");
 ABSL_FLAG(bool, quick, false,
           "smoke mode: tiny durations and counts (10 watchers, 1,000 memory associations)");
 
@@ -111,6 +115,13 @@ int main(int argc, char** argv) {
   }
 
   std::string bad;
+  for (absl::string_view p :
+       absl::StrSplit(absl::GetFlag(FLAGS_phases), ',', absl::SkipWhitespace())) {
+    bool known = false;
+    for (const char* name : hotdesk::bench::kPhaseNames) known = known || p == name;
+    if (!known) bad = absl::StrCat("--phases: unknown phase '", p, "'");
+    c.phases.insert(std::string(p));
+  }
   if (c.channels < 1) bad = "--channels must be at least 1";
   if (c.inflight < 1) bad = "--inflight must be at least 1";
   if (c.warmup < absl::ZeroDuration()) bad = "--warmup must not be negative";

@@ -1,5 +1,7 @@
 #include "services/bench/memory_probe.h"
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "absl/strings/numbers.h"
@@ -64,6 +66,45 @@ absl::StatusOr<int64_t> ReadRss(pid_t pid) {
     if (!parts.empty() && absl::SimpleAtoi(parts[0], &kb)) return kb * 1024;
   }
   return absl::NotFoundError(absl::StrCat("no VmRSS for pid ", pid));
+}
+
+absl::StatusOr<double> ReadCpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return absl::NotFoundError(absl::StrCat("no /proc/", pid, "/stat"));
+  }
+  // Fields after "(comm)": state is field 3, utime 14, stime 15.
+  size_t paren = line.rfind(')');
+  if (paren == std::string::npos) return absl::InternalError("bad /proc/<pid>/stat");
+  std::vector<absl::string_view> f =
+      absl::StrSplit(absl::string_view(line).substr(paren + 1), ' ', absl::SkipEmpty());
+  int64_t utime, stime;
+  if (f.size() < 13 || !absl::SimpleAtoi(f[11], &utime) || !absl::SimpleAtoi(f[12], &stime)) {
+    return absl::InternalError("bad /proc/<pid>/stat");
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+CpuMeter::CpuMeter(pid_t server_pid) : server_pid_(server_pid), start_(absl::Now()) {
+  auto self = ReadCpuSeconds(getpid());
+  if (self.ok()) bench_start_ = *self;
+  if (server_pid_ > 0) {
+    auto srv = ReadCpuSeconds(server_pid_);
+    if (srv.ok()) server_start_ = *srv;
+  }
+}
+
+void CpuMeter::Stop(double* bench_cores, double* server_cores) const {
+  double wall = absl::ToDoubleSeconds(absl::Now() - start_);
+  *bench_cores = *server_cores = -1;
+  if (wall <= 0) return;
+  auto self = ReadCpuSeconds(getpid());
+  if (self.ok() && bench_start_ >= 0) *bench_cores = (*self - bench_start_) / wall;
+  if (server_pid_ > 0 && server_start_ >= 0) {
+    auto srv = ReadCpuSeconds(server_pid_);
+    if (srv.ok()) *server_cores = (*srv - server_start_) / wall;
+  }
 }
 
 RssSampler::RssSampler(pid_t pid) : pid_(pid) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "services/bench/redis_ceiling.h"
 
 namespace hotdesk::bench {
@@ -32,6 +33,21 @@ absl::StatusOr<RedisMemoryResult> MeasureRedisMemory(const ScriptLoadSpec& fill)
 
 // VmRSS of a process in bytes.
 absl::StatusOr<int64_t> ReadRss(pid_t pid);
+// User + system CPU time a process has used, in seconds.
+absl::StatusOr<double> ReadCpuSeconds(pid_t pid);
+
+// CPU used by the bench and by the server over a phase, as average cores busy.
+class CpuMeter {
+ public:
+  explicit CpuMeter(pid_t server_pid);
+  // Cores used since construction (-1 when unknown).
+  void Stop(double* bench_cores, double* server_cores) const;
+
+ private:
+  pid_t server_pid_;
+  absl::Time start_;
+  double bench_start_ = -1, server_start_ = -1;
+};
 
 // Samples a process's RSS in the background and keeps the maximum.
 class RssSampler {

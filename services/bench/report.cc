@@ -57,6 +57,12 @@ std::string Codes(const std::map<std::string, int64_t>& codes) {
   return absl::StrJoin(parts, " ");
 }
 
+std::string Cores(double bench, double server) {
+  if (bench < 0 && server < 0) return "";
+  auto one = [](double v) { return v < 0 ? std::string("?") : absl::StrFormat("%.2f", v); };
+  return absl::StrCat(one(bench), "/", one(server));
+}
+
 std::string Mib(int64_t bytes) {
   return bytes < 0 ? "n/a" : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / 1048576.0);
 }
@@ -72,17 +78,19 @@ int64_t Report::TotalErrors() const {
 }
 
 void PrintReport(const Report& r, std::FILE* out) {
-  std::fprintf(out, "\n%-13s %-9s %-13s %10s %10s %8s %8s %8s %8s %7s\n", "phase", "kind", "load",
-               "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "errors");
+  std::fprintf(out, "\n%-13s %-9s %-13s %10s %10s %8s %8s %8s %8s %7s  %s\n", "phase", "kind",
+               "load", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "errors",
+               "cores bench/server");
   for (const auto& p : r.phases) {
     auto ms = [&](double v) {
       return p.latency.count > 0 ? absl::StrFormat("%8.3f", v) : std::string("       -");
     };
-    std::fprintf(out, "%-13s %-9s %-13s %10lld %10.0f %s %s %s %s %7lld%s%s\n", p.phase.c_str(),
+    std::fprintf(out, "%-13s %-9s %-13s %10lld %10.0f %s %s %s %s %7lld  %s%s%s\n", p.phase.c_str(),
                  p.kind.c_str(), p.load.c_str(), static_cast<long long>(p.ops), p.ops_per_sec,
                  ms(p.latency.p50).c_str(), ms(p.latency.p90).c_str(), ms(p.latency.p99).c_str(),
                  ms(p.latency.p999).c_str(), static_cast<long long>(p.errors),
-                 p.error_codes.empty() ? "" : "  ", Codes(p.error_codes).c_str());
+                 Cores(p.bench_cores, p.server_cores).c_str(), p.error_codes.empty() ? "" : "  ",
+                 Codes(p.error_codes).c_str());
   }
   if (r.watch) {
     const WatchResult& w = *r.watch;
@@ -91,11 +99,13 @@ void PrintReport(const Report& r, std::FILE* out) {
                  "%lld/%lld deliveries (%.0f/s)\n"
                  "  lag commit->receipt: p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  "
                  "max %.3f ms\n"
-                 "  replica's Redis connections: %d before watchers, %d with %d, %d with %d\n",
+                 "  replica's Redis connections: %d before watchers, %d with %d, %d with %d\n"
+                 "  cores busy (bench/server): %s\n",
                  w.watchers, w.subscribed, w.subscribe_seconds, static_cast<long long>(w.events),
                  static_cast<long long>(w.received), static_cast<long long>(w.expected),
                  w.deliveries_per_sec, w.lag.p50, w.lag.p90, w.lag.p99, w.lag.p999, w.lag.max,
-                 w.conns_before, w.conns_probe, w.probe_watchers, w.conns_all, w.watchers);
+                 w.conns_before, w.conns_probe, w.probe_watchers, w.conns_all, w.watchers,
+                 Cores(r.watch_bench_cores, r.watch_server_cores).c_str());
     if (w.errors > 0) {
       std::fprintf(out, "  errors: %lld  %s\n", static_cast<long long>(w.errors),
                    Codes(w.error_codes).c_str());
@@ -130,11 +140,12 @@ std::string ReportJson(const Report& r) {
   absl::StrAppend(&j, absl::StrJoin(cfg, ","), "},\n  \"phases\": [\n");
   std::vector<std::string> phases;
   for (const auto& p : r.phases) {
-    phases.push_back(absl::StrCat("    {\"phase\":", Quote(p.phase), ",\"kind\":", Quote(p.kind),
-                                  ",\"load\":", Quote(p.load), ",\"seconds\":", Num(p.seconds),
-                                  ",\"ops\":", p.ops, ",\"ops_per_sec\":", Num(p.ops_per_sec),
-                                  ",\"latency\":", LatencyJson(p.latency), ",\"errors\":", p.errors,
-                                  ",\"error_codes\":", CodesJson(p.error_codes), "}"));
+    phases.push_back(absl::StrCat(
+        "    {\"phase\":", Quote(p.phase), ",\"kind\":", Quote(p.kind), ",\"load\":", Quote(p.load),
+        ",\"seconds\":", Num(p.seconds), ",\"ops\":", p.ops,
+        ",\"ops_per_sec\":", Num(p.ops_per_sec), ",\"latency\":", LatencyJson(p.latency),
+        ",\"errors\":", p.errors, ",\"error_codes\":", CodesJson(p.error_codes),
+        ",\"bench_cores\":", Num(p.bench_cores), ",\"server_cores\":", Num(p.server_cores), "}"));
   }
   absl::StrAppend(&j, absl::StrJoin(phases, ",\n"), "\n  ],\n");
   if (r.watch) {
@@ -146,7 +157,9 @@ std::string ReportJson(const Report& r) {
         ",\"deliveries_per_sec\":", Num(w.deliveries_per_sec), ",\"lag\":", LatencyJson(w.lag),
         ",\"redis_connections\":{\"before\":", w.conns_before, ",\"probe\":", w.conns_probe,
         ",\"probe_watchers\":", w.probe_watchers, ",\"all\":", w.conns_all,
-        "},\"errors\":", w.errors, ",\"error_codes\":", CodesJson(w.error_codes), "},\n");
+        "},\"bench_cores\":", Num(r.watch_bench_cores),
+        ",\"server_cores\":", Num(r.watch_server_cores), ",\"errors\":", w.errors,
+        ",\"error_codes\":", CodesJson(w.error_codes), "},\n");
   }
   if (r.memory) {
     const RedisMemoryResult& m = *r.memory;

@@ -25,6 +25,8 @@ struct PhaseRow {
   LatencySummary latency;
   int64_t errors = 0;
   std::map<std::string, int64_t> error_codes;
+  // Average cores busy over the whole phase (warm-up included); -1 when unknown.
+  double bench_cores = -1, server_cores = -1;
 };
 
 struct TargetRow {
@@ -39,6 +41,7 @@ struct Report {
   std::vector<std::pair<std::string, std::string>> config;
   std::vector<PhaseRow> phases;
   std::optional<WatchResult> watch;
+  double watch_bench_cores = -1, watch_server_cores = -1;
   std::optional<RedisMemoryResult> memory;
   int64_t rss_idle = -1, rss_load = -1;  // bytes; -1 when the server's PID is unknown
   std::vector<TargetRow> targets;

@@ -19,14 +19,12 @@ namespace {
 struct WatchState {
   std::atomic<bool> stopping{false};
   std::atomic<int64_t> received{0};
-  Histogram lag;
   std::mutex mu;
   std::condition_variable cv;
   int subscribed = 0;
   int done = 0;
   int64_t errors = 0;
   std::map<std::string, int64_t> error_codes;
-  absl::Time last_receipt = absl::InfinitePast();
 
   void Error(const std::string& what) {
     std::lock_guard<std::mutex> lock(mu);
@@ -54,20 +52,26 @@ class Watcher final : public grpc::ClientReadReactor<v1::AssociationEvent> {
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows with the status
     absl::Time now = absl::Now();
-    if (ev_.type() == v1::EVENT_TYPE_SNAPSHOT_COMPLETE) {
+    v1::EventType type = ev_.type();
+    bool snapshot = ev_.snapshot();
+    absl::Time committed =
+        absl::FromUnixSeconds(ev_.time().seconds()) + absl::Nanoseconds(ev_.time().nanos());
+    StartRead(&ev_);
+    if (type == v1::EVENT_TYPE_SNAPSHOT_COMPLETE) {
       std::lock_guard<std::mutex> lock(st_->mu);
       ++st_->subscribed;
       st_->cv.notify_all();
-    } else if (!ev_.snapshot()) {
-      absl::Time committed =
-          absl::FromUnixSeconds(ev_.time().seconds()) + absl::Nanoseconds(ev_.time().nanos());
-      st_->lag.Record(absl::ToInt64Nanoseconds(now - committed));
-      st_->received.fetch_add(1);
-      std::lock_guard<std::mutex> lock(st_->mu);
-      if (now > st_->last_receipt) st_->last_receipt = now;
+    } else if (!snapshot) {
+      // Reads of one stream never overlap, so the per-watcher record needs no lock.
+      lags_.push_back(absl::ToInt64Nanoseconds(now - committed));
+      last_receipt_ = now;
+      st_->received.fetch_add(1, std::memory_order_relaxed);
     }
-    StartRead(&ev_);
   }
+
+  // Valid once OnDone has run.
+  const std::vector<int64_t>& lags() const { return lags_; }
+  absl::Time last_receipt() const { return last_receipt_; }
 
   void OnDone(const grpc::Status& s) override {
     bool expected = st_->stopping.load() && s.error_code() == grpc::StatusCode::CANCELLED;
@@ -82,6 +86,8 @@ class Watcher final : public grpc::ClientReadReactor<v1::AssociationEvent> {
   grpc::ClientContext ctx_;
   v1::WatchEventsRequest req_;
   v1::AssociationEvent ev_;
+  std::vector<int64_t> lags_;
+  absl::Time last_receipt_ = absl::InfinitePast();
 };
 
 // Establishes fresh pairs at `rate` per second for `duration`; returns how many committed.
@@ -191,9 +197,15 @@ absl::StatusOr<WatchResult> RunWatchLoad(const WatchSpec& spec) {
   } else if (r.received > r.expected) {
     st.Error("watch:DUPLICATE_DELIVERIES");
   }
-  double span = absl::ToDoubleSeconds(st.last_receipt - produce_start);
+  Histogram lag;
+  absl::Time last_receipt = produce_start;
+  for (const auto& w : watchers) {
+    lag.RecordAll(w->lags());
+    last_receipt = std::max(last_receipt, w->last_receipt());
+  }
+  double span = absl::ToDoubleSeconds(last_receipt - produce_start);
   r.deliveries_per_sec = span > 0 ? static_cast<double>(r.received) / span : 0;
-  r.lag = st.lag.Summarize();
+  r.lag = lag.Summarize();
   r.errors = st.errors;
   r.error_codes = st.error_codes;
   return r;
