@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
 #include "services/cli/cli.h"
 #include "services/core/commands.h"
@@ -180,6 +181,19 @@ int Watch(const Context& ctx, const std::vector<std::string>&) {
   return 0;
 }
 
+int Health(const Context& ctx, const std::vector<std::string>& args) {
+  grpc::health::v1::HealthCheckRequest req;
+  if (!args.empty()) req.set_service(args[0]);
+  grpc::health::v1::HealthCheckResponse resp;
+  auto call = ctx.Call();
+  grpc::Status st = grpc::health::v1::Health::NewStub(ctx.channel)->Check(call.get(), req, &resp);
+  if (!st.ok()) return Fail(st);
+  if (ctx.json) PrintJson(resp);
+  else std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status())
+                 << std::endl;
+  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 3;
+}
+
 }  // namespace
 
 std::vector<Command> AssociationCommands() {
@@ -191,6 +205,7 @@ std::vector<Command> AssociationCommands() {
       {"get", "get (HOST | --host H | --guest G)", &Get},
       {"list", "list [--page_size N]", &List},
       {"watch", "watch [--after CURSOR] [--snapshot] [--host H] [--guest G]", &Watch},
+      {"health", "health [SERVICE]   (exit 0 when SERVING, 3 otherwise)", &Health},
   };
 }
 

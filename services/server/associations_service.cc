@@ -114,7 +114,7 @@ grpc::ServerUnaryReactor* AssociationsService::ListAssociations(
 
 grpc::ServerWriteReactor<v1::AssociationEvent>* AssociationsService::WatchEvents(
     grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
-  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_});
+  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_, &watches_});
 }
 
 }  // namespace hotdesk
