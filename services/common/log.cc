@@ -1,5 +1,5 @@
-#include "absl/strings/string_view.h"
 #include "services/common/log.h"
+#include "absl/strings/string_view.h"
 
 #include <atomic>
 #include <cstdio>
@@ -14,10 +14,14 @@ std::atomic<bool> g_json{false};
 
 const char* LevelName(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -55,11 +59,16 @@ void AppendQuoted(std::string* out, absl::string_view v, bool always) {
 }  // namespace
 
 bool ParseLogLevel(absl::string_view text, LogLevel* out) {
-  if (text == "debug") *out = LogLevel::kDebug;
-  else if (text == "info") *out = LogLevel::kInfo;
-  else if (text == "warn" || text == "warning") *out = LogLevel::kWarn;
-  else if (text == "error") *out = LogLevel::kError;
-  else return false;
+  if (text == "debug")
+    *out = LogLevel::kDebug;
+  else if (text == "info")
+    *out = LogLevel::kInfo;
+  else if (text == "warn" || text == "warning")
+    *out = LogLevel::kWarn;
+  else if (text == "error")
+    *out = LogLevel::kError;
+  else
+    return false;
   return true;
 }
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }

@@ -70,9 +70,10 @@ void RedisClient::Start() {
   });
   watchers_->wake.data = this;
   ev_async_start(loop_, &watchers_->wake);
-  ev_timer_init(&watchers_->tick, [](struct ev_loop*, ev_timer* w, int) {
-    static_cast<RedisClient*>(w->data)->OnTick();
-  }, 0.0, 0.005);
+  ev_timer_init(
+      &watchers_->tick,
+      [](struct ev_loop*, ev_timer* w, int) { static_cast<RedisClient*>(w->data)->OnTick(); }, 0.0,
+      0.005);
   watchers_->tick.data = this;
   ev_timer_start(loop_, &watchers_->tick);
   for (int i = 0; i < config_.connections; ++i) {
@@ -286,7 +287,9 @@ void RedisClient::Connect(Connection* conn) {
     req->cb = [this, conn, last, cmd = req->argv[0]](absl::StatusOr<const redisReply*> r) {
       if (!r.ok()) {
         if (!absl::IsUnavailable(r.status())) {
-          HD_LOG(kError, "redis handshake failed").kv("command", cmd).kv("error", r.status().message());
+          HD_LOG(kError, "redis handshake failed")
+              .kv("command", cmd)
+              .kv("error", r.status().message());
         }
         return;
       }
@@ -366,8 +369,9 @@ void RedisClient::OnTick() {
       Drop(conn, "request stalled");
       continue;
     }
-    if (conn->ac != nullptr && !conn->ready && now - conn->connect_started > config_.connect_timeout &&
-        !conn->inflight.empty() && now - conn->inflight.front()->sent > config_.connect_timeout) {
+    if (conn->ac != nullptr && !conn->ready &&
+        now - conn->connect_started > config_.connect_timeout && !conn->inflight.empty() &&
+        now - conn->inflight.front()->sent > config_.connect_timeout) {
       Drop(conn, "connect timeout");
       continue;
     }

@@ -16,8 +16,8 @@ class AssociationsService final : public v1::Associations::CallbackService {
                       LimitRules rules);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
-                                     const v1::EstablishRequest* req,
-                                     v1::EstablishResponse* resp) override;
+                                      const v1::EstablishRequest* req,
+                                      v1::EstablishResponse* resp) override;
   grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* ctx, const v1::CancelRequest* req,
                                    v1::CancelResponse* resp) override;
   grpc::ServerUnaryReactor* GetAssociation(grpc::CallbackServerContext* ctx,

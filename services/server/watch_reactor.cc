@@ -204,10 +204,9 @@ void Session::Pump() {
         lock.unlock();
         deps_.metrics->catchup_reads().Increment();
         auto self = shared_from_this();
-        deps_.store->ReadEvents(req_.tenant(), after, kPage, absl::Now() + kStoreTimeout,
-                                [self](absl::StatusOr<std::vector<EventPtr>> r) {
-                                  self->OnFetched(std::move(r));
-                                });
+        deps_.store->ReadEvents(
+            req_.tenant(), after, kPage, absl::Now() + kStoreTimeout,
+            [self](absl::StatusOr<std::vector<EventPtr>> r) { self->OnFetched(std::move(r)); });
         return;
       }
     }

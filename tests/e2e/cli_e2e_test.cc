@@ -61,8 +61,8 @@ TEST_F(CliE2E, WatchResumesAfterCursor) {
   cursor = cursor.substr(0, cursor.find_first_of(" \n"));
   ASSERT_EQ(Ctl({"establish", "7006", "7007"}, &out), 0);
   ChildProcess watch;
-  ASSERT_TRUE(watch.Start({CtlBinary(), "--server=" + server_.addr(), "--tenant=acme", "watch",
-                           "--after=" + cursor}));
+  ASSERT_TRUE(watch.Start(
+      {CtlBinary(), "--server=" + server_.addr(), "--tenant=acme", "watch", "--after=" + cursor}));
   std::string line = watch.WaitForLine("ESTABLISHED", absl::Seconds(10));
   EXPECT_THAT(line, MatchesRegex("[0-9]+-[0-9]+ ESTABLISHED host=7006 guest=7007 source=API"));
   watch.Stop(SIGTERM);

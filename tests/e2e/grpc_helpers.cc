@@ -31,9 +31,9 @@ Watcher::~Watcher() {
 
 bool Watcher::WaitFor(size_t n, absl::Duration timeout) {
   std::unique_lock<std::mutex> lock(mu_);
-  return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                      [&] { return events_.size() >= n || done_; }) &&
-         events_.size() >= n;
+  return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] {
+    return events_.size() >= n || done_;
+  }) && events_.size() >= n;
 }
 
 grpc::Status Watcher::WaitDone(absl::Duration timeout) {

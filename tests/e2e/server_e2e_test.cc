@@ -26,7 +26,8 @@ class ServerE2E : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(redis_.Start());
-    ASSERT_TRUE(server_.Start(redis_.addr(), {"--min_association_limit=1s", "--sweep_interval=100ms"}))
+    ASSERT_TRUE(
+        server_.Start(redis_.addr(), {"--min_association_limit=1s", "--sweep_interval=100ms"}))
         << server_.process().Stderr();
     channel_ = server_.Channel();
     stub_ = v1::Associations::NewStub(channel_);
@@ -178,7 +179,9 @@ TEST_F(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
   w.reset();
   // Changes while nobody watches.
   for (int i = 5; i < 12; ++i)
-    ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "h" + std::to_string(i), "x" + std::to_string(i))).ok());
+    ASSERT_TRUE(
+        Establish(stub_.get(), Login(kTenant, "h" + std::to_string(i), "x" + std::to_string(i)))
+            .ok());
   auto resumed = Watch(last);
   ASSERT_TRUE(resumed->WaitFor(7));
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "live", "y")).ok());
@@ -186,7 +189,8 @@ TEST_F(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
   absl::SleepFor(absl::Milliseconds(200));
   auto events = resumed->events();
   ASSERT_EQ(events.size(), 8u);
-  for (int i = 0; i < 7; ++i) EXPECT_EQ(events[i].association().host(), "h" + std::to_string(i + 5));
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(events[i].association().host(), "h" + std::to_string(i + 5));
   EXPECT_EQ(events[7].association().host(), "live");
   for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].cursor(), events[i].cursor());
 }
@@ -198,7 +202,9 @@ TEST_F(ServerE2E, TrimmedCursorIsOutOfRange) {
   std::string first;
   for (int i = 0; i < 400; ++i) {
     v1::EstablishResponse r;
-    ASSERT_TRUE(Establish(stub.get(), Login(kTenant, "h" + std::to_string(i % 5), "g" + std::to_string(i)), &r).ok());
+    ASSERT_TRUE(Establish(stub.get(),
+                          Login(kTenant, "h" + std::to_string(i % 5), "g" + std::to_string(i)), &r)
+                    .ok());
     if (i == 0) first = r.cursor();
   }
   v1::WatchEventsRequest req;
@@ -240,20 +246,23 @@ TEST_F(ServerE2E, RedisKilledGivesUnavailableThenRecoversWithoutRestart) {
   EXPECT_EQ(HealthStatus(channel_), 1);
   redis_.Kill();
   absl::Time start = absl::Now();
-  grpc::Status st = Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Seconds(2));
+  grpc::Status st =
+      Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Seconds(2));
   EXPECT_TRUE(st.error_code() == grpc::StatusCode::UNAVAILABLE ||
               st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
       << st.error_code() << " " << st.error_message();
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(2500));
   // Once the loss is detected, calls fail fast with UNAVAILABLE and health is NOT_SERVING.
-  for (int i = 0; i < 50 && HealthStatus(channel_) != 2; ++i) absl::SleepFor(absl::Milliseconds(100));
+  for (int i = 0; i < 50 && HealthStatus(channel_) != 2; ++i)
+    absl::SleepFor(absl::Milliseconds(100));
   EXPECT_EQ(HealthStatus(channel_), 2);
   EXPECT_EQ(HealthStatus(channel_, "hotdesk.v1.Associations"), 2);
   EXPECT_EQ(Establish(stub_.get(), Login(kTenant, "7004", "7005")).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 
   ASSERT_TRUE(redis_.Restart());
-  for (int i = 0; i < 100 && HealthStatus(channel_) != 1; ++i) absl::SleepFor(absl::Milliseconds(100));
+  for (int i = 0; i < 100 && HealthStatus(channel_) != 1; ++i)
+    absl::SleepFor(absl::Milliseconds(100));
   EXPECT_EQ(HealthStatus(channel_), 1);
   EXPECT_TRUE(Establish(stub_.get(), Login(kTenant, "7004", "7005")).ok());
   EXPECT_EQ(redis_.Cmd({"HGET", "hotdesk:{acme}:by-guest", "7005"}), "7004");
@@ -263,8 +272,8 @@ TEST_F(ServerE2E, SlowRedisGivesDeadlineExceededWithinTheDeadline) {
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
   redis_.Pause();
   absl::Time start = absl::Now();
-  grpc::Status st = Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr,
-                              absl::Milliseconds(500));
+  grpc::Status st =
+      Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Milliseconds(500));
   absl::Duration took = absl::Now() - start;
   redis_.Resume();
   EXPECT_EQ(st.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << st.error_message();
@@ -363,8 +372,9 @@ TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
   ASSERT_EQ(Establish(stub.get(), Login(kTenant, "bad host", "x")).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   std::string body = HttpGet(port, "/metrics");
-  EXPECT_THAT(body, HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Establish\","
-                              "grpc_service=\"hotdesk.v1.Associations\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(body,
+              HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Establish\","
+                        "grpc_service=\"hotdesk.v1.Associations\",grpc_type=\"unary\"} 1"));
   EXPECT_THAT(body, HasSubstr("grpc_code=\"InvalidArgument\",grpc_method=\"Establish\","
                               "grpc_service=\"hotdesk.v1.Associations\",grpc_type=\"unary\"} 1"));
   EXPECT_THAT(body, HasSubstr("hotdesk_events_published_total{type=\"established\"} 1"));

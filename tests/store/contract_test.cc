@@ -176,8 +176,8 @@ TEST_P(StoreTest, BothConflictsEndBothAssociationsHostsGuestFirst) {
   auto r = Establish(Login("A", "y"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->superseded_size(), 2);
-  EXPECT_THAT(Summary(), ElementsAre("E A x", "E B y", "C A x SUPERSEDED", "C B y SUPERSEDED",
-                                     "E A y"));
+  EXPECT_THAT(Summary(),
+              ElementsAre("E A x", "E B y", "C A x SUPERSEDED", "C B y SUPERSEDED", "E A y"));
   EXPECT_EQ(Get("B", "").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Get("", "x").status().code(), absl::StatusCode::kNotFound);
 }
@@ -352,7 +352,8 @@ TEST_P(StoreTest, SnapshotAndListCoverEveryAssociationOnce) {
     auto page = Wait<v1::ListAssociationsResponse>(
         [&](auto d) { store_->List(tenant_, 40, token, Soon(), d); });
     ASSERT_TRUE(page.ok()) << page.status();
-    for (const auto& a : page->associations()) EXPECT_TRUE(seen.insert(a.host()).second) << a.host();
+    for (const auto& a : page->associations())
+      EXPECT_TRUE(seen.insert(a.host()).second) << a.host();
     token = page->next_page_token();
     ASSERT_LT(++pages, 100);
   } while (!token.empty());
@@ -360,8 +361,8 @@ TEST_P(StoreTest, SnapshotAndListCoverEveryAssociationOnce) {
   auto bad = Wait<v1::ListAssociationsResponse>(
       [&](auto d) { store_->List(tenant_, 10, "garbage", Soon(), d); });
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  auto negative = Wait<v1::ListAssociationsResponse>(
-      [&](auto d) { store_->List(tenant_, -1, "", Soon(), d); });
+  auto negative =
+      Wait<v1::ListAssociationsResponse>([&](auto d) { store_->List(tenant_, -1, "", Soon(), d); });
   EXPECT_EQ(negative.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -420,7 +421,8 @@ TEST_P(StoreTest, FeedDeliversCommittedEventsInOrder) {
   store_->feed().Follow(tenant_);
   {
     std::unique_lock<std::mutex> l(listener.mu);
-    ASSERT_TRUE(listener.cv.wait_for(l, std::chrono::seconds(5), [&] { return listener.following; }));
+    ASSERT_TRUE(
+        listener.cv.wait_for(l, std::chrono::seconds(5), [&] { return listener.following; }));
   }
   std::vector<std::string> expected;
   for (int i = 0; i < 30; ++i) {

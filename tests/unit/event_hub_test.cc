@@ -35,7 +35,8 @@ TEST(EventHubTest, DeliversFromRingAndWakesWaiters) {
   auto ch = hub.Join("acme");
   auto waiter = std::make_shared<CountingWaiter>();
   StreamId base;
-  store.LastEventId("acme", absl::InfiniteFuture(), [&](absl::StatusOr<StreamId> id) { base = *id; });
+  store.LastEventId("acme", absl::InfiniteFuture(),
+                    [&](absl::StatusOr<StreamId> id) { base = *id; });
 
   std::vector<EventPtr> out;
   EXPECT_EQ(hub.Next(*ch, base, 10, &out, waiter), EventHub::Fetch::kWait);

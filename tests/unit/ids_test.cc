@@ -37,13 +37,24 @@ TEST(IdTest, RejectsBadIds) {
   EXPECT_NE(IdProblem("70 02"), "");
   EXPECT_NE(IdProblem("7002\n"), "");
   EXPECT_NE(IdProblem("70\t02"), "");
-  EXPECT_NE(IdProblem(std::string("70\0" "02", 5)), "");
-  EXPECT_NE(IdProblem("70\x7f" "02"), "");
-  EXPECT_NE(IdProblem("a\xc2\xa0" "b"), "");  // no-break space
-  EXPECT_NE(IdProblem("a\xe2\x80\x83" "b"), "");  // em space
-  EXPECT_NE(IdProblem("a\xc2\x85" "b"), "");  // C1 control
+  EXPECT_NE(IdProblem(std::string("70\0"
+                                  "02",
+                                  5)),
+            "");
+  EXPECT_NE(IdProblem("70\x7f"
+                      "02"),
+            "");
+  EXPECT_NE(IdProblem("a\xc2\xa0"
+                      "b"),
+            "");  // no-break space
+  EXPECT_NE(IdProblem("a\xe2\x80\x83"
+                      "b"),
+            "");  // em space
+  EXPECT_NE(IdProblem("a\xc2\x85"
+                      "b"),
+            "");                         // C1 control
   EXPECT_NE(IdProblem("\xff\xfe"), "");  // not UTF-8
-  EXPECT_NE(IdProblem("\xc3"), "");  // truncated UTF-8
+  EXPECT_NE(IdProblem("\xc3"), "");      // truncated UTF-8
 }
 
 }  // namespace

@@ -12,9 +12,9 @@ TEST(RecordCodecTest, AttributesSurviveSeparatorCharacters) {
   limit.mutable_daily()->set_time_zone("America/Argentina/Buenos_Aires");
   limit.mutable_daily()->set_hour(23);
   limit.mutable_daily()->set_minute(5);
-  std::map<std::string, std::string> attrs = {{"display_name", "Ann\t=&% Example\n"},
-                                              {"k", ""}};
-  std::string record = "7003\t1700000000123\t0\t2\t1700000000123-0\t" + EncodeRecordTail(limit, attrs);
+  std::map<std::string, std::string> attrs = {{"display_name", "Ann\t=&% Example\n"}, {"k", ""}};
+  std::string record =
+      "7003\t1700000000123\t0\t2\t1700000000123-0\t" + EncodeRecordTail(limit, attrs);
   auto a = DecodeRecord("acme", "7002", record);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->guest(), "7003");

@@ -36,7 +36,8 @@ void MemoryStore::Remove(Tenant& t, const std::string& host) {
   auto it = t.by_host.find(host);
   if (it == t.by_host.end()) return;
   if (it->second.has_expire_time()) {
-    int64_t ms = it->second.expire_time().seconds() * 1000 + it->second.expire_time().nanos() / 1000000;
+    int64_t ms =
+        it->second.expire_time().seconds() * 1000 + it->second.expire_time().nanos() / 1000000;
     t.exp.erase({ms, host});
   }
   t.by_guest.erase(it->second.guest());
@@ -119,9 +120,9 @@ void MemoryStore::Establish(const EstablishCommand& cmd, absl::Time,
         StreamId id = StreamId{std::max<uint64_t>(now_ms, t.last.ms), 0};
         if (id <= t.last) id = StreamId{t.last.ms, t.last.seq + 1};
         a.set_cursor(id.ToString());
-        EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_ESTABLISHED, a,
-                             v1::CANCEL_REASON_UNSPECIFIED, cmd.source, cmd.request_id, now_ms,
-                             &pending);
+        EventPtr ev =
+            Append(t, cmd.tenant, v1::EVENT_TYPE_ESTABLISHED, a, v1::CANCEL_REASON_UNSPECIFIED,
+                   cmd.source, cmd.request_id, now_ms, &pending);
         t.by_host[cmd.host] = a;
         t.by_guest[cmd.guest] = cmd.host;
         if (exp_ms) t.exp.insert({exp_ms, cmd.host});
@@ -176,8 +177,8 @@ void MemoryStore::Cancel(const CancelCommand& cmd, absl::Time, Done<v1::CancelRe
       } else {
         v1::Association old = it->second;
         Remove(t, host);
-        EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, cmd.reason,
-                             cmd.source, cmd.request_id, absl::ToUnixMillis(now), &pending);
+        EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, cmd.reason, cmd.source,
+                             cmd.request_id, absl::ToUnixMillis(now), &pending);
         v1::CancelResponse resp;
         *resp.mutable_association() = old;
         resp.set_cursor(ev->cursor());
@@ -231,7 +232,8 @@ void MemoryStore::List(const std::string& tenant, int page_size, const std::stri
     std::lock_guard<std::mutex> lock(mu_);
     auto t = tenants_.find(tenant);
     if (t != tenants_.end()) {
-      auto it = page_token.empty() ? t->second.by_host.begin() : t->second.by_host.upper_bound(after);
+      auto it =
+          page_token.empty() ? t->second.by_host.begin() : t->second.by_host.upper_bound(after);
       for (; it != t->second.by_host.end() && resp.associations_size() < *size; ++it)
         *resp.add_associations() = it->second;
       if (it != t->second.by_host.end())
