@@ -113,24 +113,7 @@ void RedisClient::LoopMain() {
 }
 
 void RedisClient::Command(std::vector<std::string> argv, absl::Time deadline, Callback cb) {
-  auto* req = new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast()};
-  bool wake;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    if (stopping_ || !running_) {
-      wake = false;
-    } else {
-      wake = queue_.empty();
-      queue_.push_back(req);
-      req = nullptr;
-    }
-  }
-  if (req != nullptr) {
-    req->cb(absl::UnavailableError("redis client stopped"));
-    delete req;
-    return;
-  }
-  if (wake) ev_async_send(loop_, &watchers_->wake);
+  Enqueue(new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast()});
 }
 
 void RedisClient::Eval(const RedisScript& script, std::vector<std::string> keys,
@@ -142,14 +125,17 @@ void RedisClient::Eval(const RedisScript& script, std::vector<std::string> keys,
   argv.push_back(std::to_string(keys.size()));
   for (auto& k : keys) argv.push_back(std::move(k));
   for (auto& a : args) argv.push_back(std::move(a));
-  auto* req = new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast(), &script};
+  Enqueue(new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast(), &script});
+}
+
+void RedisClient::Enqueue(Request* req) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (stopping_ || !running_) {
       wake = false;
     } else {
-      wake = queue_.empty();
+      wake = queue_.empty();  // one wake-up per batch: the loop drains the whole queue
       queue_.push_back(req);
       req = nullptr;
     }

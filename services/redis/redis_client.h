@@ -78,6 +78,7 @@ class RedisClient {
   struct Connection;
 
   void LoopMain();
+  void Enqueue(Request* req);
   void Drain();
   void Dispatch(Request* req);
   void Connect(Connection* conn);

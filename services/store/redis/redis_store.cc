@@ -10,14 +10,16 @@
 namespace hotdesk {
 namespace {
 
+// The scripts, each built (and hashed) once for the life of the process.
 const RedisScript& Script(const char* body) {
-  // One RedisScript (and SHA1) per script for the life of the process.
-  static std::mutex mu;
-  static std::map<const char*, std::unique_ptr<RedisScript>> scripts;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& s = scripts[body];
-  if (!s) s = std::make_unique<RedisScript>(std::string(kLua_prelude) + "\n" + body);
-  return *s;
+  static const auto* scripts = [] {
+    auto* m = new std::map<const char*, RedisScript>;
+    for (const char* b : {kLua_establish, kLua_cancel, kLua_sweep, kLua_read_events, kLua_snapshot,
+                          kLua_get_by_guest})
+      m->emplace(b, RedisScript(std::string(kLua_prelude) + "\n" + b));
+    return m;
+  }();
+  return scripts->at(body);
 }
 
 std::string Str(const redisReply* r) { return ReplyString(r); }
