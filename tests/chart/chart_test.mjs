@@ -529,6 +529,28 @@ async function main() {
 
   // -- adapters
   const adaptersFile = CI_FILES.find((f) => ciName(f).startsWith("all-adapters"));
+  await check("locked-down policies with every adapter still let the helm test pod reach each port it checks", () => {
+    const { docs } = render([adaptersFile, externalFile]);
+    const pod = ofKind(docs, "Pod")[0];
+    const labels = pod.metadata.labels;
+    const admits = (np, port) => np.spec.ingress.some((r) =>
+      (!r.ports || r.ports.some((p) => p.port === port)) &&
+      (!r.from || r.from.some((peer) => peer.podSelector && !peer.namespaceSelector && !peer.ipBlock &&
+        Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v))));
+    const targets = [["server", 50051], ["server", 9464], ["featurecodes", 50061], ["xsp", 9466]];
+    for (const [comp, port] of targets) {
+      const np = must(docs, "NetworkPolicy", name(comp));
+      assert(np.spec.ingress.some((r) => r.from), `${comp}: policy is not locked down`);
+      assert(admits(np, port), `${comp}: the test pod may not reach port ${port}`);
+    }
+    // and an unrelated pod may not reach the server's gRPC port
+    const np = must(docs, "NetworkPolicy", name("server"));
+    const stranger = { app: "other" };
+    assert(!np.spec.ingress.some((r) => r.ports.some((p) => p.port === 50051) &&
+      (!r.from || r.from.some((peer) => peer.podSelector && !peer.namespaceSelector &&
+        Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => stranger[k] === v)))), "a stranger reaches gRPC");
+  });
+
   await check("adapters enabled: csta, xsp, featurecodes Deployments with their binaries and the server address", () => {
     const { docs } = render([adaptersFile]);
     for (const [comp, bin] of [["csta", "hotdesk-csta"], ["xsp", "hotdesk-xsp"], ["featurecodes", "hotdesk-featurecodes"]]) {

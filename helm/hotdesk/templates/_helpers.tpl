@@ -340,7 +340,11 @@ this release's pods and pods labelled <fullname>-client=true.
       {{ printf "%s-client" (include "hotdesk.fullname" .) }}: "true"
 {{- end -}}
 
-{{/* Metrics ingress rule. Args: dict "ctx" $ "port" N */}}
+{{/*
+Metrics ingress rule. Args: dict "ctx" $ "port" N
+Restricted to networkPolicy.metricsFrom (plus this release's pods, e.g. the helm test pod) when
+allowExternal is false and metricsFrom is set.
+*/}}
 {{- define "hotdesk.networkPolicy.metricsIngress" -}}
 - ports:
     - protocol: TCP
@@ -348,6 +352,9 @@ this release's pods and pods labelled <fullname>-client=true.
   {{- if and (not .ctx.Values.networkPolicy.allowExternal) .ctx.Values.networkPolicy.metricsFrom }}
   from:
     {{- toYaml .ctx.Values.networkPolicy.metricsFrom | nindent 4 }}
+    - podSelector:
+        matchLabels:
+          {{- include "hotdesk.selectorLabels" (dict "ctx" .ctx "component" "") | nindent 10 }}
   {{- end }}
 {{- end -}}
 
