@@ -668,6 +668,18 @@ async function main() {
     eq(img(["image.registry=registry.example.com/", "image.repository=team/hotdesk", `image.digest=${digest}`]),
       `registry.example.com/team/hotdesk@${digest}`, "digest");
   });
+  await check("a 53-character release name keeps every Service name a valid DNS label (<= 63)", () => {
+    const long = "r".repeat(53);
+    const r = helm(["template", long, CHART, "-f", adaptersFile, "--set", "redis.mode=bundled"]);
+    assert(r.status === 0, r.stderr);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJSON()).filter(Boolean);
+    for (const d of docs.filter((x) => x.kind === "Service")) {
+      assert(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(d.metadata.name), `Service name ${d.metadata.name} (${d.metadata.name.length})`);
+    }
+    for (const d of docs) {
+      for (const v of Object.values(d.metadata.labels ?? {})) assert(String(v).length <= 63, `label value ${v} too long`);
+    }
+  });
   await check("large whole numbers reach the ConfigMap without exponent notation", () => {
     const env = envMap(must(render([], ["server.config.streamRetention=25000000"]).docs, "ConfigMap", name("server")));
     eq(env.HOTDESK_STREAM_RETENTION, "25000000", "retention");

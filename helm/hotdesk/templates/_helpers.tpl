@@ -24,7 +24,7 @@ Names
 
 {{/* Name of a component's resources. Args: dict "ctx" $ "component" "server" */}}
 {{- define "hotdesk.componentName" -}}
-{{- printf "%s-%s" (include "hotdesk.fullname" .ctx | trunc 45 | trimSuffix "-") .component -}}
+{{- printf "%s-%s" (include "hotdesk.fullname" .ctx | trunc 40 | trimSuffix "-") .component -}}
 {{- end -}}
 
 {{/*
