@@ -308,6 +308,9 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
       "memory filled through the server's establish script (same keys and arguments), no "
       "request_id");
   AddTargets(&report, c);
+  if (report.TotalErrors() > 0) {
+    report.notes.push_back("calls failed in this run: the ratios above are not trustworthy");
+  }
   Progress("cleaning up");
   env.Cleanup(c.key_prefix, c.tenant);
   return report;

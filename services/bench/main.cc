@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "services/bench/bench_run.h"
 #include "services/bench/config.h"
+#include "services/bench/spawn.h"
 #include "services/common/env_flags.h"
 
 ABSL_FLAG(
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
       "  hotdesk-bench --spawn [--json out.json]          own Redis + server, full run (<60 s)\n"
       "  hotdesk-bench --server=H:P --redis_addr=H:P      against running ones\n"
       "Every flag can also be set as HOTDESK_<FLAG>.");
+  hotdesk::bench::InstallInterruptCleanup();
   for (const auto& err : hotdesk::ApplyEnvironmentToFlags()) {
     std::fprintf(stderr, "invalid environment: %s\n", err.c_str());
     return 2;

@@ -97,6 +97,7 @@ void Worker(const ScriptLoadSpec& spec, const std::string& sha, Clock::time_poin
     Clock::time_point now = Clock::now();
     Clock::time_point queued = sent.front();
     sent.pop_front();
+    bool ok = false;
     if (!reply.ok()) {
       std::lock_guard<std::mutex> lock(shared->mu);
       ++shared->errors;
@@ -105,19 +106,21 @@ void Worker(const ScriptLoadSpec& spec, const std::string& sha, Clock::time_poin
         shared->fatal = reply.status().ToString();
         return;  // the connection is gone; nothing more will arrive on it
       }
-    } else if ((*reply)->type != REDIS_REPLY_ARRAY || (*reply)->elements < 1 ||
-               std::string((*reply)->element[0]->str, (*reply)->element[0]->len) != "OK") {
-      // UNCHANGED is a valid answer on the roaming space; anything else is not.
-      std::string status = (*reply)->type == REDIS_REPLY_ARRAY && (*reply)->elements > 0
-                               ? std::string((*reply)->element[0]->str, (*reply)->element[0]->len)
-                               : "BAD_REPLY";
-      if (status != "UNCHANGED") {
+    } else {
+      // OK, or UNCHANGED (a valid answer on the roaming space); anything else is an error.
+      const redisReply* rep = reply->get();
+      std::string status = "BAD_REPLY";
+      if (rep->type == REDIS_REPLY_ARRAY && rep->elements > 0 && rep->element[0]->str) {
+        status.assign(rep->element[0]->str, rep->element[0]->len);
+      }
+      ok = status == "OK" || status == "UNCHANGED";
+      if (!ok) {
         std::lock_guard<std::mutex> lock(shared->mu);
         ++shared->errors;
         ++shared->error_codes[status];
       }
     }
-    if (now >= window_start && now <= window_end) {
+    if (ok && now >= window_start && now <= window_end) {
       shared->ops.fetch_add(1);
       shared->latency.Record(
           std::chrono::duration_cast<std::chrono::nanoseconds>(now - queued).count());

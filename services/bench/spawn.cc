@@ -10,16 +10,71 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace hotdesk::bench {
+namespace {
+
+// What an interrupted run must not leave behind.
+std::mutex g_cleanup_mu;
+std::set<pid_t> g_children;
+std::set<std::string> g_dirs;
+
+void Track(pid_t pid, bool add) {
+  std::lock_guard<std::mutex> lock(g_cleanup_mu);
+  if (add) {
+    g_children.insert(pid);
+  } else {
+    g_children.erase(pid);
+  }
+}
+
+}  // namespace
+
+void InstallInterruptCleanup() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  // Blocked here, inherited by every later thread, taken synchronously by one waiter.
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::fprintf(stderr, "[hotdesk-bench] interrupted (signal %d): stopping spawned processes\n",
+                 sig);
+    std::lock_guard<std::mutex> lock(g_cleanup_mu);
+    for (pid_t pid : g_children) kill(pid, SIGTERM);
+    absl::Time end = absl::Now() + absl::Seconds(5);
+    for (pid_t pid : g_children) {
+      while (waitpid(pid, nullptr, WNOHANG) == 0) {
+        if (absl::Now() > end) {
+          kill(pid, SIGKILL);
+          waitpid(pid, nullptr, 0);
+          break;
+        }
+        absl::SleepFor(absl::Milliseconds(10));
+      }
+    }
+    for (const auto& dir : g_dirs) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+    _exit(130);
+  }).detach();
+}
 
 Process::~Process() { Stop(absl::Seconds(5)); }
 
@@ -35,8 +90,11 @@ absl::Status Process::Start(const std::vector<std::string>& argv, const std::str
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   if (pid == 0) {
-    // Child: never outlive the bench, even if it crashes.
+    // Child: never outlive the bench, even if it crashes; and get the signals the bench blocks.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     if (getppid() != parent) _exit(127);
     int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -51,6 +109,7 @@ absl::Status Process::Start(const std::vector<std::string>& argv, const std::str
   }
   pid_ = pid;
   status_ = -1;
+  Track(pid, true);
   return absl::OkStatus();
 }
 
@@ -59,6 +118,7 @@ bool Process::Running() {
   int st = 0;
   pid_t r = waitpid(pid_, &st, WNOHANG);
   if (r == pid_) {
+    Track(pid_, false);
     status_ = st;
     pid_ = -1;
     return false;
@@ -96,6 +156,7 @@ int Process::Stop(absl::Duration grace) {
       kill(pid_, SIGKILL);
       int st = 0;
       waitpid(pid_, &st, 0);
+      Track(pid_, false);
       status_ = st;
       pid_ = -1;
       break;
@@ -132,10 +193,16 @@ absl::StatusOr<std::string> MakeTempDir(const std::string& prefix) {
   if (mkdtemp(buf.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp ", tmpl, ": ", std::strerror(errno)));
   }
+  std::lock_guard<std::mutex> lock(g_cleanup_mu);
+  g_dirs.insert(buf.data());
   return std::string(buf.data());
 }
 
 void RemoveTree(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(g_cleanup_mu);
+    g_dirs.erase(path);
+  }
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
 }

@@ -45,6 +45,10 @@ absl::StatusOr<std::string> MakeTempDir(const std::string& prefix);
 void RemoveTree(const std::string& path);
 // Directory of the running executable (/proc/self/exe).
 std::string SelfDir();
+// On SIGINT/SIGTERM/SIGHUP: stops every process still running from Process::Start and removes
+// every MakeTempDir directory, then exits 130. Call first in main, before any thread starts.
+void InstallInterruptCleanup();
+
 // Last `max_bytes` of a file, for error messages.
 std::string TailOfFile(const std::string& path, size_t max_bytes = 2000);
 

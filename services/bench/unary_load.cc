@@ -82,12 +82,14 @@ class Driver {
     }
     w_.Start(slot, [this, slot, scheduled](int kind, grpc::StatusCode code) {
       Clock::time_point now = Clock::now();
-      if (!w_.Expected(kind, code)) {
+      bool ok = w_.Expected(kind, code);
+      if (!ok) {
         std::lock_guard<std::mutex> lock(mu_);
         ++errors_;
         ++error_codes_[absl::StrCat(kinds_[kind]->name, ":", CodeName(code))];
       }
-      if (now >= window_start_ && now <= window_end_) {
+      // Only successful calls count as throughput and latency; failures are errors.
+      if (ok && now >= window_start_ && now <= window_end_) {
         kinds_[kind]->ops.fetch_add(1);
         kinds_[kind]->latency.Record(Nanos(now - scheduled));
         if (spec_.max_ops > 0) {

@@ -43,7 +43,7 @@ struct LoadSpec {
 
 struct KindStats {
   std::string name;
-  int64_t ops = 0;  // completed in the measured window
+  int64_t ops = 0;  // completed successfully in the measured window
   LatencySummary latency;
 };
 

@@ -52,21 +52,19 @@ class Watcher final : public grpc::ClientReadReactor<v1::AssociationEvent> {
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows with the status
     absl::Time now = absl::Now();
-    v1::EventType type = ev_.type();
-    bool snapshot = ev_.snapshot();
-    absl::Time committed =
-        absl::FromUnixSeconds(ev_.time().seconds()) + absl::Nanoseconds(ev_.time().nanos());
-    StartRead(&ev_);
-    if (type == v1::EVENT_TYPE_SNAPSHOT_COMPLETE) {
+    if (ev_.type() == v1::EVENT_TYPE_SNAPSHOT_COMPLETE) {
       std::lock_guard<std::mutex> lock(st_->mu);
       ++st_->subscribed;
       st_->cv.notify_all();
-    } else if (!snapshot) {
-      // Reads of one stream never overlap, so the per-watcher record needs no lock.
+    } else if (!ev_.snapshot()) {
+      absl::Time committed =
+          absl::FromUnixSeconds(ev_.time().seconds()) + absl::Nanoseconds(ev_.time().nanos());
+      // No lock: this reactor's next OnReadDone cannot start before the StartRead below.
       lags_.push_back(absl::ToInt64Nanoseconds(now - committed));
       last_receipt_ = now;
       st_->received.fetch_add(1, std::memory_order_relaxed);
     }
+    StartRead(&ev_);
   }
 
   // Valid once OnDone has run.
