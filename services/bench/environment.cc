@@ -89,9 +89,9 @@ absl::Status Environment::Spawn(const BenchConfig& config) {
     redis_.Stop(absl::Seconds(2));
   }
   if (!last.ok()) {
-    return absl::UnavailableError(absl::StrCat("starting ", config.redis_server_bin, ": ",
-                                               last.message(), "\n",
-                                               TailOfFile(dir_ + "/redis.out")));
+    return absl::UnavailableError(
+        absl::StrCat("starting ", config.redis_server_bin, ": ", last.message(), "\n",
+                     TailOfFile(dir_ + "/redis.err"), TailOfFile(dir_ + "/redis.out")));
   }
 
   std::string bin = FindServerBinary(config.server_bin);
