@@ -25,6 +25,7 @@ class PinHasher;
 class EventHub;
 class RedisClient;
 class ServerMetrics;
+class AssociationsService;
 
 class HotdeskServer {
  public:
@@ -52,6 +53,7 @@ class HotdeskServer {
   std::unique_ptr<PinHasher> pin_hasher_;
   std::unique_ptr<EventHub> hub_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  AssociationsService* associations_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::atomic<bool> shutting_down_{false};
