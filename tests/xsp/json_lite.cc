@@ -34,9 +34,15 @@ struct Parser {
       if (i >= s.size()) return Fail("bad escape");
       char e = s[i++];
       switch (e) {
-        case 'n': *out += '\n'; break;
-        case 'r': *out += '\r'; break;
-        case 't': *out += '\t'; break;
+        case 'n':
+          *out += '\n';
+          break;
+        case 'r':
+          *out += '\r';
+          break;
+        case 't':
+          *out += '\t';
+          break;
         case 'u': {
           if (i + 4 > s.size()) return Fail("bad \\u");
           int code = std::strtol(s.substr(i, 4).c_str(), nullptr, 16);
@@ -53,7 +59,8 @@ struct Parser {
           }
           break;
         }
-        default: *out += e;
+        default:
+          *out += e;
       }
     }
     if (i >= s.size()) return Fail("unterminated string");
@@ -141,7 +148,7 @@ const Json& Json::operator[](const std::string& key) const {
 const Json& Json::operator[](size_t i) const { return i < arr.size() ? arr[i] : Null(); }
 
 bool ParseJson(const std::string& text, Json* out, std::string* error) {
-  Parser p{text};
+  Parser p{text, 0, ""};
   *out = Json();
   bool ok = p.Value(out);
   if (!ok && error) *error = p.err;

@@ -26,15 +26,17 @@ const char kGuestEvent[] =
     "</xsi:hostUserId></xsi:info></xsi:eventData></xsi:Event>";
 
 TEST(XspXml, BuildsTheDocumentedBodies) {
-  EXPECT_EQ(BuildHotelingGuestAssociate("7002@example.com", 10),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><HotelingGuest "
-            "xmlns=\"http://schema.broadsoft.com/xsi\"><active>true</active><enableAssociationLimit>"
-            "true</enableAssociationLimit><associationLimitHours>10</associationLimitHours>"
-            "<hostUserId>7002@example.com</hostUserId></HotelingGuest>");
-  EXPECT_EQ(BuildHotelingGuestAssociate("h@x", 0),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><HotelingGuest "
-            "xmlns=\"http://schema.broadsoft.com/xsi\"><active>true</active><enableAssociationLimit>"
-            "false</enableAssociationLimit><hostUserId>h@x</hostUserId></HotelingGuest>");
+  EXPECT_EQ(
+      BuildHotelingGuestAssociate("7002@example.com", 10),
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><HotelingGuest "
+      "xmlns=\"http://schema.broadsoft.com/xsi\"><active>true</active><enableAssociationLimit>"
+      "true</enableAssociationLimit><associationLimitHours>10</associationLimitHours>"
+      "<hostUserId>7002@example.com</hostUserId></HotelingGuest>");
+  EXPECT_EQ(
+      BuildHotelingGuestAssociate("h@x", 0),
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><HotelingGuest "
+      "xmlns=\"http://schema.broadsoft.com/xsi\"><active>true</active><enableAssociationLimit>"
+      "false</enableAssociationLimit><hostUserId>h@x</hostUserId></HotelingGuest>");
   EXPECT_EQ(BuildHotelingGuestClear(),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><HotelingGuest "
             "xmlns=\"http://schema.broadsoft.com/xsi\" "
@@ -96,10 +98,13 @@ TEST(XspXml, ParsesAnEventWithProductionPrefixes) {
 TEST(XspXml, PrefixesBindByUriNotByName) {
   // Other prefixes bound to the same URIs: still the same event.
   std::string renamed = kGuestEvent;
-  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"xsi1:", "q:"}, {"xmlns:xsi1", "xmlns:q"}, {"xsi:", "bw:"}, {"xmlns:xsi", "xmlns:bw"},
-           {"\"xsi:", "\"bw:"}}) {
-    for (size_t p; (p = renamed.find(from)) != std::string::npos;) renamed.replace(p, from.size(), to);
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"xsi1:", "q:"},
+                                                                          {"xmlns:xsi1", "xmlns:q"},
+                                                                          {"xsi:", "bw:"},
+                                                                          {"xmlns:xsi", "xmlns:bw"},
+                                                                          {"\"xsi:", "\"bw:"}}) {
+    for (size_t p; (p = renamed.find(from)) != std::string::npos;)
+      renamed.replace(p, from.size(), to);
   }
   auto doc = ParseStreamDoc(renamed);
   ASSERT_TRUE(doc.ok()) << doc.status() << "\n" << renamed;
@@ -145,17 +150,21 @@ TEST(XspXml, RejectsMalformedAndInvalidInput) {
   EXPECT_FALSE(ParseCallCenter("<CallCenter xmlns=\"http://schema.broadsoft.com/xsi\">"
                                "<agentACDState>Sleeping</agentACDState></CallCenter>")
                    .ok());
-  auto r = ParseHotelingGuest("<HotelingGuest xmlns=\"http://schema.broadsoft.com/xsi\">"
-                              "<associationLimitHours>1000</associationLimitHours></HotelingGuest>");
+  auto r = ParseHotelingGuest(
+      "<HotelingGuest xmlns=\"http://schema.broadsoft.com/xsi\">"
+      "<associationLimitHours>1000</associationLimitHours></HotelingGuest>");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.status().message()).find("associationLimitHours"), std::string::npos);
-  EXPECT_FALSE(ParseCallForwardingAlways("<CallForwardingAlways xmlns=\"http://schema.broadsoft.com/xsi\">"
-                                         "<active>yes</active></CallForwardingAlways>")
-                   .ok());
+  EXPECT_FALSE(
+      ParseCallForwardingAlways("<CallForwardingAlways xmlns=\"http://schema.broadsoft.com/xsi\">"
+                                "<active>yes</active></CallForwardingAlways>")
+          .ok());
   // Root in no namespace.
-  EXPECT_FALSE(ParseCallCenter("<CallCenter><agentACDState>Available</agentACDState></CallCenter>").ok());
+  EXPECT_FALSE(
+      ParseCallCenter("<CallCenter><agentACDState>Available</agentACDState></CallCenter>").ok());
   // An event id can still be read from a broken event, to reject it.
-  EXPECT_EQ(ScrapeEventId("<xsi:Event><xsi:eventID>ab-1</xsi:eventID><broken></xsi:Event>"), "ab-1");
+  EXPECT_EQ(ScrapeEventId("<xsi:Event><xsi:eventID>ab-1</xsi:eventID><broken></xsi:Event>"),
+            "ab-1");
   EXPECT_EQ(ScrapeEventId("<x/>"), "");
 }
 
@@ -226,7 +235,8 @@ v1::AssociationEvent Event(v1::EventType type, int64_t limit_seconds = 0) {
   ev.set_cursor("1-0");
   ev.mutable_association()->set_host("7002");
   ev.mutable_association()->set_guest("7003");
-  if (limit_seconds) ev.mutable_association()->mutable_limit()->mutable_duration()->set_seconds(limit_seconds);
+  if (limit_seconds)
+    ev.mutable_association()->mutable_limit()->mutable_duration()->set_seconds(limit_seconds);
   return ev;
 }
 
