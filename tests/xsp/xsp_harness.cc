@@ -77,7 +77,7 @@ XspEnv::~XspEnv() {
 
 bool XspEnv::Start(const std::vector<std::string>& bflags, const std::vector<std::string>& sflags) {
   if (!redis.Start()) return false;
-  if (!server.Start(redis.addr(), {"--min_association_limit=1s"})) return false;
+  if (!server.Start(redis.addr(), {"--min_association_limit=1s", "--shutdown_grace=500ms"})) return false;
   stub = v1::Associations::NewStub(server.Channel());
   std::vector<std::string> argv = {XSP_SIM_BIN, "--listen=127.0.0.1:0", "--user=admin",
                                    "--event_timeout=6s", "--log_level=debug"};
