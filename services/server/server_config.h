@@ -13,7 +13,7 @@ namespace hotdesk {
 struct ServerConfig {
   std::string listen = "0.0.0.0:50051";
   std::string metrics_listen = "0.0.0.0:9464";  // empty: no metrics endpoint
-  std::string store = "redis";                   // redis | memory
+  std::string store = "redis";                  // redis | memory
   RedisConfig redis;
   RedisStoreOptions redis_store;
   LimitRules limits;
@@ -24,6 +24,9 @@ struct ServerConfig {
   // Guests: PIN lockout.
   int pin_max_attempts = 3;
   absl::Duration pin_lockout = absl::Minutes(15);
+  // Guests: PIN hashing (libsodium Argon2id): interactive | moderate | min, on this many threads.
+  std::string pin_hash_cost = "interactive";
+  int pin_hash_threads = 2;
 };
 
 }  // namespace hotdesk
