@@ -259,6 +259,31 @@ TEST_F(XspE2E, HeartbeatForUnknownChannelMakesTheBridgeReopen) {
   EXPECT_TRUE(env_.WaitBridgeReady());
 }
 
+TEST_F(XspE2E, ChannelAndSubscriptionsAreRefreshedBeforeExpiry) {
+  // The simulator grants at most 4 s and ends a channel that is not refreshed in time.
+  ASSERT_TRUE(env_.Start({}, {"--max_expires=4"})) << env_.BridgeLog();
+  int64_t since = env_.LastSeq();
+  absl::SleepFor(absl::Seconds(8));
+  Json s = env_.Status();
+  EXPECT_TRUE(s["channel"]["up"].b);
+  EXPECT_EQ(s["channel"]["opens"].Int(), 1) << env_.BridgeLog();
+  EXPECT_EQ(s["channel"]["expires"].Int(), 4);
+  int channel_refresh = 0, sub_refresh = 0;
+  for (const Request& r : env_.AllRequests(since)) {
+    if (r.method != "PUT") continue;
+    if (absl::StrContains(r.path, "/v2.0/channel/") && !absl::StrContains(r.path, "heartbeat")) {
+      ++channel_refresh;
+      EXPECT_EQ(r.status, 200);
+    }
+    if (absl::StrContains(r.path, "/v2.0/subscription/")) ++sub_refresh;
+  }
+  EXPECT_GE(channel_refresh, 2) << ::testing::PrintToString(env_.AllRequests(since));
+  EXPECT_GE(sub_refresh, 2 * env_.expected_subscriptions) << env_.BridgeLog();
+  // Still delivering.
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7003@example.com&host=7010@example.com"), 200);
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.GetByGuest("7003").ok(); }, kWait));
+}
+
 TEST_F(XspE2E, RestartResumesWithoutDuplicateSequences) {
   StartEnv();
   std::string c1 = env_.Establish("7002", "7003").cursor();

@@ -77,7 +77,8 @@ XspEnv::~XspEnv() {
 
 bool XspEnv::Start(const std::vector<std::string>& bflags, const std::vector<std::string>& sflags) {
   if (!redis.Start()) return false;
-  if (!server.Start(redis.addr(), {"--min_association_limit=1s", "--shutdown_grace=500ms"})) return false;
+  if (!server.Start(redis.addr(), {"--min_association_limit=1s", "--shutdown_grace=500ms"}))
+    return false;
   stub = v1::Associations::NewStub(server.Channel());
   std::vector<std::string> argv = {XSP_SIM_BIN, "--listen=127.0.0.1:0", "--user=admin",
                                    "--event_timeout=6s", "--log_level=debug"};
@@ -156,7 +157,11 @@ namespace {
 std::vector<Request> ParseJournal(const std::string& text, bool skip_401) {
   Json j;
   std::vector<Request> out;
-  if (!ParseJson(text, &j)) return out;
+  std::string err;
+  if (!ParseJson(text, &j, &err)) {
+    ADD_FAILURE() << "journal is not JSON (" << err << "): " << text.substr(0, 2000);
+    return out;
+  }
   for (const Json& e : j.arr) {
     if (skip_401 && e["status"].Int() == 401) continue;
     Request r{e["method"].str, e["path"].str, e["body"].str, static_cast<int>(e["status"].Int()),

@@ -329,10 +329,13 @@ void Inbound::ControlLoop() {
                             BuildChannelRefresh(ic.channel_expires));
       std::lock_guard<std::mutex> lock(mu_);
       if (Success(r.status)) {
-        int expires = ic.channel_expires;
+        // Without a granted value in the reply, assume the server grants what it granted before.
+        int expires = std::min(ic.channel_expires, channel_expires_ > 0 ? channel_expires_
+                                                                        : ic.channel_expires);
         if (absl::StatusOr<ChannelDoc> d = ParseChannel(r.body); d.ok() && d->expires > 0) {
           expires = d->expires;
         }
+        channel_expires_ = expires;
         channel_refresh_at_ = RefreshAt(expires);
         HD_LOG(kDebug, "xsp: channel refreshed").kv("expires", expires);
       } else if (r.status == 404) {

@@ -53,6 +53,7 @@ ABSL_FLAG(bool, agent_steps, true,
           "run the CallCenter steps (host agent sign-out, guest Unavailable/Sign-Out)");
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port (the core's Redis)");
 ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
+ABSL_FLAG(int, redis_db, 0, "Redis database number");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9466",
           "HTTP address for /metrics, /healthz, /status (port 0 = any)");
@@ -150,7 +151,9 @@ int main(int argc, char** argv) {
     return Fail("--channel_expires/--subscription_expires: must be positive");
   }
   if (ib.enabled && ib.subscribe_users.empty() && ib.subscribe_group.empty()) {
-    return Fail("--subscribe_users or --subscribe_group: required unless --inbound=false");
+    // Outbound still works; say loudly why platform changes will not reach hotdesk.
+    HD_LOG(kWarn, "xsp: no --subscribe_users or --subscribe_group; inbound (Xsi-Events) disabled");
+    ib.enabled = false;
   }
 
   hotdesk::xsp::IdMapper ids(absl::GetFlag(FLAGS_user_domain));
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
   rc.host = cfg.redis_host;
   rc.port = cfg.redis_port;
   rc.password = cfg.redis_password;
+  rc.db = absl::GetFlag(FLAGS_redis_db);
   auto redis = std::make_shared<hotdesk::RedisClient>(rc);
   redis->Start();
   hotdesk::xsp::ProgressStore store(redis, cfg.key_prefix, cfg.tenant);

@@ -86,13 +86,13 @@ void Outbound::Loop() {
     std::unique_ptr<grpc::ClientReader<v1::AssociationEvent>> reader =
         stub_->WatchEvents(&ctx, req);
     HD_LOG(kInfo, "xsp: watching events").kv("tenant", config_.tenant).kv("after", *cursor);
+    watching_ = true;
+    metrics_->WatchUp(true);
     v1::AssociationEvent ev;
     bool got_any = false;
     while (reader->Read(&ev)) {
       if (!got_any) {
         got_any = true;
-        watching_ = true;
-        metrics_->WatchUp(true);
         backoff = absl::Milliseconds(200);
       }
       if (ev.snapshot() ||
@@ -160,6 +160,14 @@ Outbound::RunResult Outbound::Handle(const v1::AssociationEvent& ev) {
   bool is_new = false;
   SeqRecord rec;
   absl::StatusOr<SeqRecord> loaded = store_->Load(ev.cursor());
+  // Without knowing whether this sequence already ran, running it could repeat it: wait for Redis.
+  while (!loaded.ok() && loaded.status().code() != absl::StatusCode::kNotFound) {
+    HD_LOG(kWarn, "xsp: cannot read sequence progress from redis; waiting")
+        .kv("cursor", ev.cursor())
+        .kv("error", loaded.status().message());
+    if (!SleepOrStop(absl::Seconds(1))) return RunResult::kInterrupted;
+    loaded = store_->Load(ev.cursor());
+  }
   if (loaded.ok()) {
     rec = std::move(*loaded);
     if (rec.state == "done" || rec.state == "failed") {

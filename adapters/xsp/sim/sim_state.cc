@@ -315,7 +315,8 @@ Reply SimState::ModifyChannel(const std::string& channel_id, const std::string& 
       d->expires <= 0 || d->expires > config_.max_expires ? config_.max_expires : d->expires;
   it->second.expires = expires;
   it->second.expires_at = absl::Now() + absl::Seconds(expires);
-  return Reply{200, ""};
+  // The granted expiry may differ from the requested one (G.1), so it is returned.
+  return Reply{200, BuildChannelReply(channel_id, expires)};
 }
 
 Reply SimState::DeleteChannel(const std::string& channel_id) {
