@@ -210,6 +210,26 @@ TEST_F(XspE2E, OwnChangesDoNotComeBackAsNewChanges) {
   for (const auto& e : evs) EXPECT_EQ(e.source(), v1::SOURCE_API);
 }
 
+TEST_F(XspE2E, GroupSubscriptionDeliversPlatformChanges) {
+  env_.group_mode = true;
+  StartEnv();
+  // Any user of the group, not only listed ones; the first event of a group subscription is a
+  // real change (there is no initial event for group targets).
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7020@example.com&host=7021@example.com"), 200);
+  absl::StatusOr<v1::Association> a;
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return (a = env_.GetByGuest("7020")).ok(); }, kWait))
+      << env_.BridgeLog();
+  EXPECT_EQ(a->host(), "7021");
+  EXPECT_EQ(a->source(), v1::SOURCE_XSP);
+  bool group_path = false;
+  for (const Request& r : env_.AllRequests(0)) {
+    group_path |= r.method == "POST" &&
+                  r.path == "/com.broadsoft.xsi-events/v2.0/serviceprovider/sp1/group/group1" &&
+                  absl::StrContains(r.body, "<targetIdType>Group</targetIdType>");
+  }
+  EXPECT_TRUE(group_path);
+}
+
 TEST_F(XspE2E, DroppedChannelIsReopened) {
   StartEnv();
   std::string first = env_.Status()["channel"]["channelId"].str;

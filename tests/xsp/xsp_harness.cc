@@ -98,20 +98,21 @@ bool XspEnv::Start(const std::vector<std::string>& bflags, const std::vector<std
 bool XspEnv::StartBridge(const std::vector<std::string>& extra) {
   std::string users;
   for (const auto& u : kUsers) absl::StrAppend(&users, users.empty() ? "" : ",", u);
-  expected_subscriptions = static_cast<int>(kUsers.size()) * 3;
-  std::vector<std::string> argv = {XSP_BRIDGE_BIN,
-                                   absl::StrCat("--tenant=", kTenant),
-                                   "--server=" + server.addr(),
-                                   absl::StrCat("--xsp_url=http://127.0.0.1:", sim_port),
-                                   "--xsp_user=admin",
-                                   "--user_domain=example.com",
-                                   "--subscribe_users=" + users,
-                                   "--redis_addr=" + redis.addr(),
-                                   "--metrics_listen=127.0.0.1:0",
-                                   "--event_timeout=2s",
-                                   "--step_backoff=50ms",
-                                   "--step_timeout=2s",
-                                   "--log_level=debug"};
+  expected_subscriptions = group_mode ? 3 : static_cast<int>(kUsers.size()) * 3;
+  std::vector<std::string> argv = {
+      XSP_BRIDGE_BIN,
+      absl::StrCat("--tenant=", kTenant),
+      "--server=" + server.addr(),
+      absl::StrCat("--xsp_url=http://127.0.0.1:", sim_port),
+      "--xsp_user=admin",
+      "--user_domain=example.com",
+      group_mode ? "--subscribe_group=sp1/group1" : "--subscribe_users=" + users,
+      "--redis_addr=" + redis.addr(),
+      "--metrics_listen=127.0.0.1:0",
+      "--event_timeout=2s",
+      "--step_backoff=50ms",
+      "--step_timeout=2s",
+      "--log_level=debug"};
   for (const auto& f : bridge_flags) argv.push_back(f);
   for (const auto& f : extra) argv.push_back(f);
   // The password reaches the bridge through the environment, as operators are told to.

@@ -90,6 +90,8 @@ class XspEnv {
   std::vector<std::string> bridge_flags;
   std::unique_ptr<v1::Associations::Stub> stub;
   int expected_subscriptions = 0;
+  // Subscribe to the simulator's group instead of single users.
+  bool group_mode = false;
 };
 
 }  // namespace hotdesk::xsp::testing

@@ -2,6 +2,8 @@
 // suppression (no processes).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "adapters/xsp/bridge/echo_guard.h"
 #include "adapters/xsp/bridge/id_map.h"
 #include "adapters/xsp/bridge/sequences.h"
@@ -227,6 +229,28 @@ TEST(XspIdMap, DomainAndFile) {
   EXPECT_FALSE(m.Add("alice", "other@corp.example").ok());
   IdMapper none;
   EXPECT_EQ(none.ToBroadWorks("7002").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(XspIdMap, LoadsAPerTenantFileAndNamesTheBadLine) {
+  std::string path = ::testing::TempDir() + "/xsp_ids.txt";
+  {
+    std::ofstream f(path);
+    f << "# desk phones\n7002 desk-7002@bw.example\n\nalice alice.smith@bw.example\n";
+  }
+  IdMapper m("example.com");
+  ASSERT_TRUE(m.LoadFile(path).ok());
+  EXPECT_EQ(*m.ToBroadWorks("7002"), "desk-7002@bw.example");
+  EXPECT_EQ(*m.ToHotdesk("alice.smith@bw.example"), "alice");
+  EXPECT_EQ(*m.ToBroadWorks("7003"), "7003@example.com");  // domain for the rest
+  {
+    std::ofstream f(path);
+    f << "7002 a@x\n7002 b@x\n";
+  }
+  IdMapper bad;
+  absl::Status s = bad.LoadFile(path);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find("line 2"), std::string::npos) << s;
+  EXPECT_EQ(IdMapper().LoadFile("/nonexistent/ids").code(), absl::StatusCode::kNotFound);
 }
 
 v1::AssociationEvent Event(v1::EventType type, int64_t limit_seconds = 0) {
