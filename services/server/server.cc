@@ -76,6 +76,7 @@ absl::Status HotdeskServer::Start() {
     });
     redis_->SetHealthListener([this](bool up) {
       metrics_->redis_up().Set(up ? 1 : 0);
+      if (shutting_down_) return;
       HD_LOG(kInfo, up ? "serving: redis reachable" : "not serving: redis unreachable");
       SetServing(up);
     });
