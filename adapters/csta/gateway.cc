@@ -92,8 +92,9 @@ void Gateway::OnFrame(const std::shared_ptr<Connection>& conn, const Frame& fram
   if (pr.status == ParseStatus::kForeignNamespace)
     return reject("foreign_namespace", errors::ForeignNamespace(), pr.detail);
   const Request& req = pr.request;
-  if (!req.ns.empty()) {
-    // Answer, and send events, in the namespace this client speaks.
+  if (!req.ns.empty() && req.type != RequestType::kClientResponse) {
+    // Answer, and send events, in the namespace this client speaks. Its answers to our own
+    // requests do not count: they merely echo the namespace we used.
     conn->SetNamespace(req.ns);
     ns.csta = req.ns;
   }
