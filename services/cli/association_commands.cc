@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
 #include "services/cli/cli.h"
 #include "services/core/commands.h"
@@ -79,8 +80,7 @@ int Establish(const Context& ctx, const std::vector<std::string>& args) {
     PrintJson(resp);
     return 0;
   }
-  for (const auto& old : resp.superseded())
-    std::cout << "superseded " << Describe(old) << "\n";
+  for (const auto& old : resp.superseded()) std::cout << "superseded " << Describe(old) << "\n";
   std::cout << (resp.unchanged() ? "unchanged " : "established ") << Describe(resp.association())
             << (resp.cursor().empty() ? "" : " cursor=" + resp.cursor()) << std::endl;
   return 0;
@@ -124,8 +124,10 @@ int Get(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = v1::Associations::NewStub(ctx.channel)->GetAssociation(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json) PrintJson(resp);
-  else std::cout << Describe(resp) << std::endl;
+  if (ctx.json)
+    PrintJson(resp);
+  else
+    std::cout << Describe(resp) << std::endl;
   return 0;
 }
 
@@ -142,8 +144,10 @@ int List(const Context& ctx, const std::vector<std::string>&) {
     if (!st.ok()) return Fail(st);
     for (const auto& a : resp.associations()) {
       ++n;
-      if (ctx.json) PrintJson(a);
-      else std::cout << Describe(a) << "\n";
+      if (ctx.json)
+        PrintJson(a);
+      else
+        std::cout << Describe(a) << "\n";
     }
     req.set_page_token(resp.next_page_token());
   } while (!req.page_token().empty());
@@ -180,17 +184,34 @@ int Watch(const Context& ctx, const std::vector<std::string>&) {
   return 0;
 }
 
+int Health(const Context& ctx, const std::vector<std::string>& args) {
+  grpc::health::v1::HealthCheckRequest req;
+  if (!args.empty()) req.set_service(args[0]);
+  grpc::health::v1::HealthCheckResponse resp;
+  auto call = ctx.Call();
+  grpc::Status st = grpc::health::v1::Health::NewStub(ctx.channel)->Check(call.get(), req, &resp);
+  if (!st.ok()) return Fail(st);
+  if (ctx.json)
+    PrintJson(resp);
+  else
+    std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status())
+              << std::endl;
+  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 3;
+}
+
 }  // namespace
 
 std::vector<Command> AssociationCommands() {
   return {
-      {"establish", "establish HOST GUEST [--limit 8h | --daily 23:00 --tz Europe/Berlin] "
-                    "[--reject_busy] [--reject_elsewhere] [--request_id ID] [--attr k=v]",
+      {"establish",
+       "establish HOST GUEST [--limit 8h | --daily 23:00 --tz Europe/Berlin] "
+       "[--reject_busy] [--reject_elsewhere] [--request_id ID] [--attr k=v]",
        &Establish},
       {"cancel", "cancel (HOST | --host H | --guest G) [--reason logout|forced|external]", &Cancel},
       {"get", "get (HOST | --host H | --guest G)", &Get},
       {"list", "list [--page_size N]", &List},
       {"watch", "watch [--after CURSOR] [--snapshot] [--host H] [--guest G]", &Watch},
+      {"health", "health [SERVICE]   (exit 0 when SERVING, 3 otherwise)", &Health},
   };
 }
 

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   Context ctx;
-  ctx.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
+  ctx.channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
   ctx.tenant = absl::GetFlag(FLAGS_tenant);
   ctx.json = absl::GetFlag(FLAGS_json);
   ctx.timeout = absl::GetFlag(FLAGS_timeout);

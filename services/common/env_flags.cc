@@ -3,8 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "absl/flags/reflection.h"
 #include "absl/flags/commandlineflag.h"
+#include "absl/flags/reflection.h"
 
 namespace hotdesk {
 

@@ -27,7 +27,9 @@ class LogLine {
   LogLine& operator=(const LogLine&) = delete;
 
   LogLine& kv(absl::string_view key, absl::string_view value);
-  LogLine& kv(absl::string_view key, const char* value) { return kv(key, absl::string_view(value)); }
+  LogLine& kv(absl::string_view key, const char* value) {
+    return kv(key, absl::string_view(value));
+  }
   LogLine& kv(absl::string_view key, const std::string& value) {
     return kv(key, absl::string_view(value));
   }
@@ -47,7 +49,7 @@ class LogLine {
 
 }  // namespace hotdesk
 
-#define HD_LOG(level, msg)                                     \
-  if (!::hotdesk::LogEnabled(::hotdesk::LogLevel::level)) {    \
-  } else                                                       \
+#define HD_LOG(level, msg)                                  \
+  if (!::hotdesk::LogEnabled(::hotdesk::LogLevel::level)) { \
+  } else                                                    \
     ::hotdesk::LogLine(::hotdesk::LogLevel::level, msg)

@@ -1,5 +1,5 @@
-#include "absl/strings/string_view.h"
 #include "services/common/status.h"
+#include "absl/strings/string_view.h"
 
 #include <google/protobuf/any.pb.h>
 
@@ -39,8 +39,7 @@ void AddDetail(absl::Status* status, const google::protobuf::Message& detail) {
 }
 
 bool GetDetail(const absl::Status& status, google::protobuf::Message* detail) {
-  auto payload =
-      status.GetPayload(absl::StrCat(kTypePrefix, detail->GetDescriptor()->full_name()));
+  auto payload = status.GetPayload(absl::StrCat(kTypePrefix, detail->GetDescriptor()->full_name()));
   if (!payload) return false;
   return detail->ParseFromString(std::string(*payload));
 }
@@ -71,8 +70,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     any->set_type_url(std::string(type_url));
     any->set_value(std::string(payload));
   });
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()),
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
                       rpc.details_size() ? rpc.SerializeAsString() : std::string());
 }
 

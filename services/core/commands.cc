@@ -1,5 +1,5 @@
-#include "absl/strings/string_view.h"
 #include "services/core/commands.h"
+#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -26,8 +26,8 @@ std::string EstablishCommand::Fingerprint() const {
   std::string attrs;
   for (const auto& [k, val] : attributes) absl::StrAppend(&attrs, k, "=", val, ";");
   return absl::StrCat("E|", host, "|", guest, "|", source, "|", reject_host_busy, "|",
-                      reject_guest_elsewhere, "|", limit.ShortDebugString(), "|",
-                      limit_ms, "|", attrs);
+                      reject_guest_elsewhere, "|", limit.ShortDebugString(), "|", limit_ms, "|",
+                      attrs);
 }
 
 std::string CancelCommand::Fingerprint() const {
@@ -72,17 +72,17 @@ absl::StatusOr<EstablishCommand> PrepareEstablish(const v1::EstablishRequest& re
   if (req.has_limit()) {
     const auto& limit = req.limit();
     if (limit.has_duration()) {
-      absl::Duration d = absl::Seconds(limit.duration().seconds()) +
-                         absl::Nanoseconds(limit.duration().nanos());
+      absl::Duration d =
+          absl::Seconds(limit.duration().seconds()) + absl::Nanoseconds(limit.duration().nanos());
       absl::Duration granularity = std::min(rules.min_duration, absl::Hours(1));
       if (d < rules.min_duration || d > rules.max_duration) {
         v.Add("limit.duration",
               absl::StrCat("must be between ", absl::FormatDuration(rules.min_duration), " and ",
                            absl::FormatDuration(rules.max_duration)));
-      } else if (absl::Duration rem; absl::IDivDuration(d, granularity, &rem) >= 0 &&
-                                     rem != absl::ZeroDuration()) {
-        v.Add("limit.duration", absl::StrCat("must be a whole number of ",
-                                             absl::FormatDuration(granularity)));
+      } else if (absl::Duration rem;
+                 absl::IDivDuration(d, granularity, &rem) >= 0 && rem != absl::ZeroDuration()) {
+        v.Add("limit.duration",
+              absl::StrCat("must be a whole number of ", absl::FormatDuration(granularity)));
       } else {
         cmd.limit_ms = absl::ToInt64Milliseconds(absl::Seconds(limit.duration().seconds()) +
                                                  absl::Nanoseconds(limit.duration().nanos()));

@@ -1,5 +1,5 @@
-#include "absl/strings/string_view.h"
 #include "services/core/ids.h"
+#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 

@@ -70,9 +70,10 @@ void RedisClient::Start() {
   });
   watchers_->wake.data = this;
   ev_async_start(loop_, &watchers_->wake);
-  ev_timer_init(&watchers_->tick, [](struct ev_loop*, ev_timer* w, int) {
-    static_cast<RedisClient*>(w->data)->OnTick();
-  }, 0.0, 0.005);
+  ev_timer_init(
+      &watchers_->tick,
+      [](struct ev_loop*, ev_timer* w, int) { static_cast<RedisClient*>(w->data)->OnTick(); }, 0.0,
+      0.005);
   watchers_->tick.data = this;
   ev_timer_start(loop_, &watchers_->tick);
   for (int i = 0; i < config_.connections; ++i) {
@@ -112,24 +113,7 @@ void RedisClient::LoopMain() {
 }
 
 void RedisClient::Command(std::vector<std::string> argv, absl::Time deadline, Callback cb) {
-  auto* req = new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast()};
-  bool wake;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    if (stopping_ || !running_) {
-      wake = false;
-    } else {
-      wake = queue_.empty();
-      queue_.push_back(req);
-      req = nullptr;
-    }
-  }
-  if (req != nullptr) {
-    req->cb(absl::UnavailableError("redis client stopped"));
-    delete req;
-    return;
-  }
-  if (wake) ev_async_send(loop_, &watchers_->wake);
+  Enqueue(new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast()});
 }
 
 void RedisClient::Eval(const RedisScript& script, std::vector<std::string> keys,
@@ -141,14 +125,17 @@ void RedisClient::Eval(const RedisScript& script, std::vector<std::string> keys,
   argv.push_back(std::to_string(keys.size()));
   for (auto& k : keys) argv.push_back(std::move(k));
   for (auto& a : args) argv.push_back(std::move(a));
-  auto* req = new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast(), &script};
+  Enqueue(new Request{std::move(argv), std::move(cb), deadline, absl::InfinitePast(), &script});
+}
+
+void RedisClient::Enqueue(Request* req) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (stopping_ || !running_) {
       wake = false;
     } else {
-      wake = queue_.empty();
+      wake = queue_.empty();  // one wake-up per batch: the loop drains the whole queue
       queue_.push_back(req);
       req = nullptr;
     }
@@ -286,7 +273,9 @@ void RedisClient::Connect(Connection* conn) {
     req->cb = [this, conn, last, cmd = req->argv[0]](absl::StatusOr<const redisReply*> r) {
       if (!r.ok()) {
         if (!absl::IsUnavailable(r.status())) {
-          HD_LOG(kError, "redis handshake failed").kv("command", cmd).kv("error", r.status().message());
+          HD_LOG(kError, "redis handshake failed")
+              .kv("command", cmd)
+              .kv("error", r.status().message());
         }
         return;
       }
@@ -366,8 +355,9 @@ void RedisClient::OnTick() {
       Drop(conn, "request stalled");
       continue;
     }
-    if (conn->ac != nullptr && !conn->ready && now - conn->connect_started > config_.connect_timeout &&
-        !conn->inflight.empty() && now - conn->inflight.front()->sent > config_.connect_timeout) {
+    if (conn->ac != nullptr && !conn->ready &&
+        now - conn->connect_started > config_.connect_timeout && !conn->inflight.empty() &&
+        now - conn->inflight.front()->sent > config_.connect_timeout) {
       Drop(conn, "connect timeout");
       continue;
     }

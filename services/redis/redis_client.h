@@ -61,8 +61,8 @@ class RedisClient {
   void Stop();
 
   void Command(std::vector<std::string> argv, absl::Time deadline, Callback cb);
-  void Eval(const RedisScript& script, std::vector<std::string> keys,
-            std::vector<std::string> args, absl::Time deadline, Callback cb);
+  void Eval(const RedisScript& script, std::vector<std::string> keys, std::vector<std::string> args,
+            absl::Time deadline, Callback cb);
 
   bool Healthy() const { return ready_connections_.load() > 0; }
   int ReadyConnections() const { return ready_connections_.load(); }
@@ -78,6 +78,7 @@ class RedisClient {
   struct Connection;
 
   void LoopMain();
+  void Enqueue(Request* req);
   void Drain();
   void Dispatch(Request* req);
   void Connect(Connection* conn);

@@ -78,9 +78,9 @@ grpc::ServerUnaryReactor* AssociationsService::Cancel(grpc::CallbackServerContex
       });
 }
 
-grpc::ServerUnaryReactor* AssociationsService::GetAssociation(
-    grpc::CallbackServerContext* ctx, const v1::GetAssociationRequest* req,
-    v1::Association* resp) {
+grpc::ServerUnaryReactor* AssociationsService::GetAssociation(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetAssociationRequest* req,
+                                                              v1::Association* resp) {
   return RunUnary<v1::Association>(
       ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Association> done) {
         FieldViolations v;
@@ -101,20 +101,18 @@ grpc::ServerUnaryReactor* AssociationsService::ListAssociations(
     grpc::CallbackServerContext* ctx, const v1::ListAssociationsRequest* req,
     v1::ListAssociationsResponse* resp) {
   return RunUnary<v1::ListAssociationsResponse>(
-      ctx, list_, resp,
-      [this, req](absl::Time deadline, Done<v1::ListAssociationsResponse> done) {
+      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListAssociationsResponse> done) {
         FieldViolations v;
         if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
         if (req->page_size() < 0) v.Add("page_size", "must not be negative");
         if (!v.empty()) return done(v.ToStatus());
-        store_->List(req->tenant(), req->page_size(), req->page_token(), deadline,
-                     std::move(done));
+        store_->List(req->tenant(), req->page_size(), req->page_token(), deadline, std::move(done));
       });
 }
 
 grpc::ServerWriteReactor<v1::AssociationEvent>* AssociationsService::WatchEvents(
     grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
-  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_});
+  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_, &watches_});
 }
 
 }  // namespace hotdesk

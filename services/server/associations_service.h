@@ -5,6 +5,7 @@
 #include "services/core/commands.h"
 #include "services/events/event_hub.h"
 #include "services/server/metrics.h"
+#include "services/server/watch_reactor.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
@@ -15,8 +16,8 @@ class AssociationsService final : public v1::Associations::CallbackService {
                       LimitRules rules);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
-                                     const v1::EstablishRequest* req,
-                                     v1::EstablishResponse* resp) override;
+                                      const v1::EstablishRequest* req,
+                                      v1::EstablishResponse* resp) override;
   grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* ctx, const v1::CancelRequest* req,
                                    v1::CancelResponse* resp) override;
   grpc::ServerUnaryReactor* GetAssociation(grpc::CallbackServerContext* ctx,
@@ -28,6 +29,9 @@ class AssociationsService final : public v1::Associations::CallbackService {
   grpc::ServerWriteReactor<v1::AssociationEvent>* WatchEvents(
       grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) override;
 
+  // Ends every open watch (shutdown).
+  void EndWatches(const absl::Status& status) { watches_.EndAll(status); }
+
  private:
   AssociationStore* store_;
   EventHub* hub_;
@@ -38,6 +42,7 @@ class AssociationsService final : public v1::Associations::CallbackService {
   MethodMetrics* get_;
   MethodMetrics* list_;
   MethodMetrics* watch_;
+  WatchRegistry watches_;
 };
 
 }  // namespace hotdesk

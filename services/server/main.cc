@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
   config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
   if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
       config.sweep_interval <= absl::ZeroDuration()) {
-    std::fprintf(stderr, "--stream_retention, --redis_connections and --sweep_interval must be positive\n");
+    std::fprintf(stderr,
+                 "--stream_retention, --redis_connections and --sweep_interval must be positive\n");
     return 2;
   }
 

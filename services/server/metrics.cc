@@ -2,23 +2,11 @@
 
 namespace hotdesk {
 namespace {
-const char* kCodeNames[17] = {"OK",
-                              "Canceled",
-                              "Unknown",
-                              "InvalidArgument",
-                              "DeadlineExceeded",
-                              "NotFound",
-                              "AlreadyExists",
-                              "PermissionDenied",
-                              "ResourceExhausted",
-                              "FailedPrecondition",
-                              "Aborted",
-                              "OutOfRange",
-                              "Unimplemented",
-                              "Internal",
-                              "Unavailable",
-                              "DataLoss",
-                              "Unauthenticated"};
+const char* kCodeNames[17] = {
+    "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+    "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+    "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+    "DataLoss", "Unauthenticated"};
 }  // namespace
 
 void MethodMetrics::Record(grpc::StatusCode code, double seconds) {
@@ -104,8 +92,8 @@ MethodMetrics* ServerMetrics::Method(const std::string& service, const std::stri
       {{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}});
   m->seconds_ = &seconds_family_->Add(
       {{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}},
-      prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                              0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+      prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                              0.25, 0.5, 1, 2.5, 5, 10});
   methods_.push_back(std::move(m));
   return methods_.back().get();
 }

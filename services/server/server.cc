@@ -67,8 +67,10 @@ absl::Status HotdeskServer::Start() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
-  services_.push_back(
-      std::make_unique<AssociationsService>(store_.get(), hub_.get(), metrics_.get(), config_.limits));
+  auto associations = std::make_unique<AssociationsService>(store_.get(), hub_.get(),
+                                                            metrics_.get(), config_.limits);
+  associations_ = associations.get();
+  services_.push_back(std::move(associations));
   if (config_.enable_bench_service) services_.push_back(std::make_unique<BenchService>());
   for (auto& s : services_) builder.RegisterService(s.get());
   server_ = builder.BuildAndStart();
@@ -135,6 +137,8 @@ void HotdeskServer::Shutdown() {
   HD_LOG(kInfo, "shutting down").kv("grace", absl::FormatDuration(config_.shutdown_grace));
   if (server_) {
     SetServing(false);
+    associations_->EndWatches(
+        absl::UnavailableError("server shutting down; resume from your last cursor"));
     server_->Shutdown(absl::ToChronoTime(absl::Now() + config_.shutdown_grace));
   }
   {

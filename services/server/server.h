@@ -23,6 +23,7 @@ class AssociationStore;
 class EventHub;
 class RedisClient;
 class ServerMetrics;
+class AssociationsService;
 
 class HotdeskServer {
  public:
@@ -48,6 +49,7 @@ class HotdeskServer {
   std::unique_ptr<AssociationStore> store_;
   std::unique_ptr<EventHub> hub_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  AssociationsService* associations_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::atomic<bool> shutting_down_{false};

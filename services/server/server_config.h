@@ -13,7 +13,7 @@ namespace hotdesk {
 struct ServerConfig {
   std::string listen = "0.0.0.0:50051";
   std::string metrics_listen = "0.0.0.0:9464";  // empty: no metrics endpoint
-  std::string store = "redis";                   // redis | memory
+  std::string store = "redis";                  // redis | memory
   RedisConfig redis;
   RedisStoreOptions redis_store;
   LimitRules limits;

@@ -18,7 +18,9 @@ constexpr absl::Duration kStoreTimeout = absl::Seconds(5);
 class WatchReactor;
 
 // Everything a watcher needs, shared with callbacks that may outlive the reactor.
-class Session : public EventHub::Waiter, public std::enable_shared_from_this<Session> {
+class Session : public EventHub::Waiter,
+                public WatchRegistry::Entry,
+                public std::enable_shared_from_this<Session> {
  public:
   Session(WatchReactor* reactor, const v1::WatchEventsRequest& req, WatchDeps deps)
       : reactor_(reactor), req_(req), deps_(deps) {}
@@ -28,6 +30,10 @@ class Session : public EventHub::Waiter, public std::enable_shared_from_this<Ses
   void OnWriteDone(bool ok);
   void Cancelled();
   void Detach();
+  void End(const absl::Status& status) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Finish(status);
+  }
 
  private:
   void Pump();
@@ -63,10 +69,14 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::AssociationEvent> {
     deps_.metrics->watchers().Increment();
     deps_.method->Started();
   }
-  void Begin() { session_->Begin(); }
+  void Begin() {
+    deps_.registry->Add(session_);
+    session_->Begin();
+  }
   void OnWriteDone(bool ok) override { session_->OnWriteDone(ok); }
   void OnCancel() override { session_->Cancelled(); }
   void OnDone() override {
+    deps_.registry->Remove(session_.get());
     session_->Detach();
     deps_.metrics->watchers().Decrement();
     delete this;
@@ -194,10 +204,9 @@ void Session::Pump() {
         lock.unlock();
         deps_.metrics->catchup_reads().Increment();
         auto self = shared_from_this();
-        deps_.store->ReadEvents(req_.tenant(), after, kPage, absl::Now() + kStoreTimeout,
-                                [self](absl::StatusOr<std::vector<EventPtr>> r) {
-                                  self->OnFetched(std::move(r));
-                                });
+        deps_.store->ReadEvents(
+            req_.tenant(), after, kPage, absl::Now() + kStoreTimeout,
+            [self](absl::StatusOr<std::vector<EventPtr>> r) { self->OnFetched(std::move(r)); });
         return;
       }
     }
@@ -248,6 +257,32 @@ void Session::Detach() {
 }
 
 }  // namespace
+
+void WatchRegistry::Add(const std::shared_ptr<Entry>& e) {
+  absl::Status closed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed = closed_;
+    if (closed.ok()) entries_[e.get()] = e;
+  }
+  if (!closed.ok()) e->End(closed);
+}
+
+void WatchRegistry::Remove(const Entry* e) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(e);
+}
+
+void WatchRegistry::EndAll(const absl::Status& status) {
+  std::vector<std::shared_ptr<Entry>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = status;
+    for (auto& [k, w] : entries_)
+      if (auto e = w.lock()) live.push_back(std::move(e));
+  }
+  for (auto& e : live) e->End(status);
+}
 
 grpc::ServerWriteReactor<v1::AssociationEvent>* StartWatch(grpc::CallbackServerContext* ctx,
                                                            const v1::WatchEventsRequest* req,

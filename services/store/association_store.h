@@ -75,8 +75,7 @@ class AssociationStore {
                           Done<std::vector<EventPtr>> done) = 0;
   virtual void TakeSnapshot(const std::string& tenant, absl::Time deadline,
                             Done<Snapshot> done) = 0;
-  virtual void LastEventId(const std::string& tenant, absl::Time deadline,
-                           Done<StreamId> done) = 0;
+  virtual void LastEventId(const std::string& tenant, absl::Time deadline, Done<StreamId> done) = 0;
   // Number of associations per tenant, for the active-associations gauge.
   virtual void CountAssociations(absl::Time deadline,
                                  Done<std::vector<std::pair<std::string, int64_t>>> done) = 0;

@@ -1,5 +1,5 @@
-#include "absl/strings/string_view.h"
 #include "services/store/store_util.h"
+#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
@@ -72,8 +72,8 @@ absl::Status NotFoundError(const std::string& tenant, const std::string& host,
 
 absl::Status RequestIdReusedError(const std::string& request_id) {
   FieldViolations v;
-  v.Add("request_id", absl::StrCat("already used for a request with other parameters (",
-                                   request_id, ")"));
+  v.Add("request_id",
+        absl::StrCat("already used for a request with other parameters (", request_id, ")"));
   return v.ToStatus();
 }
 

@@ -193,7 +193,8 @@ redisReply* RedisServer::Raw(const std::vector<std::string>& argv) {
     p.push_back(a.data());
     l.push_back(a.size());
   }
-  auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
+  auto* r =
+      static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
   redisFree(c);
   return r;
 }
@@ -201,12 +202,17 @@ redisReply* RedisServer::Raw(const std::vector<std::string>& argv) {
 namespace {
 void Flatten(const redisReply* r, std::vector<std::string>* out) {
   switch (r->type) {
-    case REDIS_REPLY_NIL: out->push_back("(nil)"); break;
-    case REDIS_REPLY_INTEGER: out->push_back(std::to_string(r->integer)); break;
+    case REDIS_REPLY_NIL:
+      out->push_back("(nil)");
+      break;
+    case REDIS_REPLY_INTEGER:
+      out->push_back(std::to_string(r->integer));
+      break;
     case REDIS_REPLY_ARRAY:
       for (size_t i = 0; i < r->elements; ++i) Flatten(r->element[i], out);
       break;
-    default: out->push_back(std::string(r->str, r->len));
+    default:
+      out->push_back(std::string(r->str, r->len));
   }
 }
 }  // namespace
@@ -222,10 +228,12 @@ std::string RedisServer::Cmd(const std::vector<std::string>& argv) {
 
 bool HotdeskServerProcess::Start(const std::string& redis_addr,
                                  const std::vector<std::string>& extra_flags) {
-  std::vector<std::string> argv = {ServerBinary(), "--listen=127.0.0.1:0", "--metrics_listen=",
-                                   "--log_level=debug"};
-  if (redis_addr.empty()) argv.push_back("--store=memory");
-  else argv.push_back("--redis_addr=" + redis_addr);
+  std::vector<std::string> argv = {ServerBinary(), "--listen=127.0.0.1:0",
+                                   "--metrics_listen=", "--log_level=debug"};
+  if (redis_addr.empty())
+    argv.push_back("--store=memory");
+  else
+    argv.push_back("--redis_addr=" + redis_addr);
   for (const auto& f : extra_flags) argv.push_back(f);
   if (!proc_.Start(argv)) return false;
   std::string line = proc_.WaitForLine("listening on port", absl::Seconds(20));

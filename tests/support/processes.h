@@ -27,7 +27,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Starts argv[0] with stdout and stderr to files under a temp dir; false on failure.
-  bool Start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  bool Start(const std::vector<std::string>& argv,
+             const std::map<std::string, std::string>& env = {});
   // Waits until a stdout line contains `needle`; returns that line, or "" on timeout/exit.
   std::string WaitForLine(const std::string& needle, absl::Duration timeout);
   void Signal(int sig);
@@ -52,8 +53,8 @@ class RedisServer {
   bool Start();
   // Starts again on the same port (after Kill or Stop).
   bool Restart();
-  void Kill();  // SIGKILL
-  void Pause();  // SIGSTOP: Redis stays connected but answers nothing
+  void Kill();    // SIGKILL
+  void Pause();   // SIGSTOP: Redis stays connected but answers nothing
   void Resume();  // SIGCONT
   int port() const { return port_; }
   std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }

@@ -36,7 +36,8 @@ void MemoryStore::Remove(Tenant& t, const std::string& host) {
   auto it = t.by_host.find(host);
   if (it == t.by_host.end()) return;
   if (it->second.has_expire_time()) {
-    int64_t ms = it->second.expire_time().seconds() * 1000 + it->second.expire_time().nanos() / 1000000;
+    int64_t ms =
+        it->second.expire_time().seconds() * 1000 + it->second.expire_time().nanos() / 1000000;
     t.exp.erase({ms, host});
   }
   t.by_guest.erase(it->second.guest());
@@ -57,146 +58,144 @@ void MemoryStore::Deliver(std::vector<Pending> pending) {
   }
 }
 
+MemoryStore::Stored* MemoryStore::Replay(Tenant& t, const std::string& request_id, absl::Time now) {
+  if (request_id.empty()) return nullptr;
+  auto it = t.requests.find(request_id);
+  if (it == t.requests.end() || it->second.expires <= now) return nullptr;
+  return &it->second;
+}
+
+MemoryStore::Stored* MemoryStore::Remember(Tenant& t, const std::string& request_id,
+                                           const std::string& fingerprint, absl::Time now) {
+  if (request_id.empty()) return nullptr;
+  Stored& s = t.requests[request_id];
+  s.fingerprint = fingerprint;
+  s.expires = now + options_.request_id_ttl;
+  return &s;
+}
+
+absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const EstablishCommand& cmd,
+                                                                   Pending* pending) {
+  Tenant& t = tenants_[cmd.tenant];
+  absl::Time now = options_.clock();
+  int64_t now_ms = absl::ToUnixMillis(now);
+  std::string fp = cmd.Fingerprint();
+  if (Stored* prior = Replay(t, cmd.request_id, now)) {
+    if (prior->fingerprint != fp) return RequestIdReusedError(cmd.request_id);
+    return prior->establish;
+  }
+  absl::StatusOr<v1::EstablishResponse> result;
+  v1::EstablishResponse resp;
+  auto host_it = t.by_host.find(cmd.host);
+  auto guest_it = t.by_guest.find(cmd.guest);
+  if (host_it != t.by_host.end() && host_it->second.guest() == cmd.guest) {
+    *resp.mutable_association() = host_it->second;
+    resp.set_unchanged(true);
+    result = resp;
+  } else if (host_it != t.by_host.end() && cmd.reject_host_busy) {
+    result = HostBusyError(host_it->second);
+  } else if (guest_it != t.by_guest.end() && cmd.reject_guest_elsewhere) {
+    result = GuestElsewhereError(t.by_host[guest_it->second]);
+  } else {
+    // The host's present guest first, then the guest's previous host.
+    std::vector<std::string> ended;
+    if (host_it != t.by_host.end()) ended.push_back(cmd.host);
+    if (guest_it != t.by_guest.end()) ended.push_back(guest_it->second);
+    for (const auto& h : ended) {
+      v1::Association old = t.by_host[h];
+      Remove(t, h);
+      Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_SUPERSEDED, cmd.source,
+             cmd.request_id, now_ms, pending);
+      *resp.add_superseded() = old;
+    }
+    v1::Association a;
+    a.set_tenant(cmd.tenant);
+    a.set_host(cmd.host);
+    a.set_guest(cmd.guest);
+    a.set_source(cmd.source);
+    *a.mutable_establish_time() = TimestampFromMillis(now_ms);
+    int64_t exp_ms = cmd.limit_ms ? now_ms + cmd.limit_ms : cmd.expire_at_ms;
+    if (exp_ms) *a.mutable_expire_time() = TimestampFromMillis(exp_ms);
+    if (cmd.limit.kind_case() != v1::AssociationLimit::KIND_NOT_SET) *a.mutable_limit() = cmd.limit;
+    a.mutable_attributes()->insert(cmd.attributes.begin(), cmd.attributes.end());
+    EventPtr ev =
+        Append(t, cmd.tenant, v1::EVENT_TYPE_ESTABLISHED, a, v1::CANCEL_REASON_UNSPECIFIED,
+               cmd.source, cmd.request_id, now_ms, pending);
+    // The ESTABLISHED event's own cursor identifies the association.
+    a.set_cursor(ev->cursor());
+    std::const_pointer_cast<v1::AssociationEvent>(ev)->mutable_association()->set_cursor(
+        ev->cursor());
+    t.by_host[cmd.host] = a;
+    t.by_guest[cmd.guest] = cmd.host;
+    if (exp_ms) t.exp.insert({exp_ms, cmd.host});
+    *resp.mutable_association() = a;
+    resp.set_cursor(ev->cursor());
+    result = resp;
+  }
+  if (Stored* s = Remember(t, cmd.request_id, fp, now)) s->establish = result;
+  return result;
+}
+
 void MemoryStore::Establish(const EstablishCommand& cmd, absl::Time,
                             Done<v1::EstablishResponse> done) {
   absl::StatusOr<v1::EstablishResponse> result;
-  std::unique_lock<std::mutex> feed_lock(feed_mu_);
-  Pending pending;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    Tenant& t = tenants_[cmd.tenant];
-    absl::Time now = options_.clock();
-    int64_t now_ms = absl::ToUnixMillis(now);
-    std::string fp = cmd.Fingerprint();
-    if (!cmd.request_id.empty()) {
-      auto it = t.requests.find(cmd.request_id);
-      if (it != t.requests.end() && it->second.expires > now) {
-        feed_lock.unlock();
-        if (it->second.fingerprint != fp) {
-          result = RequestIdReusedError(cmd.request_id);
-        } else {
-          result = it->second.establish;
-        }
-        // Fall through to done() below without committing anything.
-        goto reply_unlocked;
-      }
-    }
+    std::lock_guard<std::mutex> feed_lock(feed_mu_);
+    std::vector<Pending> pending(1);
     {
-      v1::EstablishResponse resp;
-      auto host_it = t.by_host.find(cmd.host);
-      auto guest_it = t.by_guest.find(cmd.guest);
-      if (host_it != t.by_host.end() && host_it->second.guest() == cmd.guest) {
-        *resp.mutable_association() = host_it->second;
-        resp.set_unchanged(true);
-        result = resp;
-      } else if (host_it != t.by_host.end() && cmd.reject_host_busy) {
-        result = HostBusyError(host_it->second);
-      } else if (guest_it != t.by_guest.end() && cmd.reject_guest_elsewhere) {
-        result = GuestElsewhereError(t.by_host[guest_it->second]);
-      } else {
-        // The host's present guest first, then the guest's previous host.
-        std::vector<std::string> ended;
-        if (host_it != t.by_host.end()) ended.push_back(cmd.host);
-        if (guest_it != t.by_guest.end()) ended.push_back(guest_it->second);
-        for (const auto& h : ended) {
-          v1::Association old = t.by_host[h];
-          Remove(t, h);
-          Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_SUPERSEDED,
-                 cmd.source, cmd.request_id, now_ms, &pending);
-          *resp.add_superseded() = old;
-        }
-        v1::Association a;
-        a.set_tenant(cmd.tenant);
-        a.set_host(cmd.host);
-        a.set_guest(cmd.guest);
-        a.set_source(cmd.source);
-        *a.mutable_establish_time() = TimestampFromMillis(now_ms);
-        int64_t exp_ms = cmd.limit_ms ? now_ms + cmd.limit_ms : cmd.expire_at_ms;
-        if (exp_ms) *a.mutable_expire_time() = TimestampFromMillis(exp_ms);
-        if (cmd.limit.kind_case() != v1::AssociationLimit::KIND_NOT_SET)
-          *a.mutable_limit() = cmd.limit;
-        a.mutable_attributes()->insert(cmd.attributes.begin(), cmd.attributes.end());
-        StreamId id = StreamId{std::max<uint64_t>(now_ms, t.last.ms), 0};
-        if (id <= t.last) id = StreamId{t.last.ms, t.last.seq + 1};
-        a.set_cursor(id.ToString());
-        EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_ESTABLISHED, a,
-                             v1::CANCEL_REASON_UNSPECIFIED, cmd.source, cmd.request_id, now_ms,
-                             &pending);
-        t.by_host[cmd.host] = a;
-        t.by_guest[cmd.guest] = cmd.host;
-        if (exp_ms) t.exp.insert({exp_ms, cmd.host});
-        *resp.mutable_association() = a;
-        resp.set_cursor(ev->cursor());
-        result = resp;
-      }
-      if (!cmd.request_id.empty()) {
-        Stored& s = t.requests[cmd.request_id];
-        s.fingerprint = fp;
-        s.expires = now + options_.request_id_ttl;
-        s.establish = result;
-      }
+      std::lock_guard<std::mutex> lock(mu_);
+      result = EstablishLocked(cmd, &pending[0]);
     }
+    Deliver(std::move(pending));
   }
-  {
-    std::vector<Pending> list;
-    list.push_back(std::move(pending));
-    Deliver(std::move(list));
-  }
-  feed_lock.unlock();
-reply_unlocked:
   done(std::move(result));
+}
+
+absl::StatusOr<v1::CancelResponse> MemoryStore::CancelLocked(const CancelCommand& cmd,
+                                                             Pending* pending) {
+  Tenant& t = tenants_[cmd.tenant];
+  absl::Time now = options_.clock();
+  std::string fp = cmd.Fingerprint();
+  if (Stored* prior = Replay(t, cmd.request_id, now)) {
+    if (prior->fingerprint != fp) return RequestIdReusedError(cmd.request_id);
+    return prior->cancel;
+  }
+  absl::StatusOr<v1::CancelResponse> result;
+  std::string host = cmd.host;
+  if (host.empty()) {
+    auto g = t.by_guest.find(cmd.guest);
+    if (g != t.by_guest.end()) host = g->second;
+  }
+  auto it = host.empty() ? t.by_host.end() : t.by_host.find(host);
+  if (it == t.by_host.end()) {
+    result = NotFoundError(cmd.tenant, cmd.host, cmd.guest);
+  } else if (!cmd.guest.empty() && it->second.guest() != cmd.guest) {
+    result = NotAssociatedError(host, cmd.guest, it->second.guest());
+  } else {
+    v1::Association old = it->second;
+    Remove(t, host);
+    EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, cmd.reason, cmd.source,
+                         cmd.request_id, absl::ToUnixMillis(now), pending);
+    v1::CancelResponse resp;
+    *resp.mutable_association() = old;
+    resp.set_cursor(ev->cursor());
+    result = resp;
+  }
+  if (Stored* s = Remember(t, cmd.request_id, fp, now)) s->cancel = result;
+  return result;
 }
 
 void MemoryStore::Cancel(const CancelCommand& cmd, absl::Time, Done<v1::CancelResponse> done) {
   absl::StatusOr<v1::CancelResponse> result;
-  std::unique_lock<std::mutex> feed_lock(feed_mu_);
-  Pending pending;
-  bool replay = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    Tenant& t = tenants_[cmd.tenant];
-    absl::Time now = options_.clock();
-    std::string fp = cmd.Fingerprint();
-    auto req_it = cmd.request_id.empty() ? t.requests.end() : t.requests.find(cmd.request_id);
-    if (req_it != t.requests.end() && req_it->second.expires > now) {
-      replay = true;
-      result = req_it->second.fingerprint == fp ? req_it->second.cancel
-                                                : RequestIdReusedError(cmd.request_id);
-    } else {
-      std::string host = cmd.host;
-      if (host.empty()) {
-        auto g = t.by_guest.find(cmd.guest);
-        if (g != t.by_guest.end()) host = g->second;
-      }
-      auto it = host.empty() ? t.by_host.end() : t.by_host.find(host);
-      if (it == t.by_host.end()) {
-        result = NotFoundError(cmd.tenant, cmd.host, cmd.guest);
-      } else if (!cmd.guest.empty() && it->second.guest() != cmd.guest) {
-        result = NotAssociatedError(host, cmd.guest, it->second.guest());
-      } else {
-        v1::Association old = it->second;
-        Remove(t, host);
-        EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, cmd.reason,
-                             cmd.source, cmd.request_id, absl::ToUnixMillis(now), &pending);
-        v1::CancelResponse resp;
-        *resp.mutable_association() = old;
-        resp.set_cursor(ev->cursor());
-        result = resp;
-      }
-      if (!cmd.request_id.empty()) {
-        Stored& s = t.requests[cmd.request_id];
-        s.fingerprint = fp;
-        s.expires = now + options_.request_id_ttl;
-        s.cancel = result;
-      }
+    std::lock_guard<std::mutex> feed_lock(feed_mu_);
+    std::vector<Pending> pending(1);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      result = CancelLocked(cmd, &pending[0]);
     }
+    Deliver(std::move(pending));
   }
-  if (!replay) {
-    std::vector<Pending> list;
-    list.push_back(std::move(pending));
-    Deliver(std::move(list));
-  }
-  feed_lock.unlock();
   done(std::move(result));
 }
 
@@ -231,7 +230,8 @@ void MemoryStore::List(const std::string& tenant, int page_size, const std::stri
     std::lock_guard<std::mutex> lock(mu_);
     auto t = tenants_.find(tenant);
     if (t != tenants_.end()) {
-      auto it = page_token.empty() ? t->second.by_host.begin() : t->second.by_host.upper_bound(after);
+      auto it =
+          page_token.empty() ? t->second.by_host.begin() : t->second.by_host.upper_bound(after);
       for (; it != t->second.by_host.end() && resp.associations_size() < *size; ++it)
         *resp.add_associations() = it->second;
       if (it != t->second.by_host.end())

@@ -76,6 +76,12 @@ class MemoryStore final : public AssociationStore, public EventFeed {
                   const std::string& request_id, int64_t now_ms, Pending* pending);
   void Remove(Tenant& t, const std::string& host);
   void Deliver(std::vector<Pending> pending);
+  Stored* Replay(Tenant& t, const std::string& request_id, absl::Time now);
+  Stored* Remember(Tenant& t, const std::string& request_id, const std::string& fingerprint,
+                   absl::Time now);
+  absl::StatusOr<v1::EstablishResponse> EstablishLocked(const EstablishCommand& cmd,
+                                                        Pending* pending);
+  absl::StatusOr<v1::CancelResponse> CancelLocked(const CancelCommand& cmd, Pending* pending);
 
   MemoryStoreOptions options_;
   std::mutex feed_mu_;  // taken before mu_ by mutations

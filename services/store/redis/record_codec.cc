@@ -1,5 +1,5 @@
-#include "absl/strings/string_view.h"
 #include "services/store/redis/record_codec.h"
+#include "absl/strings/string_view.h"
 
 #include <vector>
 
@@ -49,7 +49,8 @@ std::string EncodeRecordTail(const v1::AssociationLimit& limit,
                              const std::map<std::string, std::string>& attributes) {
   std::string out;
   if (limit.has_duration()) {
-    absl::StrAppend(&out, "d", limit.duration().seconds() * 1000 + limit.duration().nanos() / 1000000);
+    absl::StrAppend(&out, "d",
+                    limit.duration().seconds() * 1000 + limit.duration().nanos() / 1000000);
   } else if (limit.has_daily()) {
     absl::StrAppend(&out, "z", limit.daily().hour(), ":", limit.daily().minute(), ":",
                     limit.daily().time_zone());
@@ -120,22 +121,28 @@ absl::StatusOr<EventPtr> DecodeStreamEntry(const std::string& tenant, const redi
   for (size_t i = 0; i + 1 < fields->elements; i += 2) {
     absl::string_view k(fields->element[i]->str, fields->element[i]->len);
     std::string v(fields->element[i + 1]->str, fields->element[i + 1]->len);
-    if (k == "t") type = v;
-    else if (k == "h") host = v;
-    else if (k == "a") record = v;
-    else if (k == "q") reqid = v;
-    else if (k == "r") (void)absl::SimpleAtoi(v, &reason);
-    else if (k == "s") (void)absl::SimpleAtoi(v, &source);
+    if (k == "t")
+      type = v;
+    else if (k == "h")
+      host = v;
+    else if (k == "a")
+      record = v;
+    else if (k == "q")
+      reqid = v;
+    else if (k == "r")
+      (void)absl::SimpleAtoi(v, &reason);
+    else if (k == "s")
+      (void)absl::SimpleAtoi(v, &source);
   }
   auto assoc = DecodeRecord(tenant, host, record, id);
   if (!assoc.ok()) return assoc.status();
   auto sid = StreamId::Parse(id);
   if (!sid) return absl::DataLossError("bad stream id");
   bool established = type == "E";
-  return MakeEvent(id, established ? v1::EVENT_TYPE_ESTABLISHED : v1::EVENT_TYPE_CANCELLED,
-                   *assoc, established ? v1::CANCEL_REASON_UNSPECIFIED
-                                       : static_cast<v1::CancelReason>(reason),
-                   static_cast<v1::Source>(source), static_cast<int64_t>(sid->ms), reqid);
+  return MakeEvent(
+      id, established ? v1::EVENT_TYPE_ESTABLISHED : v1::EVENT_TYPE_CANCELLED, *assoc,
+      established ? v1::CANCEL_REASON_UNSPECIFIED : static_cast<v1::CancelReason>(reason),
+      static_cast<v1::Source>(source), static_cast<int64_t>(sid->ms), reqid);
 }
 
 }  // namespace hotdesk

@@ -132,8 +132,8 @@ void RedisEventFeed::Run() {
       }
       StreamId base;
       if (r->elements > 0) {
-        auto id = StreamId::Parse(std::string(r->element[0]->element[0]->str,
-                                              r->element[0]->element[0]->len));
+        auto id = StreamId::Parse(
+            std::string(r->element[0]->element[0]->str, r->element[0]->element[0]->len));
         if (id) base = *id;
       }
       positions_[t] = base;
@@ -144,8 +144,8 @@ void RedisEventFeed::Run() {
       continue;
     }
 
-    std::vector<std::string> argv = {"XREAD", "COUNT", std::to_string(kBatch), "BLOCK",
-                                     std::to_string(kBlockMs), "STREAMS"};
+    std::vector<std::string> argv = {
+        "XREAD", "COUNT", std::to_string(kBatch), "BLOCK", std::to_string(kBlockMs), "STREAMS"};
     for (const auto& [t, pos] : positions_) argv.push_back(keys_.Events(t));
     for (const auto& [t, pos] : positions_) argv.push_back(pos.ToString());
     {
@@ -169,8 +169,8 @@ void RedisEventFeed::Run() {
     for (size_t s = 0; s < r->elements; ++s) {
       const redisReply* stream = r->element[s];
       if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2) continue;
-      std::string tenant = keys_.TenantOfEventsKey(
-          std::string(stream->element[0]->str, stream->element[0]->len));
+      std::string tenant =
+          keys_.TenantOfEventsKey(std::string(stream->element[0]->str, stream->element[0]->len));
       auto pos = positions_.find(tenant);
       if (pos == positions_.end()) continue;
       std::vector<EventPtr> events;
@@ -178,7 +178,9 @@ void RedisEventFeed::Run() {
       for (size_t i = 0; i < entries->elements; ++i) {
         auto ev = DecodeStreamEntry(tenant, entries->element[i]);
         if (!ev.ok()) {
-          HD_LOG(kError, "undecodable event").kv("tenant", tenant).kv("error", ev.status().message());
+          HD_LOG(kError, "undecodable event")
+              .kv("tenant", tenant)
+              .kv("error", ev.status().message());
           continue;
         }
         pos->second = *StreamId::Parse((*ev)->cursor());

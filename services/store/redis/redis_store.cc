@@ -10,14 +10,16 @@
 namespace hotdesk {
 namespace {
 
+// The scripts, each built (and hashed) once for the life of the process.
 const RedisScript& Script(const char* body) {
-  // One RedisScript (and SHA1) per script for the life of the process.
-  static std::mutex mu;
-  static std::map<const char*, std::unique_ptr<RedisScript>> scripts;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& s = scripts[body];
-  if (!s) s = std::make_unique<RedisScript>(std::string(kLua_prelude) + "\n" + body);
-  return *s;
+  static const auto* scripts = [] {
+    auto* m = new std::map<const char*, RedisScript>;
+    for (const char* b : {kLua_establish, kLua_cancel, kLua_sweep, kLua_read_events, kLua_snapshot,
+                          kLua_get_by_guest})
+      m->emplace(b, RedisScript(std::string(kLua_prelude) + "\n" + b));
+    return m;
+  }();
+  return scripts->at(body);
 }
 
 std::string Str(const redisReply* r) { return ReplyString(r); }
@@ -94,51 +96,51 @@ void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
                            Done<v1::EstablishResponse> done) {
   RegisterTenant(cmd.tenant, deadline);
   const std::string& t = cmd.tenant;
-  client_->Eval(
-      Script(kLua_establish),
-      {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t),
-       keys_.Request(t, cmd.request_id)},
-      {cmd.host, cmd.guest, std::to_string(cmd.source), cmd.reject_host_busy ? "1" : "0",
-       cmd.reject_guest_elsewhere ? "1" : "0", std::to_string(cmd.limit_ms),
-       std::to_string(cmd.expire_at_ms), EncodeRecordTail(cmd.limit, cmd.attributes),
-       cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
-       std::to_string(options_.stream_retention), cmd.Fingerprint()},
-      deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-        if (!r.ok()) return done(r.status());
-        done(ParseEstablish(cmd, *r));
-      });
+  client_->Eval(Script(kLua_establish),
+                {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t),
+                 keys_.Request(t, cmd.request_id)},
+                {cmd.host, cmd.guest, std::to_string(cmd.source), cmd.reject_host_busy ? "1" : "0",
+                 cmd.reject_guest_elsewhere ? "1" : "0", std::to_string(cmd.limit_ms),
+                 std::to_string(cmd.expire_at_ms), EncodeRecordTail(cmd.limit, cmd.attributes),
+                 cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
+                 std::to_string(options_.stream_retention), cmd.Fingerprint()},
+                deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+                  if (!r.ok()) return done(r.status());
+                  done(ParseEstablish(cmd, *r));
+                });
 }
 
 void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
                         Done<v1::CancelResponse> done) {
   const std::string& t = cmd.tenant;
-  client_->Eval(
-      Script(kLua_cancel),
-      {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t),
-       keys_.Request(t, cmd.request_id)},
-      {cmd.host, cmd.guest, std::to_string(cmd.reason), std::to_string(cmd.source),
-       cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
-       std::to_string(options_.stream_retention), cmd.Fingerprint()},
-      deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-        if (!r.ok()) return done(r.status());
-        const redisReply* rep = *r;
-        if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
-          return done(UnexpectedReply("cancel"));
-        std::string status = Str(rep->element[0]);
-        if (status == "REQ_MISMATCH") return done(RequestIdReusedError(cmd.request_id));
-        if (status == "NOT_FOUND") return done(NotFoundError(cmd.tenant, cmd.host, cmd.guest));
-        if (status == "NOT_ASSOCIATED" && rep->elements == 3) {
-          auto a = DecodeRecord(cmd.tenant, Str(rep->element[1]), Str(rep->element[2]));
-          return done(NotAssociatedError(Str(rep->element[1]), cmd.guest, a.ok() ? a->guest() : ""));
-        }
-        if (status != "OK" || rep->elements != 4) return done(UnexpectedReply("cancel"));
-        auto a = DecodeRecord(cmd.tenant, Str(rep->element[1]), Str(rep->element[2]));
-        if (!a.ok()) return done(a.status());
-        v1::CancelResponse resp;
-        *resp.mutable_association() = *a;
-        resp.set_cursor(Str(rep->element[3]));
-        done(std::move(resp));
-      });
+  client_->Eval(Script(kLua_cancel),
+                {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t),
+                 keys_.Request(t, cmd.request_id)},
+                {cmd.host, cmd.guest, std::to_string(cmd.reason), std::to_string(cmd.source),
+                 cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
+                 std::to_string(options_.stream_retention), cmd.Fingerprint()},
+                deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+                  if (!r.ok()) return done(r.status());
+                  const redisReply* rep = *r;
+                  if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
+                    return done(UnexpectedReply("cancel"));
+                  std::string status = Str(rep->element[0]);
+                  if (status == "REQ_MISMATCH") return done(RequestIdReusedError(cmd.request_id));
+                  if (status == "NOT_FOUND")
+                    return done(NotFoundError(cmd.tenant, cmd.host, cmd.guest));
+                  if (status == "NOT_ASSOCIATED" && rep->elements == 3) {
+                    auto a = DecodeRecord(cmd.tenant, Str(rep->element[1]), Str(rep->element[2]));
+                    return done(NotAssociatedError(Str(rep->element[1]), cmd.guest,
+                                                   a.ok() ? a->guest() : ""));
+                  }
+                  if (status != "OK" || rep->elements != 4) return done(UnexpectedReply("cancel"));
+                  auto a = DecodeRecord(cmd.tenant, Str(rep->element[1]), Str(rep->element[2]));
+                  if (!a.ok()) return done(a.status());
+                  v1::CancelResponse resp;
+                  *resp.mutable_association() = *a;
+                  resp.set_cursor(Str(rep->element[3]));
+                  done(std::move(resp));
+                });
 }
 
 void RedisStore::Get(const std::string& tenant, const std::string& host, const std::string& guest,
@@ -152,17 +154,16 @@ void RedisStore::Get(const std::string& tenant, const std::string& host, const s
                      });
     return;
   }
-  client_->Eval(Script(kLua_get_by_guest), {keys_.ByHost(tenant), keys_.ByGuest(tenant)}, {guest},
-                deadline,
-                [tenant, guest, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-                  if (!r.ok()) return done(r.status());
-                  const redisReply* rep = *r;
-                  if (ReplyIsNil(rep)) return done(NotFoundError(tenant, "", guest));
-                  if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-                      ReplyIsNil(rep->element[1]))
-                    return done(NotFoundError(tenant, "", guest));
-                  done(DecodeRecord(tenant, Str(rep->element[0]), Str(rep->element[1])));
-                });
+  client_->Eval(
+      Script(kLua_get_by_guest), {keys_.ByHost(tenant), keys_.ByGuest(tenant)}, {guest}, deadline,
+      [tenant, guest, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+        if (!r.ok()) return done(r.status());
+        const redisReply* rep = *r;
+        if (ReplyIsNil(rep)) return done(NotFoundError(tenant, "", guest));
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || ReplyIsNil(rep->element[1]))
+          return done(NotFoundError(tenant, "", guest));
+        done(DecodeRecord(tenant, Str(rep->element[0]), Str(rep->element[1])));
+      });
 }
 
 void RedisStore::List(const std::string& tenant, int page_size, const std::string& page_token,
@@ -186,8 +187,8 @@ void RedisStore::List(const std::string& tenant, int page_size, const std::strin
                      v1::ListAssociationsResponse resp;
                      const redisReply* items = rep->element[1];
                      for (size_t i = 0; i + 1 < items->elements; i += 2) {
-                       auto a = DecodeRecord(tenant, Str(items->element[i]),
-                                             Str(items->element[i + 1]));
+                       auto a =
+                           DecodeRecord(tenant, Str(items->element[i]), Str(items->element[i + 1]));
                        if (!a.ok()) return done(a.status());
                        *resp.add_associations() = *a;
                      }
@@ -235,16 +236,18 @@ void RedisStore::SweepExpired(absl::Time deadline, Done<int> done) {
                 acc->count += n;
                 if (!r.ok() && acc->status.ok()) acc->status = r.status();
                 if (--acc->left == 0) {
-                  if (acc->status.ok()) acc->done(acc->count);
-                  else acc->done(acc->status);
+                  if (acc->status.ok())
+                    acc->done(acc->count);
+                  else
+                    acc->done(acc->status);
                 }
               });
         }
       });
 }
 
-void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max,
-                            absl::Time deadline, Done<std::vector<EventPtr>> done) {
+void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
+                            Done<std::vector<EventPtr>> done) {
   client_->Eval(Script(kLua_read_events), {keys_.Events(tenant)},
                 {after.ToString(), std::to_string(max)}, deadline,
                 [tenant, after, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
@@ -266,8 +269,7 @@ void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max,
                 });
 }
 
-void RedisStore::TakeSnapshot(const std::string& tenant, absl::Time deadline,
-                              Done<Snapshot> done) {
+void RedisStore::TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) {
   client_->Eval(Script(kLua_snapshot), {keys_.ByHost(tenant), keys_.Events(tenant)}, {}, deadline,
                 [tenant, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
@@ -280,8 +282,8 @@ void RedisStore::TakeSnapshot(const std::string& tenant, absl::Time deadline,
                   snap.cursor = *id;
                   const redisReply* items = rep->element[1];
                   for (size_t i = 0; i + 1 < items->elements; i += 2) {
-                    auto a = DecodeRecord(tenant, Str(items->element[i]),
-                                          Str(items->element[i + 1]));
+                    auto a =
+                        DecodeRecord(tenant, Str(items->element[i]), Str(items->element[i + 1]));
                     if (!a.ok()) return done(a.status());
                     snap.associations.push_back(std::move(*a));
                   }
@@ -289,8 +291,7 @@ void RedisStore::TakeSnapshot(const std::string& tenant, absl::Time deadline,
                 });
 }
 
-void RedisStore::LastEventId(const std::string& tenant, absl::Time deadline,
-                             Done<StreamId> done) {
+void RedisStore::LastEventId(const std::string& tenant, absl::Time deadline, Done<StreamId> done) {
   client_->Command({"XREVRANGE", keys_.Events(tenant), "+", "-", "COUNT", "1"}, deadline,
                    [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                      if (!r.ok()) return done(r.status());
@@ -305,31 +306,30 @@ void RedisStore::LastEventId(const std::string& tenant, absl::Time deadline,
 
 void RedisStore::CountAssociations(absl::Time deadline,
                                    Done<std::vector<std::pair<std::string, int64_t>>> done) {
-  client_->Command(
-      {"SMEMBERS", keys_.Tenants()}, deadline,
-      [this, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-        if (!r.ok()) return done(r.status());
-        using Out = std::vector<std::pair<std::string, int64_t>>;
-        struct Acc {
-          std::mutex mu;
-          size_t left;
-          Out out;
-          Done<Out> done;
-        };
-        if ((*r)->elements == 0) return done(Out{});
-        auto acc = std::make_shared<Acc>();
-        acc->left = (*r)->elements;
-        acc->done = std::move(done);
-        for (size_t i = 0; i < (*r)->elements; ++i) {
-          std::string t = Str((*r)->element[i]);
-          client_->Command({"HLEN", keys_.ByHost(t)}, deadline,
-                           [acc, t](absl::StatusOr<const redisReply*> r) {
-                             std::lock_guard<std::mutex> lock(acc->mu);
-                             if (r.ok()) acc->out.emplace_back(t, (*r)->integer);
-                             if (--acc->left == 0) acc->done(std::move(acc->out));
-                           });
-        }
-      });
+  client_->Command({"SMEMBERS", keys_.Tenants()}, deadline,
+                   [this, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+                     if (!r.ok()) return done(r.status());
+                     using Out = std::vector<std::pair<std::string, int64_t>>;
+                     struct Acc {
+                       std::mutex mu;
+                       size_t left;
+                       Out out;
+                       Done<Out> done;
+                     };
+                     if ((*r)->elements == 0) return done(Out{});
+                     auto acc = std::make_shared<Acc>();
+                     acc->left = (*r)->elements;
+                     acc->done = std::move(done);
+                     for (size_t i = 0; i < (*r)->elements; ++i) {
+                       std::string t = Str((*r)->element[i]);
+                       client_->Command({"HLEN", keys_.ByHost(t)}, deadline,
+                                        [acc, t](absl::StatusOr<const redisReply*> r) {
+                                          std::lock_guard<std::mutex> lock(acc->mu);
+                                          if (r.ok()) acc->out.emplace_back(t, (*r)->integer);
+                                          if (--acc->left == 0) acc->done(std::move(acc->out));
+                                        });
+                     }
+                   });
 }
 
 }  // namespace hotdesk

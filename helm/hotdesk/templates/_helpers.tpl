@@ -1,0 +1,368 @@
+{{/*
+Names
+*/}}
+{{- define "hotdesk.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "hotdesk.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hotdesk.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of a component's resources. Args: dict "ctx" $ "component" "server" */}}
+{{- define "hotdesk.componentName" -}}
+{{- printf "%s-%s" (include "hotdesk.fullname" .ctx | trunc 40 | trimSuffix "-") .component -}}
+{{- end -}}
+
+{{/*
+Labels. Args: dict "ctx" $ "component" "server" (component may be empty)
+*/}}
+{{- define "hotdesk.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hotdesk.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+{{- if .component }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+{{- end -}}
+
+{{- define "hotdesk.labels" -}}
+helm.sh/chart: {{ include "hotdesk.chart" .ctx }}
+{{ include "hotdesk.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: hotdesk
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Standard metadata. Args: dict "ctx" $ "component" "server" "name" "..." ["annotations" map]
+["extraLabels" map] ["namespace" ns]
+*/}}
+{{- define "hotdesk.metadata" -}}
+name: {{ .name }}
+namespace: {{ .namespace | default .ctx.Release.Namespace }}
+labels:
+  {{- include "hotdesk.labels" . | nindent 2 }}
+  {{- with .extraLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- $annotations := merge (dict) (.annotations | default dict) .ctx.Values.commonAnnotations }}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Images. hotdesk.image: the hotdesk image. hotdesk.imageRef: dict "image" <values> "defaultTag" "..."
+*/}}
+{{- define "hotdesk.imageRef" -}}
+{{- $repo := .image.repository -}}
+{{- if .image.registry -}}
+{{- $repo = printf "%s/%s" (trimSuffix "/" .image.registry) .image.repository -}}
+{{- end -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" $repo .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo (.image.tag | default .defaultTag | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hotdesk.image" -}}
+{{- include "hotdesk.imageRef" (dict "image" .Values.image "defaultTag" .Chart.AppVersion) -}}
+{{- end -}}
+
+{{- define "hotdesk.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "hotdesk.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A value as a plain string for a ConfigMap: whole numbers never come out in exponent form.
+*/}}
+{{- define "hotdesk.str" -}}
+{{- if or (kindIs "float64" .) (kindIs "float32" .) -}}
+{{- if eq (float64 .) (float64 (int64 .)) -}}{{ int64 . }}{{- else -}}{{ . }}{{- end -}}
+{{- else -}}
+{{- . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+ConfigMap data of HOTDESK_<FLAG> variables. Args: dict "config" <flag -> value> "extra" <flag -> value>
+The extra map wins. Flag names may use - or _.
+*/}}
+{{- define "hotdesk.flagEnvData" -}}
+{{- $all := dict -}}
+{{- range $k, $v := .config }}{{ $_ := set $all (upper (replace "-" "_" $k)) $v }}{{ end -}}
+{{- range $k, $v := .extra }}{{ $_ := set $all (upper (replace "-" "_" $k)) $v }}{{ end -}}
+{{- range $k := keys $all | sortAlpha }}
+HOTDESK_{{ $k }}: {{ include "hotdesk.str" (get $all $k) | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Redis
+*/}}
+{{- define "hotdesk.redis.bundled" -}}
+{{- if eq .Values.redis.mode "bundled" }}true{{ end -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.addr" -}}
+{{- if eq .Values.redis.mode "bundled" -}}
+{{- printf "%s:%d" (include "hotdesk.componentName" (dict "ctx" . "component" "redis")) (int .Values.redis.bundled.service.port) -}}
+{{- else -}}
+{{- .Values.redis.external.addr -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.authEnabled" -}}
+{{- if or (eq .Values.redis.mode "bundled") .Values.redis.auth.existingSecret .Values.redis.auth.password }}true{{ end -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.createSecret" -}}
+{{- if and (not .Values.redis.auth.existingSecret) (or (eq .Values.redis.mode "bundled") .Values.redis.auth.password) }}true{{ end -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.secretName" -}}
+{{- .Values.redis.auth.existingSecret | default (include "hotdesk.componentName" (dict "ctx" . "component" "redis")) -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.secretKey" -}}
+{{- if .Values.redis.auth.existingSecret -}}{{ .Values.redis.auth.existingSecretPasswordKey }}{{- else -}}redis-password{{- end -}}
+{{- end -}}
+
+{{/* Flags that point a component at Redis (server, and the XSP bridge for its cursor). */}}
+{{- define "hotdesk.redis.flags" -}}
+{{- dict "redis_addr" (include "hotdesk.redis.addr" .) "redis_db" (int64 .Values.redis.db) | toYaml -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.env" -}}
+{{- if include "hotdesk.redis.authEnabled" . }}
+- name: HOTDESK_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hotdesk.redis.secretName" . }}
+      key: {{ include "hotdesk.redis.secretKey" . }}
+{{- end }}
+{{- end -}}
+
+{{/* Address adapters use to reach hotdesk-server. Args: dict "ctx" $ "values" .Values.<component> */}}
+{{- define "hotdesk.serverAddress" -}}
+{{- .values.serverAddress | default (printf "%s:%d" (include "hotdesk.componentName" (dict "ctx" .ctx "component" "server")) (int .ctx.Values.server.service.ports.grpc)) -}}
+{{- end -}}
+
+{{- define "hotdesk.listen" -}}
+{{- printf "%s:%d" .ctx.Values.bindAddress (int .port) -}}
+{{- end -}}
+
+{{/*
+Probe. Args: dict "probe" <values: enabled + timings> "custom" <map> "action" <map>
+Renders the probe body (without the key); empty when disabled and no custom probe.
+*/}}
+{{- define "hotdesk.probe" -}}
+{{- if .custom -}}
+{{- toYaml .custom -}}
+{{- else if .probe.enabled -}}
+{{- toYaml .action }}
+initialDelaySeconds: {{ .probe.initialDelaySeconds }}
+periodSeconds: {{ .probe.periodSeconds }}
+timeoutSeconds: {{ .probe.timeoutSeconds }}
+failureThreshold: {{ .probe.failureThreshold }}
+successThreshold: {{ .probe.successThreshold }}
+{{- end -}}
+{{- end -}}
+
+{{/* gRPC probe action. Args: dict "port" N "service" "" */}}
+{{- define "hotdesk.grpcAction" -}}
+{{- $grpc := dict "port" (int .port) -}}
+{{- if .service }}{{ $_ := set $grpc "service" .service }}{{ end -}}
+{{- dict "grpc" $grpc | toYaml -}}
+{{- end -}}
+
+{{/*
+The three probes of a container. Args: dict "values" .Values.<component> "action" <probe action map>
+*/}}
+{{- define "hotdesk.probes" -}}
+{{- $v := .values -}}
+{{- range $kind := list "startup" "liveness" "readiness" }}
+{{- $probe := get $v (printf "%sProbe" $kind) -}}
+{{- $custom := get $v (printf "custom%sProbe" (title $kind)) -}}
+{{- $action := $.action -}}
+{{- if hasKey $probe "service" -}}
+{{- $action = include "hotdesk.grpcAction" (dict "port" $.action.grpc.port "service" $probe.service) | fromYaml -}}
+{{- end -}}
+{{- with include "hotdesk.probe" (dict "probe" $probe "custom" $custom "action" $action) }}
+{{ $kind }}Probe:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Affinity from a preset. Args: dict "ctx" $ "component" "server" "values" .Values.server
+*/}}
+{{- define "hotdesk.affinity" -}}
+{{- if .values.affinity -}}
+{{- toYaml .values.affinity -}}
+{{- else if eq (.values.podAntiAffinityPreset | default "") "soft" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "hotdesk.selectorLabels" . | nindent 12 }}
+{{- else if eq (.values.podAntiAffinityPreset | default "") "hard" -}}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels:
+          {{- include "hotdesk.selectorLabels" . | nindent 10 }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Pod-spec lines every hotdesk pod shares. Args: dict "ctx" $ "component" "server" "values" .Values.<component>
+*/}}
+{{- define "hotdesk.podCommon" -}}
+{{- $ctx := .ctx -}}
+serviceAccountName: {{ include "hotdesk.serviceAccountName" $ctx }}
+automountServiceAccountToken: {{ $ctx.Values.serviceAccount.automountServiceAccountToken }}
+enableServiceLinks: false
+{{- with $ctx.Values.image.pullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+securityContext:
+  {{- toYaml $ctx.Values.podSecurityContext | nindent 2 }}
+{{- with .values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with include "hotdesk.affinity" . }}
+affinity:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- with .values.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Pod annotations: checksums of the component's ConfigMap(s) so that a change rolls the pods. */}}
+{{- define "hotdesk.podAnnotations" -}}
+{{- $ann := merge (dict) (.values.podAnnotations | default dict) -}}
+{{- range $name, $content := .checksums }}
+{{- $_ := set $ann (printf "checksum/%s" $name) ($content | sha256sum) -}}
+{{- end }}
+{{- toYaml $ann -}}
+{{- end -}}
+
+{{/* Container security context of every hotdesk container. */}}
+{{- define "hotdesk.containerSecurityContext" -}}
+{{- toYaml .Values.containerSecurityContext -}}
+{{- end -}}
+
+{{/*
+NetworkPolicy egress rules. Args: dict "ctx" $ "server" bool "redis" bool
+*/}}
+{{- define "hotdesk.networkPolicy.egress" -}}
+{{- $ctx := .ctx -}}
+{{- if $ctx.Values.networkPolicy.allowExternalEgress }}
+- {}
+{{- else }}
+# DNS
+- ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+{{- if .server }}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "hotdesk.selectorLabels" (dict "ctx" $ctx "component" "server") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: {{ $ctx.Values.server.containerPorts.grpc }}
+{{- end }}
+{{- if and .redis (include "hotdesk.redis.bundled" $ctx) }}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "hotdesk.selectorLabels" (dict "ctx" $ctx "component" "redis") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: 6379
+{{- end }}
+{{- with $ctx.Values.networkPolicy.extraEgress }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+"from" peers for a component's service ports when networkPolicy.allowExternal is false:
+this release's pods and pods labelled <fullname>-client=true.
+*/}}
+{{- define "hotdesk.networkPolicy.clients" -}}
+- podSelector:
+    matchLabels:
+      {{- include "hotdesk.selectorLabels" (dict "ctx" . "component" "") | nindent 6 }}
+- podSelector:
+    matchLabels:
+      {{ printf "%s-client" (include "hotdesk.fullname" .) }}: "true"
+{{- end -}}
+
+{{/*
+Metrics ingress rule. Args: dict "ctx" $ "port" N
+Restricted to networkPolicy.metricsFrom (plus this release's pods, e.g. the helm test pod) when
+allowExternal is false and metricsFrom is set.
+*/}}
+{{- define "hotdesk.networkPolicy.metricsIngress" -}}
+- ports:
+    - protocol: TCP
+      port: {{ .port }}
+  {{- if and (not .ctx.Values.networkPolicy.allowExternal) .ctx.Values.networkPolicy.metricsFrom }}
+  from:
+    {{- toYaml .ctx.Values.networkPolicy.metricsFrom | nindent 4 }}
+    - podSelector:
+        matchLabels:
+          {{- include "hotdesk.selectorLabels" (dict "ctx" .ctx "component" "") | nindent 10 }}
+  {{- end }}
+{{- end -}}
+
+{{/* PodDisruptionBudget spec body. Args: .Values.<component>.pdb */}}
+{{- define "hotdesk.pdbSpec" -}}
+{{- if not (eq (toString .minAvailable) "") }}
+minAvailable: {{ .minAvailable }}
+{{- else }}
+maxUnavailable: {{ eq (toString .maxUnavailable) "" | ternary 1 .maxUnavailable }}
+{{- end }}
+{{- end -}}

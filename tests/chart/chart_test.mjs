@@ -1,0 +1,819 @@
+// Checks of helm/hotdesk. Started by run.sh, which provides HELM_BIN and HOTDESK_ROOT.
+// Every check prints "ok" or "FAIL"; the last line is "N passed, N failed".
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
+import * as grpc from "@grpc/grpc-js";
+
+const HELM = process.env.HELM_BIN;
+const ROOT = process.env.HOTDESK_ROOT;
+if (!HELM || !ROOT) {
+  console.error("run me through tests/chart/run.sh");
+  process.exit(2);
+}
+const CHART = path.join(ROOT, "helm", "hotdesk");
+const RELEASE = "hotdesk";
+const NS = "hotdesk-test";
+const CI_FILES = readdirSync(path.join(CHART, "ci"))
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((f) => path.join(CHART, "ci", f));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+async function check(name, fn) {
+  try {
+    const r = await fn();
+    if (r === "skip") {
+      skipped++;
+      console.log(`skip ${name}`);
+      return;
+    }
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}\n     ${String(e.message ?? e).split("\n").join("\n     ")}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+function eq(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const b = JSON.stringify(expected);
+  if (a !== b) throw new Error(`${what}: got ${a}, want ${b}`);
+}
+
+// ---------------------------------------------------------------------------------------- helm
+
+function helm(args) {
+  const r = spawnSync(HELM, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function valueArgs(files = [], sets = []) {
+  const args = [];
+  for (const f of files) args.push("-f", f);
+  // "--set-string", "a=b" pairs pass through; a bare "a=b" becomes --set a=b.
+  for (let i = 0; i < sets.length; i++) {
+    if (sets[i].startsWith("--")) args.push(sets[i], sets[++i]);
+    else args.push("--set", sets[i]);
+  }
+  return args;
+}
+
+// Renders the chart; returns the parsed documents (throws with helm's message on failure).
+const renderCache = new Map();
+function render(files = [], sets = [], extra = []) {
+  const key = JSON.stringify([files, sets, extra]);
+  if (renderCache.has(key)) return renderCache.get(key);
+  const r = helm(["template", RELEASE, CHART, "--namespace", NS, ...valueArgs(files, sets), ...extra]);
+  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr.trim()}`);
+  const docs = parseAllDocuments(r.stdout)
+    .map((d) => {
+      if (d.errors.length) throw new Error(`YAML error in rendered output: ${d.errors[0].message}`);
+      return d.toJSON();
+    })
+    .filter((d) => d && typeof d === "object");
+  const out = { docs, text: r.stdout };
+  renderCache.set(key, out);
+  return out;
+}
+
+// Expects a render to fail; returns helm's error text.
+function renderFails(sets, files = []) {
+  const r = helm(["template", RELEASE, CHART, "--namespace", NS, ...valueArgs(files, sets)]);
+  assert(r.status !== 0, `helm template ${sets.join(" ")} succeeded but should have been rejected`);
+  return r.stderr;
+}
+
+const name = (component) => `${RELEASE}-${component}`;
+const find = (docs, kind, n) => docs.find((d) => d.kind === kind && d.metadata?.name === n);
+const ofKind = (docs, kind) => docs.filter((d) => d.kind === kind);
+function must(docs, kind, n) {
+  const d = find(docs, kind, n);
+  assert(d, `no ${kind}/${n} rendered (have: ${docs.map((x) => `${x.kind}/${x.metadata?.name}`).join(", ")})`);
+  return d;
+}
+function podSpec(d) {
+  return d.kind === "Pod" ? d.spec : d.spec.template.spec;
+}
+function container(d, n) {
+  const c = podSpec(d).containers.find((x) => x.name === n);
+  assert(c, `${d.kind}/${d.metadata.name} has no container ${n}`);
+  return c;
+}
+function envMap(configMap) {
+  return configMap.data ?? {};
+}
+function envVar(c, n) {
+  return (c.env ?? []).find((e) => e.name === n);
+}
+
+// ---------------------------------------------------------------------------- generic checks
+
+// Restricted Pod Security Standard, for every container of every workload in a render.
+function assertRestricted(docs) {
+  const workloads = docs.filter((d) => ["Deployment", "StatefulSet", "Pod"].includes(d.kind));
+  assert(workloads.length > 0, "no workloads rendered");
+  for (const w of workloads) {
+    const spec = podSpec(w);
+    const pod = spec.securityContext ?? {};
+    const where = `${w.kind}/${w.metadata.name}`;
+    assert(spec.automountServiceAccountToken === false, `${where}: automountServiceAccountToken is not false`);
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      const sc = c.securityContext ?? {};
+      const at = `${where} container ${c.name}`;
+      assert((sc.runAsNonRoot ?? pod.runAsNonRoot) === true, `${at}: runAsNonRoot is not true`);
+      const uid = sc.runAsUser ?? pod.runAsUser;
+      assert(uid !== undefined && uid !== 0, `${at}: runAsUser is ${uid}`);
+      assert(sc.readOnlyRootFilesystem === true, `${at}: readOnlyRootFilesystem is not true`);
+      assert(sc.allowPrivilegeEscalation === false, `${at}: allowPrivilegeEscalation is not false`);
+      assert(sc.privileged !== true, `${at}: privileged`);
+      assert((sc.capabilities?.drop ?? []).includes("ALL"), `${at}: capabilities.drop lacks ALL`);
+      assert(!(sc.capabilities?.add ?? []).length, `${at}: adds capabilities`);
+      const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
+      assert(seccomp === "RuntimeDefault", `${at}: seccompProfile is ${seccomp}`);
+      assert(c.resources?.requests && c.resources?.limits?.memory, `${at}: no resource requests / memory limit`);
+    }
+  }
+}
+
+// Every Service selects pods of some rendered workload, and every named targetPort exists there.
+function assertServicesMatch(docs) {
+  const workloads = docs.filter((d) => ["Deployment", "StatefulSet"].includes(d.kind));
+  for (const s of ofKind(docs, "Service")) {
+    const sel = s.spec.selector;
+    const w = workloads.find((w) =>
+      Object.entries(sel).every(([k, v]) => w.spec.template.metadata.labels?.[k] === v));
+    assert(w, `Service/${s.metadata.name} selects no rendered workload`);
+    const ports = podSpec(w).containers.flatMap((c) => c.ports ?? []);
+    for (const p of s.spec.ports) {
+      if (typeof p.targetPort === "string") {
+        assert(ports.some((cp) => cp.name === p.targetPort),
+          `Service/${s.metadata.name} targetPort ${p.targetPort} is not a port of ${w.kind}/${w.metadata.name}`);
+      }
+    }
+  }
+}
+
+// Every ConfigMap/Secret a workload references by name is rendered, unless it is an existing one.
+function assertReferencesResolve(docs, external = []) {
+  const have = new Set(docs.filter((d) => ["ConfigMap", "Secret"].includes(d.kind)).map((d) => `${d.kind}/${d.metadata.name}`));
+  for (const w of docs.filter((d) => ["Deployment", "StatefulSet", "Pod"].includes(d.kind))) {
+    const spec = podSpec(w);
+    const refs = [];
+    for (const c of spec.containers) {
+      for (const e of c.envFrom ?? []) {
+        if (e.configMapRef) refs.push(`ConfigMap/${e.configMapRef.name}`);
+        if (e.secretRef) refs.push(`Secret/${e.secretRef.name}`);
+      }
+      for (const e of c.env ?? []) {
+        if (e.valueFrom?.secretKeyRef) refs.push(`Secret/${e.valueFrom.secretKeyRef.name}`);
+        if (e.valueFrom?.configMapKeyRef) refs.push(`ConfigMap/${e.valueFrom.configMapKeyRef.name}`);
+      }
+      const mounts = new Set((c.volumeMounts ?? []).map((m) => m.name));
+      for (const m of mounts) {
+        const v = (spec.volumes ?? []).find((x) => x.name === m);
+        const claimed = (w.spec.volumeClaimTemplates ?? []).some((t) => t.metadata.name === m);
+        assert(v || claimed, `${w.kind}/${w.metadata.name}: volumeMount ${m} has no volume`);
+      }
+    }
+    for (const v of spec.volumes ?? []) {
+      if (v.configMap) refs.push(`ConfigMap/${v.configMap.name}`);
+      if (v.secret) refs.push(`Secret/${v.secret.secretName}`);
+    }
+    for (const r of refs) {
+      assert(have.has(r) || external.includes(r), `${w.kind}/${w.metadata.name} references ${r}, which is not rendered`);
+    }
+  }
+}
+
+// Validation against the Kubernetes API schemas (kubernetes-models).
+async function validateModels(docs) {
+  const problems = [];
+  for (const o of docs) {
+    const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : ["", o.apiVersion];
+    let mod;
+    try {
+      if (group === "monitoring.coreos.com") {
+        mod = await import(`@kubernetes-models/prometheus-operator/${group}/${version}`);
+      } else {
+        mod = await import(group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`);
+      }
+    } catch (e) {
+      problems.push(`${o.kind}/${o.metadata?.name}: no schema package for ${o.apiVersion}`);
+      continue;
+    }
+    const Model = mod[o.kind];
+    if (!Model) {
+      problems.push(`${o.kind}/${o.metadata?.name}: no model for ${o.apiVersion} ${o.kind}`);
+      continue;
+    }
+    try {
+      new Model(o).validate();
+    } catch (e) {
+      problems.push(`${o.kind}/${o.metadata?.name}: ${e.message}`);
+    }
+  }
+  assert(problems.length === 0, problems.join("\n"));
+}
+
+// ----------------------------------------------------------------------- values and @param docs
+
+function resolveSchema(node, root) {
+  let n = node;
+  for (;;) {
+    if (n?.$ref) n = n.$ref.replace(/^#\//, "").split("/").reduce((o, k) => o[k], root);
+    else if (n?.allOf?.length === 1 && Object.keys(n).every((k) => ["allOf", "description"].includes(k))) n = n.allOf[0];
+    else return n;
+  }
+}
+
+// Leaves of values.yaml: where the schema stops describing named properties, or where an object
+// is documented as a whole (e.g. "resources").
+function valueLeaves(values, schema, root, documented, prefix = "") {
+  const out = [];
+  for (const [k, v] of Object.entries(values)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    const s = resolveSchema(schema?.properties?.[k], root);
+    assert(s, `values.yaml key ${p} has no schema`);
+    const object = v && typeof v === "object" && !Array.isArray(v);
+    if (object && !documented.has(p) && s.properties && s.additionalProperties === false) {
+      out.push(...valueLeaves(v, s, root, documented, p));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+// -------------------------------------------------------------------------- the health script
+
+function startFakeHealthServer(state) {
+  return new Promise((resolve, reject) => {
+    const server = new grpc.Server();
+    const raw = (b) => b;
+    server.addService(
+      {
+        Check: {
+          path: "/grpc.health.v1.Health/Check",
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: raw,
+          requestDeserialize: raw,
+          responseSerialize: raw,
+          responseDeserialize: raw,
+        },
+      },
+      {
+        Check: (call, cb) => {
+          state.requests.push(Buffer.from(call.request));
+          if (state.mode === "error") cb({ code: grpc.status.UNAVAILABLE, details: "down" });
+          else cb(null, Buffer.from([0x08, state.mode === "serving" ? 1 : 2]));
+        },
+      },
+    );
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err) reject(err);
+      else resolve({ port, close: () => server.forceShutdown() });
+    });
+  });
+}
+
+function startFakeMetrics() {
+  return new Promise((resolve) => {
+    const s = createServer((req, res) => {
+      res.writeHead(req.url === "/metrics" ? 200 : 404);
+      res.end("up 1\n");
+    });
+    s.listen(0, "127.0.0.1", () => resolve({ port: s.address().port, close: () => s.close() }));
+  });
+}
+
+function runShell(script, env) {
+  return new Promise((resolve) => {
+    const p = spawn("/bin/sh", ["-c", script], { env: { PATH: process.env.PATH, ...env } });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+// ----------------------------------------------------------------------------------- the tests
+
+const defaults = () => render();
+const ciName = (f) => path.basename(f);
+
+async function main() {
+  console.log(`helm: ${helm(["version", "--short"]).stdout.trim()}; chart: ${CHART}`);
+
+  // -- lint
+  await check("helm lint --strict (default values)", () => {
+    const r = helm(["lint", "--strict", CHART]);
+    assert(r.status === 0, r.stdout + r.stderr);
+  });
+  for (const f of CI_FILES) {
+    await check(`helm lint --strict -f ci/${ciName(f)}`, () => {
+      const r = helm(["lint", "--strict", CHART, "-f", f]);
+      assert(r.status === 0, r.stdout + r.stderr);
+    });
+  }
+  await check("Chart.yaml: apiVersion v2, appVersion 0.1.0, kubeVersion >=1.27 (native gRPC probes)", () => {
+    const c = parseYaml(readFileSync(path.join(CHART, "Chart.yaml"), "utf8"));
+    eq(c.apiVersion, "v2", "apiVersion");
+    eq(String(c.appVersion), "0.1.0", "appVersion");
+    assert(/1\.27/.test(c.kubeVersion), `kubeVersion ${c.kubeVersion}`);
+    const old = helm(["template", RELEASE, CHART, "--kube-version", "1.26.0"]);
+    assert(old.status !== 0, "renders for Kubernetes 1.26, which lacks GA gRPC probes");
+    const ok = helm(["template", RELEASE, CHART, "--kube-version", "1.27.0"]);
+    assert(ok.status === 0, ok.stderr);
+  });
+
+  // -- template + API schema validation for every scenario
+  for (const f of [null, ...CI_FILES]) {
+    const label = f ? `ci/${ciName(f)}` : "default values";
+    await check(`helm template (${label}) renders and every manifest validates against the Kubernetes API schemas`, async () => {
+      const { docs } = render(f ? [f] : []);
+      await validateModels(docs);
+    });
+    await check(`(${label}) restricted security context on every container; every Service selects a workload`, () => {
+      const { docs } = render(f ? [f] : []);
+      assertRestricted(docs);
+      assertServicesMatch(docs);
+    });
+    await check(`(${label}) every referenced ConfigMap/Secret is rendered or a declared existing one`, () => {
+      const { docs } = render(f ? [f] : []);
+      const values = parseYaml(readFileSync(f ?? path.join(CHART, "values.yaml"), "utf8")) ?? {};
+      const external = [
+        values.redis?.auth?.existingSecret && `Secret/${values.redis.auth.existingSecret}`,
+        values.xsp?.credentials?.existingSecret && `Secret/${values.xsp.credentials.existingSecret}`,
+        values.csta?.tls?.existingSecret && `Secret/${values.csta.tls.existingSecret}`,
+        values.featurecodes?.dialplan?.existingConfigMap && `ConfigMap/${values.featurecodes.dialplan.existingConfigMap}`,
+      ].filter(Boolean);
+      assertReferencesResolve(docs, external);
+    });
+  }
+
+  // -- server defaults
+  await check("server Deployment: gRPC startup/liveness/readiness probes on grpc.health.v1 (port 50051)", () => {
+    const d = must(defaults().docs, "Deployment", name("server"));
+    const c = container(d, "hotdesk-server");
+    for (const p of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+      assert(c[p], `${p} missing`);
+      eq(c[p].grpc?.port, 50051, `${p}.grpc.port`);
+    }
+    eq(c.ports.map((p) => [p.name, p.containerPort]), [["grpc", 50051], ["metrics", 9464]], "container ports");
+    eq(c.command, ["/usr/local/bin/hotdesk-server"], "command");
+  });
+  await check("server Deployment: replicas, rolling update without unavailability, anti-affinity", () => {
+    const d = must(defaults().docs, "Deployment", name("server"));
+    eq(d.spec.replicas, 2, "replicas");
+    eq(d.spec.strategy.rollingUpdate.maxUnavailable, 0, "maxUnavailable");
+    assert(podSpec(d).affinity?.podAntiAffinity, "no pod anti-affinity");
+  });
+  await check("server shutdown: preStop sleep, then shutdown_grace, inside terminationGracePeriodSeconds", () => {
+    const { docs } = defaults();
+    const d = must(docs, "Deployment", name("server"));
+    const c = container(d, "hotdesk-server");
+    const cmd = c.lifecycle?.preStop?.exec?.command;
+    assert(cmd && cmd[0] === "/bin/sleep", `preStop is ${JSON.stringify(c.lifecycle)}`);
+    const sleep = Number(cmd[1]);
+    const grace = parseInt(envMap(must(docs, "ConfigMap", name("server"))).HOTDESK_SHUTDOWN_GRACE, 10);
+    const tgps = podSpec(d).terminationGracePeriodSeconds;
+    assert(sleep > 0 && grace > 0, `sleep ${sleep}, grace ${grace}`);
+    assert(tgps > sleep + grace, `terminationGracePeriodSeconds ${tgps} <= preStop ${sleep} + shutdown_grace ${grace}`);
+  });
+  await check("server Service: gRPC and metrics ports (and a headless Service for per-pod balancing)", () => {
+    const { docs } = defaults();
+    const s = must(docs, "Service", name("server"));
+    eq(s.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [["grpc", 50051, "grpc"], ["metrics", 9464, "metrics"]], "ports");
+    eq(must(docs, "Service", name("server-headless")).spec.clusterIP, "None", "headless clusterIP");
+  });
+  await check("server ConfigMap carries the flags as HOTDESK_* variables; the Deployment loads it", () => {
+    const { docs } = defaults();
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq(env.HOTDESK_LISTEN, "0.0.0.0:50051", "HOTDESK_LISTEN");
+    eq(env.HOTDESK_METRICS_LISTEN, "0.0.0.0:9464", "HOTDESK_METRICS_LISTEN");
+    eq(env.HOTDESK_STORE, "redis", "HOTDESK_STORE");
+    eq(env.HOTDESK_REDIS_ADDR, "redis:6379", "HOTDESK_REDIS_ADDR");
+    eq(env.HOTDESK_STREAM_RETENTION, "100000", "HOTDESK_STREAM_RETENTION");
+    eq(env.HOTDESK_SHUTDOWN_GRACE, "20s", "HOTDESK_SHUTDOWN_GRACE");
+    for (const [k, v] of Object.entries(env)) assert(/^HOTDESK_[A-Z0-9_]+$/.test(k) && typeof v === "string", `bad entry ${k}`);
+    const c = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(c.envFrom?.[0]?.configMapRef?.name, name("server"), "envFrom");
+  });
+  await check("default: external Redis, no password, no Redis StatefulSet/Secret, no adapters, no HPA/ServiceMonitor", () => {
+    const { docs } = defaults();
+    eq(ofKind(docs, "StatefulSet").length, 0, "StatefulSets");
+    assert(!find(docs, "Secret", name("redis")), "a Redis Secret is rendered");
+    assert(!envVar(container(must(docs, "Deployment", name("server")), "hotdesk-server"), "HOTDESK_REDIS_PASSWORD"), "password env without a password");
+    eq(ofKind(docs, "Deployment").map((d) => d.metadata.name), [name("server")], "Deployments");
+    eq(ofKind(docs, "HorizontalPodAutoscaler").length, 0, "HPAs");
+    eq(ofKind(docs, "ServiceMonitor").length, 0, "ServiceMonitors");
+    for (const c of ["csta", "xsp", "featurecodes"]) {
+      assert(!docs.some((d) => d.metadata?.labels?.["app.kubernetes.io/component"] === c), `${c} resources rendered while disabled`);
+    }
+  });
+  await check("default: PodDisruptionBudget (maxUnavailable 1) and NetworkPolicy for the server", () => {
+    const { docs } = defaults();
+    eq(must(docs, "PodDisruptionBudget", name("server")).spec.maxUnavailable, 1, "maxUnavailable");
+    const np = must(docs, "NetworkPolicy", name("server"));
+    eq(np.spec.policyTypes, ["Ingress", "Egress"], "policyTypes");
+    assert(np.spec.ingress.some((r) => r.ports.some((p) => p.port === 50051)), "no ingress rule for gRPC");
+  });
+  await check("helm test pod: a test hook calling grpc.health.v1.Health/Check on the server Service", () => {
+    const { docs } = defaults();
+    const pods = ofKind(docs, "Pod");
+    eq(pods.length, 1, "test pods");
+    const p = pods[0];
+    eq(p.metadata.annotations["helm.sh/hook"], "test", "hook");
+    eq(p.spec.restartPolicy, "Never", "restartPolicy");
+    const c = p.spec.containers[0];
+    assert(c.args[0].includes("/grpc.health.v1.Health/Check"), "script does not call Health/Check");
+    eq(envVar(c, "SERVER_GRPC")?.value, `${name("server")}:50051`, "SERVER_GRPC");
+  });
+  await check("NOTES.txt renders (helm install --dry-run=client) and warns about the placeholder Redis address", () => {
+    const r = helm(["install", RELEASE, CHART, "--namespace", NS, "--dry-run=client"]);
+    assert(r.status === 0, r.stderr);
+    const notes = r.stdout.split("NOTES:")[1] ?? "";
+    assert(notes.includes(`${name("server")}.${NS}.svc:50051`), "NOTES lack the server address");
+    assert(/WARNING: redis\.external\.addr/.test(notes), "NOTES lack the placeholder warning");
+    const b = helm(["install", RELEASE, CHART, "--namespace", NS, "--dry-run=client", "--set", "redis.mode=bundled"]);
+    assert(b.status === 0 && /bundled single instance/.test(b.stdout), "bundled NOTES");
+  });
+
+  // -- Redis: bundled vs external
+  const bundledFile = CI_FILES.find((f) => ciName(f).startsWith("bundled-redis"));
+  await check("bundled Redis: one StatefulSet with AOF, a PVC template, a generated password Secret used by the server", () => {
+    const { docs } = render([bundledFile]);
+    const sts = ofKind(docs, "StatefulSet");
+    eq(sts.map((s) => s.metadata.name), [name("redis")], "StatefulSets");
+    const s = sts[0];
+    eq(s.spec.replicas, 1, "replicas");
+    const conf = must(docs, "ConfigMap", name("redis")).data["redis.conf"];
+    assert(/^appendonly yes$/m.test(conf), "appendonly yes missing");
+    assert(/^appendfsync everysec$/m.test(conf), "appendfsync everysec missing");
+    assert(/^maxmemory-policy noeviction$/m.test(conf), "noeviction missing");
+    assert(/^maxmemory 256mb$/m.test(conf), "maxmemory from values missing");
+    const pvc = s.spec.volumeClaimTemplates?.[0];
+    assert(pvc, "no volumeClaimTemplates");
+    eq(pvc.spec.resources.requests.storage, "2Gi", "PVC size");
+    eq(pvc.spec.storageClassName, "standard", "storageClassName");
+    const secret = must(docs, "Secret", name("redis"));
+    const pw = Buffer.from(secret.data["redis-password"], "base64").toString();
+    assert(pw.length >= 16, "generated password too short");
+    const redis = container(s, "redis");
+    eq(envVar(redis, "REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "redis REDIS_PASSWORD");
+    const server = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "server password");
+    eq(envMap(must(docs, "ConfigMap", name("server"))).HOTDESK_REDIS_ADDR, `${name("redis")}:6379`, "server redis addr");
+    must(docs, "Service", name("redis"));
+    eq(must(docs, "Service", name("redis-headless")).spec.clusterIP, "None", "headless");
+  });
+  await check("bundled Redis: NetworkPolicy admits only the server to port 6379", () => {
+    const { docs } = render([bundledFile]);
+    const np = must(docs, "NetworkPolicy", name("redis"));
+    eq(np.spec.ingress.length, 1, "ingress rules");
+    eq(np.spec.ingress[0].from.map((f) => f.podSelector.matchLabels["app.kubernetes.io/component"]), ["server"], "from");
+  });
+  await check("bundled Redis with persistence off uses an emptyDir and no claim", () => {
+    const { docs } = render([], ["redis.mode=bundled", "redis.bundled.persistence.enabled=false"]);
+    const s = ofKind(docs, "StatefulSet")[0];
+    assert(!s.spec.volumeClaimTemplates, "volumeClaimTemplates rendered");
+    assert(podSpec(s).volumes.some((v) => v.name === "data" && v.emptyDir), "no emptyDir data volume");
+  });
+  const externalFile = CI_FILES.find((f) => ciName(f).startsWith("external-redis"));
+  await check("external Redis with an existing Secret: no StatefulSet, no chart Secret, the server reads the given Secret/key", () => {
+    const { docs } = render([externalFile]);
+    eq(ofKind(docs, "StatefulSet").length, 0, "StatefulSets");
+    eq(ofKind(docs, "Secret").length, 0, "Secrets");
+    const c = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(envVar(c, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: "hotdesk-redis-credentials", key: "password" }, "secretKeyRef");
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq(env.HOTDESK_REDIS_ADDR, "redis-primary.data.svc.cluster.local:6379", "addr");
+    eq(env.HOTDESK_REDIS_DB, "2", "db");
+    eq(env.HOTDESK_REDIS_CONNECTIONS, "4", "extraConfig overrides a generated flag");
+    eq(env.HOTDESK_LOG_FORMAT, "logfmt", "log format");
+    eq(envVar(c, "TZ")?.value, "UTC", "extraEnv");
+  });
+  await check("external Redis with a plain password: chart Secret holds it", () => {
+    const { docs } = render([], ["redis.auth.password=s3cret"]);
+    const s = must(docs, "Secret", name("redis"));
+    eq(Buffer.from(s.data["redis-password"], "base64").toString(), "s3cret", "password");
+    eq(ofKind(docs, "StatefulSet").length, 0, "StatefulSets");
+  });
+  await check("locked-down NetworkPolicy: clients by label, metrics from the monitoring namespace, egress only DNS + extraEgress", () => {
+    const { docs } = render([externalFile]);
+    const np = must(docs, "NetworkPolicy", name("server"));
+    const grpcRule = np.spec.ingress.find((r) => r.ports.some((p) => p.port === 50051));
+    assert(grpcRule.from?.some((f) => f.podSelector?.matchLabels?.[`${RELEASE}-client`] === "true"), "no client-label peer");
+    const metricsRule = np.spec.ingress.find((r) => r.ports.some((p) => p.port === 9464));
+    eq(metricsRule.from?.[0]?.namespaceSelector?.matchLabels, { "kubernetes.io/metadata.name": "monitoring" }, "metrics from");
+    assert(!np.spec.egress.some((e) => Object.keys(e).length === 0), "egress allows everything");
+    assert(np.spec.egress.some((e) => e.ports?.some((p) => p.port === 53)), "no DNS egress");
+    assert(np.spec.egress.some((e) => e.ports?.some((p) => p.port === 6379)), "no Redis egress from extraEgress");
+  });
+
+  // -- adapters
+  const adaptersFile = CI_FILES.find((f) => ciName(f).startsWith("all-adapters"));
+  await check("locked-down policies with every adapter still let the helm test pod reach each port it checks", () => {
+    const { docs } = render([adaptersFile, externalFile]);
+    const pod = ofKind(docs, "Pod")[0];
+    const labels = pod.metadata.labels;
+    const admits = (np, port) => np.spec.ingress.some((r) =>
+      (!r.ports || r.ports.some((p) => p.port === port)) &&
+      (!r.from || r.from.some((peer) => peer.podSelector && !peer.namespaceSelector && !peer.ipBlock &&
+        Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v))));
+    const targets = [["server", 50051], ["server", 9464], ["featurecodes", 50061], ["xsp", 9466]];
+    for (const [comp, port] of targets) {
+      const np = must(docs, "NetworkPolicy", name(comp));
+      assert(np.spec.ingress.some((r) => r.from), `${comp}: policy is not locked down`);
+      assert(admits(np, port), `${comp}: the test pod may not reach port ${port}`);
+    }
+    // and an unrelated pod may not reach the server's gRPC port
+    const np = must(docs, "NetworkPolicy", name("server"));
+    const stranger = { app: "other" };
+    assert(!np.spec.ingress.some((r) => r.ports.some((p) => p.port === 50051) &&
+      (!r.from || r.from.some((peer) => peer.podSelector && !peer.namespaceSelector &&
+        Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => stranger[k] === v)))), "a stranger reaches gRPC");
+  });
+
+  await check("adapters enabled: csta, xsp, featurecodes Deployments with their binaries and the server address", () => {
+    const { docs } = render([adaptersFile]);
+    for (const [comp, bin] of [["csta", "hotdesk-csta"], ["xsp", "hotdesk-xsp"], ["featurecodes", "hotdesk-featurecodes"]]) {
+      const c = container(must(docs, "Deployment", name(comp)), bin);
+      eq(c.command, [`/usr/local/bin/${bin}`], `${comp} command`);
+      eq(envMap(must(docs, "ConfigMap", name(comp))).HOTDESK_SERVER, `${name("server")}:50051`, `${comp} HOTDESK_SERVER`);
+    }
+  });
+  await check("csta: LoadBalancer Service with nodePort and source ranges, metrics kept on a ClusterIP Service, TCP probes, TLS from the Secret", () => {
+    const { docs } = render([adaptersFile]);
+    const s = must(docs, "Service", name("csta"));
+    eq(s.spec.type, "LoadBalancer", "type");
+    eq(s.spec.ports.map((p) => [p.name, p.port, p.nodePort]), [["csta", 4722, 30722]], "ports");
+    eq(s.spec.loadBalancerSourceRanges, ["192.0.2.0/24"], "source ranges");
+    eq(s.spec.externalTrafficPolicy, "Local", "externalTrafficPolicy");
+    const m = must(docs, "Service", name("csta-metrics"));
+    eq([m.spec.type, m.spec.ports[0].port], ["ClusterIP", 9465], "metrics service");
+    const d = must(docs, "Deployment", name("csta"));
+    const c = container(d, "hotdesk-csta");
+    for (const p of ["startupProbe", "livenessProbe", "readinessProbe"]) eq(c[p]?.tcpSocket?.port, "csta", `${p}.tcpSocket`);
+    const tls = podSpec(d).volumes.find((v) => v.name === "tls");
+    eq(tls?.secret?.secretName, "hotdesk-csta-tls", "tls volume");
+    const env = envMap(must(docs, "ConfigMap", name("csta")));
+    eq([env.HOTDESK_TLS_CERT, env.HOTDESK_TLS_KEY], ["/etc/hotdesk/csta-tls/tls.crt", "/etc/hotdesk/csta-tls/tls.key"], "tls flags");
+    eq(env.HOTDESK_TENANT, "acme", "extraConfig");
+    must(docs, "PodDisruptionBudget", name("csta"));
+  });
+  await check("xsp: exactly one replica, Recreate, fast-failover tolerations, credentials from the existing Secret", () => {
+    const { docs } = render([adaptersFile]);
+    const d = must(docs, "Deployment", name("xsp"));
+    eq(d.spec.replicas, 1, "replicas");
+    eq(d.spec.strategy, { type: "Recreate" }, "strategy");
+    const tol = podSpec(d).tolerations.filter((t) => t.tolerationSeconds === 30).map((t) => t.key).sort();
+    eq(tol, ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"], "failover tolerations");
+    const c = container(d, "hotdesk-xsp");
+    eq(envVar(c, "HOTDESK_XSP_USER")?.valueFrom?.secretKeyRef, { name: "hotdesk-xsp-credentials", key: "user" }, "user");
+    eq(envVar(c, "HOTDESK_XSP_PASSWORD")?.valueFrom?.secretKeyRef, { name: "hotdesk-xsp-credentials", key: "pass" }, "password");
+    eq(c.livenessProbe?.httpGet, { path: "/healthz", port: "metrics" }, "liveness");
+    assert(!find(docs, "Secret", name("xsp")), "chart renders an XSP Secret despite existingSecret");
+    const env = envMap(must(docs, "ConfigMap", name("xsp")));
+    eq([env.HOTDESK_XSP_URL, env.HOTDESK_TENANT, env.HOTDESK_USER_DOMAIN], ["https://xsp.example.com", "acme", "example.com"], "xsp flags");
+    eq(env.HOTDESK_REDIS_ADDR, "redis:6379", "cursor store address");
+    assert(!find(docs, "PodDisruptionBudget", name("xsp")), "a PDB for a single-instance pod would block node drains");
+  });
+  await check("xsp with inline credentials: the chart's own Secret is used", () => {
+    const { docs } = render([], ["xsp.enabled=true", "xsp.config.xspUrl=https://xsp.example.com", "xsp.credentials.username=u", "xsp.credentials.password=p"]);
+    const s = must(docs, "Secret", name("xsp"));
+    eq(Buffer.from(s.data.password, "base64").toString(), "p", "password");
+    const c = container(must(docs, "Deployment", name("xsp")), "hotdesk-xsp");
+    eq(envVar(c, "HOTDESK_XSP_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("xsp"), key: "password" }, "secretKeyRef");
+  });
+  await check("featurecodes: gRPC probes, NodePort Service with gRPC+HTTP, custom dial plan mounted from a ConfigMap", () => {
+    const { docs } = render([adaptersFile]);
+    const d = must(docs, "Deployment", name("featurecodes"));
+    const c = container(d, "hotdesk-featurecodes");
+    for (const p of ["startupProbe", "livenessProbe", "readinessProbe"]) eq(c[p]?.grpc?.port, 50061, `${p}.grpc.port`);
+    const s = must(docs, "Service", name("featurecodes"));
+    eq(s.spec.type, "NodePort", "type");
+    eq(s.spec.ports.map((p) => p.name), ["grpc", "http"], "ports");
+    const plan = must(docs, "ConfigMap", name("featurecodes-dialplan"));
+    assert(plan.data["acme.yaml"].includes('login: "*77*"'), "custom plan content");
+    eq(envMap(must(docs, "ConfigMap", name("featurecodes"))).HOTDESK_DIALPLAN, "/etc/hotdesk/dialplan/acme.yaml", "HOTDESK_DIALPLAN");
+    eq(podSpec(d).volumes.find((v) => v.name === "dialplan")?.configMap?.name, name("featurecodes-dialplan"), "dialplan volume");
+  });
+  await check("featurecodes preset dial plan: no plan ConfigMap, HOTDESK_DIALPLAN=portsip", () => {
+    const { docs } = render([], ["featurecodes.enabled=true", "featurecodes.dialplan.preset=portsip"]);
+    eq(envMap(must(docs, "ConfigMap", name("featurecodes"))).HOTDESK_DIALPLAN, "portsip", "preset");
+    assert(!find(docs, "ConfigMap", name("featurecodes-dialplan")), "plan ConfigMap rendered");
+  });
+  await check("helm test pod also checks enabled adapters (featurecodes gRPC health, xsp /healthz)", () => {
+    const { docs } = render([adaptersFile]);
+    const c = ofKind(docs, "Pod")[0].spec.containers[0];
+    eq(envVar(c, "FEATURECODES_GRPC")?.value, `${name("featurecodes")}:50061`, "FEATURECODES_GRPC");
+    eq(envVar(c, "XSP_HTTP")?.value, `${name("xsp")}:9466`, "XSP_HTTP");
+  });
+
+  // -- HPA + ServiceMonitor
+  const hpaFile = CI_FILES.find((f) => ciName(f).startsWith("hpa-servicemonitor"));
+  await check("HPA: targets the server Deployment, which then has no fixed replicas; PDB minAvailable", () => {
+    const { docs } = render([hpaFile]);
+    const h = must(docs, "HorizontalPodAutoscaler", name("server"));
+    eq(h.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: name("server") }, "scaleTargetRef");
+    eq([h.spec.minReplicas, h.spec.maxReplicas], [3, 12], "bounds");
+    eq(h.spec.metrics.map((m) => m.resource.name), ["cpu", "memory"], "metrics");
+    assert(!("replicas" in must(docs, "Deployment", name("server")).spec), "Deployment still sets replicas");
+    const pdb = must(docs, "PodDisruptionBudget", name("server"));
+    eq([pdb.spec.minAvailable, pdb.spec.maxUnavailable], [2, undefined], "pdb");
+  });
+  await check("ServiceMonitor: port metrics on the enabled components, labels for the Prometheus selector", () => {
+    const { docs } = render([hpaFile]);
+    const sm = must(docs, "ServiceMonitor", RELEASE);
+    eq(sm.metadata.labels.release, "kube-prometheus-stack", "label");
+    eq(sm.spec.endpoints.map((e) => [e.port, e.path, e.interval, e.scrapeTimeout]), [["metrics", "/metrics", "15s", "10s"]], "endpoints");
+    eq(sm.spec.selector.matchExpressions[0].values, ["server", "featurecodes"], "components");
+    // Every selected Service that has a metrics port is one of ours.
+    const selected = ofKind(docs, "Service").filter((s) => s.spec.ports.some((p) => p.name === "metrics"));
+    eq(selected.map((s) => s.metadata.name).sort(), [name("featurecodes-metrics"), name("server")], "metrics Services");
+  });
+  const memoryFile = CI_FILES.find((f) => ciName(f).startsWith("memory-store"));
+  await check("memory store + metrics off: no Redis flags, no metrics ports, no policies, no test pod", () => {
+    const { docs } = render([memoryFile]);
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq(env.HOTDESK_STORE, "memory", "store");
+    assert(!("HOTDESK_REDIS_ADDR" in env), "redis addr set for the memory store");
+    eq(env.HOTDESK_METRICS_LISTEN, "", "metrics disabled");
+    const c = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(c.ports.map((p) => p.name), ["grpc"], "ports");
+    eq(ofKind(docs, "NetworkPolicy").length + ofKind(docs, "Pod").length + ofKind(docs, "ServiceAccount").length, 0, "extra objects");
+    eq(podSpec(must(docs, "Deployment", name("server"))).serviceAccountName, "default", "service account");
+  });
+  await check("image: tag defaults to appVersion; digest and registry are honoured", () => {
+    const img = (sets) => container(must(render([], sets).docs, "Deployment", name("server")), "hotdesk-server").image;
+    eq(img([]), "hotdesk:0.1.0", "default");
+    const digest = "sha256:" + "a".repeat(64);
+    eq(img(["image.registry=registry.example.com/", "image.repository=team/hotdesk", `image.digest=${digest}`]),
+      `registry.example.com/team/hotdesk@${digest}`, "digest");
+  });
+  await check("a 53-character release name keeps every Service name a valid DNS label (<= 63)", () => {
+    const long = "r".repeat(53);
+    const r = helm(["template", long, CHART, "-f", adaptersFile, "--set", "redis.mode=bundled"]);
+    assert(r.status === 0, r.stderr);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJSON()).filter(Boolean);
+    for (const d of docs.filter((x) => x.kind === "Service")) {
+      assert(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(d.metadata.name), `Service name ${d.metadata.name} (${d.metadata.name.length})`);
+    }
+    for (const d of docs) {
+      for (const v of Object.values(d.metadata.labels ?? {})) assert(String(v).length <= 63, `label value ${v} too long`);
+    }
+  });
+  await check("large whole numbers reach the ConfigMap without exponent notation", () => {
+    const env = envMap(must(render([], ["server.config.streamRetention=25000000"]).docs, "ConfigMap", name("server")));
+    eq(env.HOTDESK_STREAM_RETENTION, "25000000", "retention");
+  });
+
+  // -- schema rejections and template-level checks
+  const rejections = [
+    [["server.replicaCount=0"], /server\/replicaCount/],
+    [["replicaCount=3"], /additional propert.*replicaCount/],
+    [["server.replicas=3"], /additional propert.*replicas/],
+    [["xsp.replicaCount=2"], /additional propert.*replicaCount/],
+    [["redis.mode=cluster"], /redis\/mode/],
+    [["logging.level=verbose"], /logging\/level/],
+    [["server.containerPorts.grpc=70000"], /containerPorts\/grpc/],
+    [["--set-string", "server.replicaCount=two"], /server\/replicaCount/],
+    [["server.config.requestIdTtl=1day"], /requestIdTtl/],
+    [["server.startupProbe.successThreshold=2"], /startupProbe\/successThreshold/],
+    [["csta.service.type=Ingress"], /csta\/service\/type/],
+    [["redis.external.addr=redis"], /redis\/external\/addr/],
+    [["containerSecurityContext.readOnlyRootFs=true"], /additional propert.*readOnlyRootFs/],
+    [["image.digest=latest"], /image\/digest/],
+  ];
+  for (const [sets, pattern] of rejections) {
+    const shown = sets.filter((s) => !s.startsWith("--")).join(" ");
+    await check(`schema rejects ${shown}`, () => {
+      const err = renderFails(sets);
+      assert(/schema/.test(err) && pattern.test(err), `unexpected error: ${err.trim()}`);
+    });
+  }
+  const templateFailures = [
+    [["xsp.enabled=true", "xsp.credentials.existingSecret=x"], /xspUrl/],
+    [["xsp.enabled=true", "xsp.config.xspUrl=https://xsp"], /credentials/],
+    [["server.terminationGracePeriodSeconds=20"], /terminationGracePeriodSeconds/],
+    [["server.config.store=memory"], /replicaCount=1/],
+    [["csta.enabled=true", "csta.tls.enabled=true"], /existingSecret/],
+    [["server.pdb.minAvailable=1", "server.pdb.maxUnavailable=1"], /not both/],
+    [["redis.external.addr="], /redis\.external\.addr/],
+  ];
+  for (const [sets, pattern] of templateFailures) {
+    await check(`render refuses ${sets.join(" ")}`, () => {
+      const err = renderFails(sets);
+      assert(pattern.test(err), `unexpected error: ${err.trim()}`);
+    });
+  }
+
+  // -- values.yaml documentation
+  await check("every value in values.yaml has an @param line, and every @param names a value", () => {
+    const text = readFileSync(path.join(CHART, "values.yaml"), "utf8");
+    const values = parseYaml(text);
+    const schema = JSON.parse(readFileSync(path.join(CHART, "values.schema.json"), "utf8"));
+    const params = [...text.matchAll(/^\s*## @param (\S+) \S/gm)].map((m) => m[1]);
+    const leaves = valueLeaves(values, schema, schema, new Set(params));
+    const missing = leaves.filter((l) => !params.includes(l));
+    const stray = params.filter((p) => !leaves.includes(p));
+    const dup = params.filter((p, i) => params.indexOf(p) !== i);
+    assert(!missing.length && !stray.length && !dup.length,
+      `without @param: ${missing.join(", ") || "-"}; @param for no value: ${stray.join(", ") || "-"}; duplicated: ${dup.join(", ") || "-"}`);
+  });
+  await check("values.schema.json: every object with named properties refuses unknown keys", () => {
+    const schema = JSON.parse(readFileSync(path.join(CHART, "values.schema.json"), "utf8"));
+    const open = [];
+    const walk = (n, p) => {
+      if (!n || typeof n !== "object") return;
+      if (n.properties && n.additionalProperties !== false) open.push(p || "(root)");
+      for (const [k, v] of Object.entries(n.properties ?? {})) walk(v, p ? `${p}.${k}` : k);
+      for (const [k, v] of Object.entries(n.definitions ?? {})) walk(v, `#${k}`);
+      for (const v of n.allOf ?? []) walk(v, p);
+    };
+    walk(schema, "");
+    assert(!open.length, `open objects: ${open.join(", ")}`);
+  });
+
+  // -- the Dockerfile and the chart agree
+  await check("deploy/Dockerfile: non-root uid matches the chart, every binary the chart runs is built, curl for helm test", () => {
+    const df = readFileSync(path.join(ROOT, "deploy", "Dockerfile"), "utf8");
+    const stages = df.split(/^FROM /m).slice(1);
+    assert(stages.length >= 2, "not a multi-stage build");
+    assert(stages.every((s) => /bookworm/.test(s.split("\n")[0]) || /DEBIAN_IMAGE/.test(s.split("\n")[0])), "a stage is not Debian bookworm");
+    assert(/^ARG DEBIAN_IMAGE=debian:bookworm/m.test(df), "base image is not bookworm");
+    const final = stages[stages.length - 1];
+    assert(!/-dev\b/.test(final.replace(/^#.*$/gm, "")), "final stage installs -dev packages");
+    assert(!/build-essential|cmake|ninja/.test(final.replace(/^#.*$/gm, "")), "final stage installs build tools");
+    const uid = (df.match(/^ARG HOTDESK_UID=(\d+)/m) ?? [])[1];
+    assert(/^USER \$\{HOTDESK_UID\}/m.test(final), "final stage does not switch to HOTDESK_UID");
+    const values = parseYaml(readFileSync(path.join(CHART, "values.yaml"), "utf8"));
+    eq(Number(uid), values.containerSecurityContext.runAsUser, "image uid vs chart runAsUser");
+    assert(/\bcurl\b/.test(final), "curl (used by the helm test pod) is not in the final stage");
+    const bins = (df.match(/^ARG HOTDESK_BINARIES="([^"]+)"/m) ?? [])[1]?.split(/\s+/) ?? [];
+    const { text } = render([adaptersFile]);
+    const used = [...new Set([...text.matchAll(/\/usr\/local\/bin\/([a-z-]+)/g)].map((m) => m[1]))];
+    const notBuilt = used.filter((b) => !bins.includes(b));
+    assert(used.length >= 4 && !notBuilt.length, `the chart runs binaries the image lacks: ${notBuilt.join(", ")}`);
+    for (const b of ["hotdesk-server", "hotdeskctl", "hotdesk-bench", "hotdesk-csta", "hotdesk-xsp", "hotdesk-xsp-sim", "hotdesk-featurecodes"]) {
+      assert(bins.includes(b), `${b} missing from HOTDESK_BINARIES`);
+    }
+  });
+
+  // -- the helm test script itself, against a local gRPC health server
+  await check("helm test script: passes on SERVING, fails on NOT_SERVING and on an error status", async () => {
+    for (const tool of ["curl", "od"]) {
+      if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return "skip";
+    }
+    const curlV = spawnSync("curl", ["--version"], { encoding: "utf8" }).stdout;
+    if (!/HTTP2/.test(curlV)) return "skip";
+    const { docs } = defaults();
+    const script = ofKind(docs, "Pod")[0].spec.containers[0].args[0];
+    const state = { mode: "serving", requests: [] };
+    const health = await startFakeHealthServer(state);
+    const metrics = await startFakeMetrics();
+    try {
+      const env = { SERVER_GRPC: `127.0.0.1:${health.port}`, SERVER_METRICS: `127.0.0.1:${metrics.port}`, HEALTH_ATTEMPTS: "1" };
+      let r = await runShell(script, env);
+      assert(r.code === 0 && /ok {3}hotdesk-server .*SERVING/.test(r.out), `SERVING: exit ${r.code}\n${r.out}`);
+      assert(/ok {3}hotdesk-server metrics/.test(r.out), `metrics not checked\n${r.out}`);
+      eq(state.requests[0]?.length, 0, "request body (empty HealthCheckRequest)");
+      state.mode = "not-serving";
+      r = await runShell(script, env);
+      assert(r.code !== 0 && /FAIL hotdesk-server .*reply bytes: 00000000020802/.test(r.out), `NOT_SERVING: exit ${r.code}\n${r.out}`);
+      state.mode = "error";
+      r = await runShell(script, env);
+      assert(r.code !== 0 && /FAIL hotdesk-server/.test(r.out), `error status: exit ${r.code}\n${r.out}`);
+      state.mode = "serving";
+      r = await runShell(script, { ...env, SERVER_METRICS: "127.0.0.1:1" });
+      assert(r.code !== 0 && /FAIL hotdesk-server metrics/.test(r.out), `metrics down: exit ${r.code}\n${r.out}`);
+    } finally {
+      health.close();
+      metrics.close();
+    }
+  });
+}
+
+await main().catch((e) => {
+  failed++;
+  console.log(`FAIL harness: ${e.stack ?? e}`);
+});
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed ? 1 : 0);

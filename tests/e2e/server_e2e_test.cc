@@ -1,0 +1,398 @@
+// hotdesk-server end to end: real redis-server, real server processes, real gRPC channels.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
+#include "services/common/status.h"
+#include "tests/e2e/grpc_helpers.h"
+#include "tests/support/processes.h"
+
+namespace hotdesk::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kTenant[] = "acme";
+
+class ServerE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(redis_.Start());
+    ASSERT_TRUE(
+        server_.Start(redis_.addr(), {"--min_association_limit=1s", "--sweep_interval=100ms"}))
+        << server_.process().Stderr();
+    channel_ = server_.Channel();
+    stub_ = v1::Associations::NewStub(channel_);
+  }
+
+  std::unique_ptr<Watcher> Watch(const std::string& after = "", bool snapshot = false,
+                                 const std::string& host = "") {
+    v1::WatchEventsRequest req;
+    req.set_tenant(kTenant);
+    req.set_after_cursor(after);
+    req.set_include_snapshot(snapshot);
+    req.set_host(host);
+    return std::make_unique<Watcher>(channel_, req);
+  }
+  // A watcher from "now" is live once it has seen a marker change; returns it with the marker
+  // events consumed (count returned through `seen`).
+  std::unique_ptr<Watcher> LiveWatch(size_t* seen) {
+    auto w = Watch();
+    for (int i = 0; i < 50; ++i) {
+      EXPECT_TRUE(Establish(stub_.get(), Login(kTenant, "marker", "m" + std::to_string(i))).ok());
+      if (w->WaitFor(1, absl::Milliseconds(200))) break;
+    }
+    *seen = w->events().size();
+    return w;
+  }
+
+  RedisServer redis_;
+  HotdeskServerProcess server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Associations::Stub> stub_;
+};
+
+std::vector<std::string> Summaries(const std::vector<v1::AssociationEvent>& events, size_t from) {
+  std::vector<std::string> out;
+  for (size_t i = from; i < events.size(); ++i)
+    if (events[i].association().host() != "marker") out.push_back(Summary(events[i]));
+  return out;
+}
+
+TEST_F(ServerE2E, RoamingGuestOldHostCancelledSupersededThenEstablished) {
+  size_t seen;
+  auto w = LiveWatch(&seen);
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  v1::EstablishResponse resp;
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7004", "7003"), &resp).ok());
+  ASSERT_EQ(resp.superseded_size(), 1);
+  EXPECT_EQ(resp.superseded(0).host(), "7002");
+  ASSERT_TRUE(w->WaitFor(seen + 3));
+  EXPECT_THAT(Summaries(w->events(), seen),
+              ElementsAre("E 7002 7003", "C 7002 7003 SUPERSEDED", "E 7004 7003"));
+  // State in Redis: one association, both indexes agree.
+  EXPECT_EQ(redis_.Cmd({"HGET", "hotdesk:{acme}:by-guest", "7003"}), "7004");
+  EXPECT_EQ(redis_.Cmd({"HEXISTS", "hotdesk:{acme}:by-host", "7002"}), "0");
+}
+
+TEST_F(ServerE2E, HostReplacementCancelsPresentGuest) {
+  size_t seen;
+  auto w = LiveWatch(&seen);
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7005")).ok());
+  ASSERT_TRUE(w->WaitFor(seen + 3));
+  EXPECT_THAT(Summaries(w->events(), seen),
+              ElementsAre("E 7002 7003", "C 7002 7003 SUPERSEDED", "E 7002 7005"));
+  EXPECT_EQ(redis_.Cmd({"HEXISTS", "hotdesk:{acme}:by-guest", "7003"}), "0");
+}
+
+TEST_F(ServerE2E, RejectPoliciesReturnFailedPreconditionWithConflict) {
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  std::string before = redis_.Cmd({"XLEN", "hotdesk:{acme}:ev"});
+  auto req = Login(kTenant, "7002", "7005");
+  req.set_on_host_busy(v1::HOST_BUSY_POLICY_REJECT);
+  grpc::Status st = Establish(stub_.get(), req);
+  ASSERT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  absl::Status s = FromGrpcStatus(st);
+  EXPECT_EQ(ErrorReason(s), "HOST_BUSY");
+  v1::Association present;
+  ASSERT_TRUE(GetDetail(s, &present));
+  EXPECT_EQ(present.guest(), "7003");
+  google::rpc::PreconditionFailure pf;
+  ASSERT_TRUE(GetDetail(s, &pf));
+  EXPECT_EQ(pf.violations(0).subject(), "tenants/acme/hosts/7002");
+
+  req = Login(kTenant, "7010", "7003");
+  req.set_on_guest_elsewhere(v1::GUEST_ELSEWHERE_POLICY_REJECT);
+  st = Establish(stub_.get(), req);
+  ASSERT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "GUEST_ELSEWHERE");
+  EXPECT_EQ(redis_.Cmd({"XLEN", "hotdesk:{acme}:ev"}), before);
+  EXPECT_EQ(redis_.Cmd({"HGET", "hotdesk:{acme}:by-guest", "7003"}), "7002");
+}
+
+TEST_F(ServerE2E, IdempotentRetryYieldsOneEvent) {
+  size_t seen;
+  auto w = LiveWatch(&seen);
+  auto req = Login(kTenant, "7002", "7003");
+  req.set_request_id("6f1c2a9e-retry");
+  v1::EstablishResponse first, second;
+  ASSERT_TRUE(Establish(stub_.get(), req, &first).ok());
+  ASSERT_TRUE(Establish(stub_.get(), req, &second).ok());
+  EXPECT_EQ(first.cursor(), second.cursor());
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7099", "7098")).ok());
+  ASSERT_TRUE(w->WaitFor(seen + 2));
+  EXPECT_THAT(Summaries(w->events(), seen), ElementsAre("E 7002 7003", "E 7099 7098"));
+  EXPECT_EQ(w->events()[seen].request_id(), "6f1c2a9e-retry");
+}
+
+TEST_F(ServerE2E, ExpiryFiresOnceWithTwoReplicasSweeping) {
+  HotdeskServerProcess second;
+  ASSERT_TRUE(second.Start(redis_.addr(), {"--min_association_limit=1s", "--sweep_interval=50ms"}));
+  auto w = std::make_unique<Watcher>(second.Channel(), [] {
+    v1::WatchEventsRequest r;
+    r.set_tenant(kTenant);
+    r.set_after_cursor("0-0");
+    return r;
+  }());
+  auto req = Login(kTenant, "7002", "7003");
+  req.mutable_limit()->mutable_duration()->set_seconds(1);
+  v1::EstablishResponse resp;
+  ASSERT_TRUE(Establish(stub_.get(), req, &resp).ok());
+  ASSERT_TRUE(resp.association().has_expire_time());
+  ASSERT_TRUE(w->WaitFor(2, absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(800));  // both replicas keep sweeping meanwhile
+  auto events = w->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].type(), v1::EVENT_TYPE_CANCELLED);
+  EXPECT_EQ(events[1].reason(), v1::CANCEL_REASON_EXPIRED);
+  EXPECT_EQ(events[1].source(), v1::SOURCE_EXPIRY);
+  EXPECT_EQ(redis_.Cmd({"XLEN", "hotdesk:{acme}:ev"}), "2");
+  EXPECT_EQ(redis_.Cmd({"ZCARD", "hotdesk:{acme}:exp"}), "0");
+  grpc::ClientContext ctx;
+  v1::GetAssociationRequest get;
+  get.set_tenant(kTenant);
+  get.set_host("7002");
+  v1::Association a;
+  EXPECT_EQ(stub_->GetAssociation(&ctx, get, &a).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
+  std::vector<std::string> cursors;
+  for (int i = 0; i < 5; ++i) {
+    v1::EstablishResponse r;
+    ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "h" + std::to_string(i), "g"), &r).ok());
+    cursors.push_back(r.cursor());
+  }
+  auto w = Watch("0-0");
+  ASSERT_TRUE(w->WaitFor(9));  // 5 establishes, 4 supersedes (g roams)
+  std::string last = w->events()[8].cursor();
+  w->Cancel();
+  w.reset();
+  // Changes while nobody watches.
+  for (int i = 5; i < 12; ++i)
+    ASSERT_TRUE(
+        Establish(stub_.get(), Login(kTenant, "h" + std::to_string(i), "x" + std::to_string(i)))
+            .ok());
+  auto resumed = Watch(last);
+  ASSERT_TRUE(resumed->WaitFor(7));
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "live", "y")).ok());
+  ASSERT_TRUE(resumed->WaitFor(8));
+  absl::SleepFor(absl::Milliseconds(200));
+  auto events = resumed->events();
+  ASSERT_EQ(events.size(), 8u);
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(events[i].association().host(), "h" + std::to_string(i + 5));
+  EXPECT_EQ(events[7].association().host(), "live");
+  for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].cursor(), events[i].cursor());
+}
+
+TEST_F(ServerE2E, TrimmedCursorIsOutOfRange) {
+  HotdeskServerProcess small;
+  ASSERT_TRUE(small.Start(redis_.addr(), {"--stream_retention=10", "--key_prefix=small"}));
+  auto stub = v1::Associations::NewStub(small.Channel());
+  std::string first;
+  for (int i = 0; i < 400; ++i) {
+    v1::EstablishResponse r;
+    ASSERT_TRUE(Establish(stub.get(),
+                          Login(kTenant, "h" + std::to_string(i % 5), "g" + std::to_string(i)), &r)
+                    .ok());
+    if (i == 0) first = r.cursor();
+  }
+  v1::WatchEventsRequest req;
+  req.set_tenant(kTenant);
+  req.set_after_cursor(first);
+  Watcher w(small.Channel(), req);
+  grpc::Status st = w.WaitDone();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_THAT(st.error_message(), HasSubstr("resync"));
+  EXPECT_TRUE(w.events().empty());
+}
+
+TEST_F(ServerE2E, InvalidInputIsRejectedWithFieldViolationsAndChangesNothing) {
+  v1::EstablishRequest req;
+  req.set_tenant("Acme Corp");
+  req.set_host("70 02");
+  req.set_guest(std::string(129, 'g'));
+  grpc::Status st = Establish(stub_.get(), req);
+  ASSERT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(GetDetail(FromGrpcStatus(st), &bad));
+  std::vector<std::string> fields;
+  for (const auto& v : bad.field_violations()) fields.push_back(v.field());
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("tenant", "host", "guest"));
+  // A valid tenant with a bad id: nothing written for that tenant either.
+  req.set_tenant(kTenant);
+  EXPECT_EQ(Establish(stub_.get(), req).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(redis_.Cmd({"KEYS", "*"}), "");
+
+  v1::WatchEventsRequest watch;
+  watch.set_tenant(kTenant);
+  watch.set_after_cursor("yesterday");
+  Watcher w(channel_, watch);
+  EXPECT_EQ(w.WaitDone().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ServerE2E, RedisKilledGivesUnavailableThenRecoversWithoutRestart) {
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  EXPECT_EQ(HealthStatus(channel_), 1);
+  redis_.Kill();
+  absl::Time start = absl::Now();
+  grpc::Status st =
+      Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Seconds(2));
+  EXPECT_TRUE(st.error_code() == grpc::StatusCode::UNAVAILABLE ||
+              st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+      << st.error_code() << " " << st.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(2500));
+  // Once the loss is detected, calls fail fast with UNAVAILABLE and health is NOT_SERVING.
+  for (int i = 0; i < 50 && HealthStatus(channel_) != 2; ++i)
+    absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(HealthStatus(channel_), 2);
+  EXPECT_EQ(HealthStatus(channel_, "hotdesk.v1.Associations"), 2);
+  EXPECT_EQ(Establish(stub_.get(), Login(kTenant, "7004", "7005")).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  ASSERT_TRUE(redis_.Restart());
+  for (int i = 0; i < 100 && HealthStatus(channel_) != 1; ++i)
+    absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(HealthStatus(channel_), 1);
+  EXPECT_TRUE(Establish(stub_.get(), Login(kTenant, "7004", "7005")).ok());
+  EXPECT_EQ(redis_.Cmd({"HGET", "hotdesk:{acme}:by-guest", "7005"}), "7004");
+}
+
+TEST_F(ServerE2E, SlowRedisGivesDeadlineExceededWithinTheDeadline) {
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  redis_.Pause();
+  absl::Time start = absl::Now();
+  grpc::Status st =
+      Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Milliseconds(500));
+  absl::Duration took = absl::Now() - start;
+  redis_.Resume();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << st.error_message();
+  EXPECT_LT(took, absl::Milliseconds(900));
+  // Serves again once Redis answers (the stalled connection may be replaced first).
+  bool ok = false;
+  for (int i = 0; i < 50 && !ok; ++i) {
+    ok = Establish(stub_.get(), Login(kTenant, "7006", "7007")).ok();
+    if (!ok) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(ok);
+}
+
+TEST_F(ServerE2E, SnapshotThenLiveWithHostFilter) {
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7004", "7005")).ok());
+  auto all = Watch("", true);
+  auto only = Watch("", true, "7004");
+  ASSERT_TRUE(all->WaitFor(3));
+  ASSERT_TRUE(only->WaitFor(2));
+  auto ev = all->events();
+  EXPECT_TRUE(ev[0].snapshot());
+  EXPECT_EQ(ev[2].type(), v1::EVENT_TYPE_SNAPSHOT_COMPLETE);
+  auto filtered = only->events();
+  EXPECT_EQ(filtered[0].association().host(), "7004");
+  EXPECT_EQ(filtered[1].type(), v1::EVENT_TYPE_SNAPSHOT_COMPLETE);
+  ASSERT_TRUE(CancelHost(stub_.get(), kTenant, "7002").ok());
+  ASSERT_TRUE(CancelHost(stub_.get(), kTenant, "7004").ok());
+  ASSERT_TRUE(all->WaitFor(5));
+  ASSERT_TRUE(only->WaitFor(3));
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(only->events().size(), 3u);
+  EXPECT_EQ(only->events()[2].association().host(), "7004");
+}
+
+TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
+  // A watcher that does not read: gRPC flow control stops writes to it. Everyone else keeps
+  // receiving; when it reads again it gets every event, in order, from the store.
+  struct Stalled {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReader<v1::AssociationEvent>> reader;
+  } stalled;
+  v1::WatchEventsRequest req;
+  req.set_tenant(kTenant);
+  req.set_after_cursor("0-0");
+  auto stub = v1::Associations::NewStub(channel_);
+  stalled.reader = stub->WatchEvents(&stalled.ctx, req);
+  auto fast = Watch("0-0");
+  const int kEvents = 3000;
+  auto big = Login(kTenant, "h", "g");
+  (*big.mutable_attributes())["pad"] = std::string(200, 'p');
+  for (int i = 0; i < kEvents; ++i) {
+    big.set_host("h" + std::to_string(i));
+    big.set_guest("g" + std::to_string(i));
+    ASSERT_TRUE(Establish(stub_.get(), big).ok());
+  }
+  ASSERT_TRUE(fast->WaitFor(kEvents, absl::Seconds(30)));
+  v1::AssociationEvent ev;
+  std::string prev;
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(stalled.reader->Read(&ev)) << i;
+    EXPECT_EQ(ev.association().host(), "h" + std::to_string(i));
+    EXPECT_LT(prev, ev.cursor());
+    prev = ev.cursor();
+  }
+  stalled.ctx.TryCancel();
+}
+
+// Plain HTTP GET on loopback; returns the body.
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
+  int port = FreePort();
+  HotdeskServerProcess metered;
+  ASSERT_TRUE(metered.Start(redis_.addr(), {"--metrics_listen=127.0.0.1:" + std::to_string(port)}));
+  auto stub = v1::Associations::NewStub(metered.Channel());
+  ASSERT_TRUE(Establish(stub.get(), Login(kTenant, "7002", "7003")).ok());
+  ASSERT_EQ(Establish(stub.get(), Login(kTenant, "bad host", "x")).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  std::string body = HttpGet(port, "/metrics");
+  EXPECT_THAT(body,
+              HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Establish\","
+                        "grpc_service=\"hotdesk.v1.Associations\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(body, HasSubstr("grpc_code=\"InvalidArgument\",grpc_method=\"Establish\","
+                              "grpc_service=\"hotdesk.v1.Associations\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(body, HasSubstr("hotdesk_events_published_total{type=\"established\"} 1"));
+  EXPECT_THAT(body, HasSubstr("hotdesk_redis_up 1"));
+  EXPECT_THAT(body, HasSubstr("grpc_server_handling_seconds_bucket"));
+  EXPECT_THAT(body, ::testing::Not(HasSubstr("7002")));  // no ids as labels
+}
+
+TEST_F(ServerE2E, SigtermDrainsAndExitsCleanly) {
+  auto w = Watch();
+  ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
+  absl::Time start = absl::Now();
+  int rc = server_.Stop(SIGTERM);
+  EXPECT_EQ(rc, 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(25));
+  EXPECT_THAT(server_.process().Stderr(), HasSubstr("shutting down"));
+  EXPECT_NE(w->WaitDone().error_code(), grpc::StatusCode::OK);
+}
+
+}  // namespace
+}  // namespace hotdesk::testing

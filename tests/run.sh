@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds everything, runs every test under ctest.
+# Tests start their own redis-server and hotdesk processes on free loopback ports.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+[ "${HOTDESK_SKIP_DEPS:-0}" = 1 ] || bash deploy/install-deps.sh
+
+export CCACHE_DIR="${CCACHE_DIR:-$root/.ccache}"
+build="${HOTDESK_BUILD_DIR:-$root/build}"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j2
+ctest --test-dir "$build" --output-on-failure -j2 --timeout 600

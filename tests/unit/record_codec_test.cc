@@ -1,0 +1,50 @@
+#include "services/store/redis/record_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "services/core/stream_id.h"
+
+namespace hotdesk {
+namespace {
+
+TEST(RecordCodecTest, AttributesSurviveSeparatorCharacters) {
+  v1::AssociationLimit limit;
+  limit.mutable_daily()->set_time_zone("America/Argentina/Buenos_Aires");
+  limit.mutable_daily()->set_hour(23);
+  limit.mutable_daily()->set_minute(5);
+  std::map<std::string, std::string> attrs = {{"display_name", "Ann\t=&% Example\n"}, {"k", ""}};
+  std::string record =
+      "7003\t1700000000123\t0\t2\t1700000000123-0\t" + EncodeRecordTail(limit, attrs);
+  auto a = DecodeRecord("acme", "7002", record);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->guest(), "7003");
+  EXPECT_EQ(a->source(), v1::SOURCE_CSTA);
+  EXPECT_EQ(a->cursor(), "1700000000123-0");
+  EXPECT_EQ(a->establish_time().seconds(), 1700000000);
+  EXPECT_EQ(a->establish_time().nanos(), 123000000);
+  EXPECT_FALSE(a->has_expire_time());
+  EXPECT_EQ(a->limit().daily().time_zone(), "America/Argentina/Buenos_Aires");
+  EXPECT_EQ(a->limit().daily().hour(), 23);
+  EXPECT_EQ(a->attributes().at("display_name"), "Ann\t=&% Example\n");
+  EXPECT_EQ(a->attributes().at("k"), "");
+}
+
+TEST(RecordCodecTest, RejectsCorruptRecords) {
+  EXPECT_FALSE(DecodeRecord("acme", "7002", "7003\tnot-a-number\t0\t1\tc\t\t").ok());
+  EXPECT_FALSE(DecodeRecord("acme", "7002", "7003").ok());
+}
+
+TEST(StreamIdTest, ParsesAndOrders) {
+  auto a = StreamId::Parse("1700000000123-5");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->ms, 1700000000123u);
+  EXPECT_EQ(a->seq, 5u);
+  EXPECT_EQ(a->ToString(), "1700000000123-5");
+  EXPECT_LT(*StreamId::Parse("9-9"), *StreamId::Parse("10-0"));
+  EXPECT_LT(*StreamId::Parse("10-0"), *StreamId::Parse("10-1"));
+  for (const char* bad : {"", "1", "-1", "1-", "a-1", "1-b", "1-2-3", " 1-2"})
+    EXPECT_FALSE(StreamId::Parse(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace hotdesk
