@@ -19,17 +19,17 @@ struct GatewayConfig {
   size_t max_clients = 256;
   size_t max_monitors_per_client = 1000;
   size_t max_queue_bytes = 4 << 20;  // per client; a client that lets more pile up is dropped
-  absl::Duration idle_timeout = absl::Seconds(300);  // zero: never
+  absl::Duration idle_timeout = absl::Seconds(300);       // zero: never
   absl::Duration heartbeat_interval = absl::Seconds(30);  // zero: no SystemStatus heartbeat
   bool status_on_connect = true;  // send SystemStatus right after accept (some clients wait for it)
 
   // Semantics.
   bool setagentstate_hotdesk = true;  // SetAgentState loggedOn/loggedOff means hot desking
-  bool check_password = true;        // verify SetAgentState password via Guests/VerifyPin
+  bool check_password = true;         // verify SetAgentState password via Guests/VerifyPin
   // When VerifyPin cannot judge (guest unknown to the Guests registry, or Guests not served):
   // true = treat as a guest without a PIN; false = refuse with invalidAgentID.
   bool allow_unregistered_guests = true;
-  bool reject_host_busy = true;        // Establish on_host_busy REJECT (Genesys: EventError)
+  bool reject_host_busy = true;         // Establish on_host_busy REJECT (Genesys: EventError)
   bool reject_guest_elsewhere = false;  // Establish on_guest_elsewhere REJECT
   // Genesys private service 1 on an already associated pair answers an error (Genesys semantics);
   // false answers success.

@@ -129,7 +129,8 @@ void Connection::Run() {
       wake_at = std::min(wake_at, last_rx + options_.idle_timeout);
     int ms = 1000;
     if (wake_at != absl::InfiniteFuture())
-      ms = static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(wake_at - now) + 1, 0, 1000));
+      ms = static_cast<int>(
+          std::clamp<int64_t>(absl::ToInt64Milliseconds(wake_at - now) + 1, 0, 1000));
     if (transport_->Pending()) ms = 0;
     pollfd fds[2] = {{transport_->fd(), static_cast<short>(POLLIN | (want_out ? POLLOUT : 0)), 0},
                      {wake_fd_, POLLIN, 0}};

@@ -186,12 +186,23 @@ std::string XmlEscape(absl::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -243,7 +254,8 @@ void WritePrivate(Writer& w, const std::string& private_ns, const PrivateBlock& 
   if (!p.number_name.empty()) w.Leaf(absl::StrCat("hd:", p.number_name), absl::StrCat(p.number));
   if (!p.this_dn.empty()) w.Leaf("hd:thisDN", p.this_dn);
   if (!p.other_dn.empty()) w.Leaf("hd:otherDN", p.other_dn);
-  for (const auto& kv : p.keys) w.Open("hd:kv").Leaf("hd:key", kv.first).Leaf("hd:value", kv.second).Close("hd:kv");
+  for (const auto& kv : p.keys)
+    w.Open("hd:kv").Leaf("hd:key", kv.first).Leaf("hd:value", kv.second).Close("hd:kv");
   w.Close(el).Close("private").Close("privateData").Close("extensions");
 }
 

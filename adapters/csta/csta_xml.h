@@ -17,13 +17,13 @@ enum class RequestType {
   kSetAgentState,
   kGetAgentState,
   kSnapshotDevice,
-  kEscapeService,         // Genesys private services travel in its privateData
-  kSystemStatus,          // client -> us; answered with SystemStatusResponse
+  kEscapeService,  // Genesys private services travel in its privateData
+  kSystemStatus,   // client -> us; answered with SystemStatusResponse
   kRequestSystemStatus,
   kSystemRegister,
   kSystemRegisterCancel,
-  kClientResponse,        // a response to something we sent (e.g. our SystemStatus heartbeat)
-  kUnknown,               // well-formed CSTA, but a service we do not offer
+  kClientResponse,  // a response to something we sent (e.g. our SystemStatus heartbeat)
+  kUnknown,         // well-formed CSTA, but a service we do not offer
 };
 
 enum class ParseStatus {
@@ -65,7 +65,7 @@ ParseResult ParseRequest(absl::string_view body);
 // Private data of hotdesk's Genesys-style private services and events, inside
 // extensions/privateData/private of a CSTA message (see README "Private services").
 struct PrivateBlock {
-  std::string element;  // privateEvent | privateInfo | deviceInfo
+  std::string element;      // privateEvent | privateInfo | deviceInfo
   std::string number_name;  // eventNumber | serviceNumber | "" (none)
   int number = 0;
   std::string this_dn;
@@ -74,8 +74,8 @@ struct PrivateBlock {
 };
 
 struct Namespaces {
-  std::string csta;     // message namespace (what the client used, or the configured default)
-  std::string private_; // namespace of the private block
+  std::string csta;      // message namespace (what the client used, or the configured default)
+  std::string private_;  // namespace of the private block
 };
 
 // An error: <CSTAErrorCode><category>value</category></CSTAErrorCode>.

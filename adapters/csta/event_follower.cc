@@ -12,7 +12,8 @@
 namespace hotdesk::csta {
 
 std::vector<v1::AssociationEvent> DiffAssociations(
-    const std::map<std::string, v1::Association>& before, const std::vector<v1::Association>& after) {
+    const std::map<std::string, v1::Association>& before,
+    const std::vector<v1::Association>& after) {
   std::map<std::string, const v1::Association*> now;
   for (const auto& a : after) now[a.host()] = &a;
   std::vector<v1::AssociationEvent> out;

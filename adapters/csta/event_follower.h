@@ -26,7 +26,8 @@ class Metrics;
 // Events that turn `before` (host -> association) into `after`: CANCELLED for associations
 // gone or changed, then ESTABLISHED for new ones. Pure; used on resync.
 std::vector<v1::AssociationEvent> DiffAssociations(
-    const std::map<std::string, v1::Association>& before, const std::vector<v1::Association>& after);
+    const std::map<std::string, v1::Association>& before,
+    const std::vector<v1::Association>& after);
 
 // Reads/writes the cursor file ("" when absent or unreadable). Writes atomically (rename).
 std::string LoadCursor(const std::string& path);
@@ -36,8 +37,8 @@ class EventFollower {
  public:
   using Handler = std::function<void(const v1::AssociationEvent&)>;
 
-  EventFollower(std::shared_ptr<grpc::Channel> channel, std::string tenant,
-                std::string cursor_file, Metrics* metrics, Handler handler);
+  EventFollower(std::shared_ptr<grpc::Channel> channel, std::string tenant, std::string cursor_file,
+                Metrics* metrics, Handler handler);
   ~EventFollower();
 
   void Start();

@@ -15,7 +15,7 @@ namespace hotdesk::csta {
 
 inline constexpr size_t kHeaderSize = 8;
 inline constexpr size_t kMaxFrameLimit = 65535;  // the length field is 16 bits
-inline constexpr int kEventInvokeId = 9999;     // reserved for unsolicited events
+inline constexpr int kEventInvokeId = 9999;      // reserved for unsolicited events
 
 struct Frame {
   int invoke_id = 0;

@@ -11,29 +11,41 @@ namespace hotdesk::csta {
 namespace {
 
 const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[17] = {"OK", "Canceled", "Unknown", "InvalidArgument",
-                                   "DeadlineExceeded", "NotFound", "AlreadyExists",
-                                   "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
-                                   "Aborted", "OutOfRange", "Unimplemented", "Internal",
-                                   "Unavailable", "DataLoss", "Unauthenticated"};
+  static const char* kNames[17] = {
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
   int c = static_cast<int>(code);
   return c >= 0 && c < 17 ? kNames[c] : "Unknown";
 }
 
 const char* MetricName(const Request& req) {
   switch (req.type) {
-    case RequestType::kUnknown: return "unknown";
-    case RequestType::kClientResponse: return "response";
-    case RequestType::kMonitorStart: return "MonitorStart";
-    case RequestType::kMonitorStop: return "MonitorStop";
-    case RequestType::kSetAgentState: return "SetAgentState";
-    case RequestType::kGetAgentState: return "GetAgentState";
-    case RequestType::kSnapshotDevice: return "SnapshotDevice";
-    case RequestType::kEscapeService: return "EscapeService";
-    case RequestType::kSystemStatus: return "SystemStatus";
-    case RequestType::kRequestSystemStatus: return "RequestSystemStatus";
-    case RequestType::kSystemRegister: return "SystemRegister";
-    case RequestType::kSystemRegisterCancel: return "SystemRegisterCancel";
+    case RequestType::kUnknown:
+      return "unknown";
+    case RequestType::kClientResponse:
+      return "response";
+    case RequestType::kMonitorStart:
+      return "MonitorStart";
+    case RequestType::kMonitorStop:
+      return "MonitorStop";
+    case RequestType::kSetAgentState:
+      return "SetAgentState";
+    case RequestType::kGetAgentState:
+      return "GetAgentState";
+    case RequestType::kSnapshotDevice:
+      return "SnapshotDevice";
+    case RequestType::kEscapeService:
+      return "EscapeService";
+    case RequestType::kSystemStatus:
+      return "SystemStatus";
+    case RequestType::kRequestSystemStatus:
+      return "RequestSystemStatus";
+    case RequestType::kSystemRegister:
+      return "SystemRegister";
+    case RequestType::kSystemRegisterCancel:
+      return "SystemRegisterCancel";
   }
   return "unknown";
 }
@@ -119,7 +131,8 @@ Gateway::Reply Gateway::Handle(const std::shared_ptr<Connection>& conn, const Re
     case RequestType::kMonitorStart:
       return MonitorStart(conn, req, ns, invoke_id, replied);
     case RequestType::kMonitorStop:
-      if (!monitors_.Remove(conn->id(), req.cross_ref_id)) return Error(ns, errors::UnknownCrossRef());
+      if (!monitors_.Remove(conn->id(), req.cross_ref_id))
+        return Error(ns, errors::UnknownCrossRef());
       metrics_->monitors().Set(static_cast<double>(monitors_.size()));
       return {BuildEmpty(ns, "MonitorStopResponse")};
     case RequestType::kSetAgentState:
@@ -199,11 +212,12 @@ grpc::Status Gateway::Get(const std::string& host, const std::string& guest, v1:
   return st;
 }
 
-bool Gateway::CheckPassword(const std::string& guest, const std::string& password,
-                            CstaError* err) {
+bool Gateway::CheckPassword(const std::string& guest, const std::string& password, CstaError* err) {
   auto unregistered = [&](grpc::StatusCode code) {
     if (config_.allow_unregistered_guests) return true;
-    HD_LOG(kInfo, "login refused: guest not registered").kv("guest", guest).kv("code", CodeName(code));
+    HD_LOG(kInfo, "login refused: guest not registered")
+        .kv("guest", guest)
+        .kv("code", CodeName(code));
     *err = errors::MissingAgent();
     return false;
   };
@@ -314,8 +328,8 @@ Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns) 
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kEstablish));
     if (resp.unchanged() && config_.private_already_associated_error)
       return Error(ns, errors::AlreadyAssociated());
-    PrivateBlock p{"privateInfo", "serviceNumber", number, guest, host,
-                   {{config_.host_dn_key, host}}};
+    PrivateBlock p{
+        "privateInfo", "serviceNumber", number, guest, host, {{config_.host_dn_key, host}}};
     return {BuildEscapeServiceResponse(ns, p)};
   }
   if (number == config_.private_service_cancel) {
@@ -324,8 +338,8 @@ Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns) 
     grpc::Status st = Cancel("", guest, &resp);
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kCancel));
     const std::string& host = resp.association().host();
-    PrivateBlock p{"privateInfo", "serviceNumber", number, guest, host,
-                   {{config_.host_dn_key, host}}};
+    PrivateBlock p{
+        "privateInfo", "serviceNumber", number, guest, host, {{config_.host_dn_key, host}}};
     return {BuildEscapeServiceResponse(ns, p)};
   }
   return Error(ns, errors::NotSupported());
@@ -377,8 +391,8 @@ Gateway::Reply Gateway::SnapshotDevice(const Request& req, const Namespaces& ns)
   if (!sg.ok() && sg.error_code() != grpc::StatusCode::NOT_FOUND)
     return Error(ns, MapStatus(sg, Call::kGet));
   PrivateBlock p;
-  bool have = config_.report_host_dn &&
-              DeviceInfo(req.device, sh.ok() ? &as_host : nullptr, sg.ok() ? &as_guest : nullptr, &p);
+  bool have = config_.report_host_dn && DeviceInfo(req.device, sh.ok() ? &as_host : nullptr,
+                                                   sg.ok() ? &as_guest : nullptr, &p);
   return {BuildSnapshotDeviceResponse(ns, have ? &p : nullptr)};
 }
 
@@ -401,7 +415,10 @@ Gateway::Reply Gateway::MonitorStart(const std::shared_ptr<Connection>& conn, co
   metrics_->monitors().Set(static_cast<double>(monitors_.size()));
   conn->Enqueue(EncodeFrame(invoke_id, BuildMonitorStartResponse(ns, xref, have ? &p : nullptr)));
   *replied = true;
-  HD_LOG(kDebug, "monitor started").kv("conn", conn->id()).kv("device", req.device).kv("xref", xref);
+  HD_LOG(kDebug, "monitor started")
+      .kv("conn", conn->id())
+      .kv("device", req.device)
+      .kv("xref", xref);
   // Changes made while the gateway was down (restart window): this client reconnected to hear
   // them, so replay the ones about this device.
   if (!backlog_.empty() && absl::Now() < start_time_ + config_.restart_replay_window) {
@@ -429,9 +446,12 @@ void Gateway::SendEvent(const MonitorTarget& t, const v1::AssociationEvent& ev) 
     metrics_->EventSent("ForwardingEvent");
   }
   if (config_.private_events) {
-    PrivateBlock p{"privateEvent", "eventNumber",
+    PrivateBlock p{"privateEvent",
+                   "eventNumber",
                    on ? config_.private_event_established : config_.private_event_cancelled,
-                   a.guest(), a.host(), {{config_.host_dn_key, a.host()}}};
+                   a.guest(),
+                   a.host(),
+                   {{config_.host_dn_key, a.host()}}};
     t.client->Enqueue(EncodeFrame(kEventInvokeId, BuildPrivateEvent(ns, t.cross_ref_id, p)));
     metrics_->EventSent("PrivateEvent");
   }
@@ -443,7 +463,8 @@ void Gateway::OnEvent(const v1::AssociationEvent& ev) {
   std::lock_guard<std::mutex> lock(dispatch_mu_);
   absl::Time now = absl::Now();
   if (now < start_time_ + config_.restart_replay_window) {
-    absl::Time when = absl::FromUnixSeconds(ev.time().seconds()) + absl::Nanoseconds(ev.time().nanos());
+    absl::Time when =
+        absl::FromUnixSeconds(ev.time().seconds()) + absl::Nanoseconds(ev.time().nanos());
     if (when < start_time_ && backlog_.size() < 100000) backlog_.push_back(ev);
   } else if (!backlog_.empty()) {
     backlog_.clear();

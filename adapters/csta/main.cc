@@ -57,7 +57,8 @@ ABSL_FLAG(std::string, cursor_file, "",
           "file keeping the last event cursor, so a restarted gateway resumes where it stopped");
 ABSL_FLAG(absl::Duration, restart_replay_window, absl::Seconds(30),
           "after a restart, replay changes made while down to monitors started within this time");
-ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9465", "Prometheus /metrics address; empty disables");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9465",
+          "Prometheus /metrics address; empty disables");
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
 ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
 
@@ -139,8 +140,9 @@ int main(int argc, char** argv) {
   c.restart_replay_window = absl::GetFlag(FLAGS_restart_replay_window);
   if (c.idle_timeout < absl::ZeroDuration() || c.heartbeat_interval < absl::ZeroDuration() ||
       c.rpc_timeout <= absl::ZeroDuration() || c.restart_replay_window < absl::ZeroDuration())
-    return Fail("--idle_timeout, --heartbeat_interval, --restart_replay_window must not be "
-                "negative; --rpc_timeout must be positive");
+    return Fail(
+        "--idle_timeout, --heartbeat_interval, --restart_replay_window must not be "
+        "negative; --rpc_timeout must be positive");
   c.status_on_connect = absl::GetFlag(FLAGS_status_on_connect);
   c.cursor_file = absl::GetFlag(FLAGS_cursor_file);
   c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);

@@ -20,7 +20,7 @@ class Metrics {
 
   prometheus::Gauge& clients() { return *clients_; }
   void Connection(const std::string& result);  // accepted | rejected_limit | tls_failed
-  void Closed(const std::string& reason);      // eof | idle | broken_frame | slow | error | shutdown
+  void Closed(const std::string& reason);  // eof | idle | broken_frame | slow | error | shutdown
   // request: a known service name or "unknown"; result: ok | error
   void Request(const std::string& request, const std::string& result);
   // kind: malformed_xml | unknown_request | foreign_namespace | oversize | broken_header | service

@@ -54,9 +54,9 @@ class Monitors {
   mutable std::mutex mu_;
   size_t max_per_client_;
   uint64_t next_ = 1;
-  std::map<uint64_t, Entry> by_id_;                         // crossRefID -> monitor
-  std::map<std::string, std::set<uint64_t>> by_device_;     // device -> crossRefIDs
-  std::map<uint64_t, std::set<uint64_t>> by_client_;        // client -> crossRefIDs
+  std::map<uint64_t, Entry> by_id_;                      // crossRefID -> monitor
+  std::map<std::string, std::set<uint64_t>> by_device_;  // device -> crossRefIDs
+  std::map<uint64_t, std::set<uint64_t>> by_client_;     // client -> crossRefIDs
 };
 
 }  // namespace hotdesk::csta

@@ -8,11 +8,13 @@
 
 namespace hotdesk::csta {
 
-// The canonical URI of an edition: "ed3" -> http://www.ecma-international.org/standards/ecma-323/csta/ed3
+// The canonical URI of an edition: "ed3" ->
+// http://www.ecma-international.org/standards/ecma-323/csta/ed3
 // ("ed2" uses the historic www.ecma.ch host). "" for anything that is not edN with N in 2..9.
 std::string NamespaceForEdition(absl::string_view edition);
 
-// True for a CSTA message namespace: http(s)://www.ecma-international.org|www.ecmainternational.org|
+// True for a CSTA message namespace:
+// http(s)://www.ecma-international.org|www.ecmainternational.org|
 // www.ecma.ch/standards/ecma-323/csta/edN (N a number), with or without a trailing slash.
 bool IsCstaNamespace(absl::string_view uri);
 

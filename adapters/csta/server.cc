@@ -71,7 +71,8 @@ absl::Status CstaServer::Start() {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* res = nullptr;
   if (int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &res); rc)
-    return absl::InvalidArgumentError(absl::StrCat("--listen ", config_.listen, ": ", gai_strerror(rc)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen ", config_.listen, ": ", gai_strerror(rc)));
   int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -79,7 +80,8 @@ absl::Status CstaServer::Start() {
     int err = errno;
     freeaddrinfo(res);
     if (fd >= 0) ::close(fd);
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen, ": ", strerror(err)));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config_.listen, ": ", strerror(err)));
   }
   freeaddrinfo(res);
   listen_fd_ = fd;
@@ -102,9 +104,9 @@ absl::Status CstaServer::Start() {
   auto channel = grpc::CreateChannel(config_.server, grpc::InsecureChannelCredentials());
   gateway_ = std::make_unique<Gateway>(config_, channel, metrics_.get());
   Gateway* gw = gateway_.get();
-  follower_ = std::make_unique<EventFollower>(channel, config_.tenant, config_.cursor_file,
-                                              metrics_.get(),
-                                              [gw](const v1::AssociationEvent& ev) { gw->OnEvent(ev); });
+  follower_ =
+      std::make_unique<EventFollower>(channel, config_.tenant, config_.cursor_file, metrics_.get(),
+                                      [gw](const v1::AssociationEvent& ev) { gw->OnEvent(ev); });
   follower_->Start();
   accept_thread_ = std::thread([this] { AcceptLoop(); });
   HD_LOG(kInfo, "hotdesk-csta started")
@@ -123,7 +125,8 @@ void CstaServer::AcceptLoop() {
     if (!(fds[0].revents & POLLIN)) continue;
     sockaddr_storage ss{};
     socklen_t len = sizeof(ss);
-    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd =
+        ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) continue;
     std::string peer = PeerName(ss);
     uint64_t id;

@@ -60,7 +60,9 @@ class Tls : public Transport {
     SSL_free(ssl_);
     ::close(fd_);
   }
-  ssize_t Read(char* buf, size_t n) override { return Io(SSL_read(ssl_, buf, static_cast<int>(n))); }
+  ssize_t Read(char* buf, size_t n) override {
+    return Io(SSL_read(ssl_, buf, static_cast<int>(n)));
+  }
   ssize_t Write(const char* buf, size_t n) override {
     return Io(SSL_write(ssl_, buf, static_cast<int>(n)));
   }

@@ -144,7 +144,8 @@ void Client::Close() {
 
 bool Client::WriteAll(const char* data, size_t n) {
   while (n > 0) {
-    ssize_t w = ssl_ ? SSL_write(ssl_, data, static_cast<int>(n)) : ::send(fd_, data, n, MSG_NOSIGNAL);
+    ssize_t w =
+        ssl_ ? SSL_write(ssl_, data, static_cast<int>(n)) : ::send(fd_, data, n, MSG_NOSIGNAL);
     if (w <= 0) return false;
     data += w;
     n -= static_cast<size_t>(w);
@@ -176,7 +177,8 @@ std::optional<Message> Client::Request(const std::string& xml, absl::Duration ti
 
 ssize_t Client::RawRead(char* buf, size_t n, absl::Time deadline) {
   if (!(ssl_ && SSL_pending(ssl_) > 0)) {
-    int ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    int ms =
+        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
     pollfd p{fd_, POLLIN, 0};
     int r = ::poll(&p, 1, ms);
     if (r <= 0) return -1;  // timeout
@@ -192,7 +194,8 @@ ssize_t Client::RawRead(char* buf, size_t n, absl::Time deadline) {
 bool Client::Pump(absl::Time deadline) {
   for (;;) {
     if (inbuf_.size() >= kHeaderSize) {
-      size_t len = (static_cast<unsigned char>(inbuf_[2]) << 8) | static_cast<unsigned char>(inbuf_[3]);
+      size_t len =
+          (static_cast<unsigned char>(inbuf_[2]) << 8) | static_cast<unsigned char>(inbuf_[3]);
       if (len >= kHeaderSize && inbuf_.size() >= len) {
         int invoke = std::atoi(inbuf_.substr(4, 4).c_str());
         Message m = MakeMessage(invoke, inbuf_.substr(kHeaderSize, len - kHeaderSize));
@@ -261,9 +264,11 @@ bool Client::WaitClosed(absl::Duration timeout) {
 }
 
 std::string Xml(const std::string& root, const std::string& inner, const std::string& ns) {
-  std::string open = ns.empty() ? absl::StrCat("<", root) : absl::StrCat("<", root, " xmlns=\"", ns, "\"");
+  std::string open =
+      ns.empty() ? absl::StrCat("<", root) : absl::StrCat("<", root, " xmlns=\"", ns, "\"");
   if (inner.empty()) return absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", open, "/>");
-  return absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", open, ">", inner, "</", root, ">");
+  return absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", open, ">", inner, "</", root,
+                      ">");
 }
 
 namespace {
@@ -273,9 +278,10 @@ std::string NsOr(const std::string& ns) {
 }  // namespace
 
 std::string MonitorStartXml(const std::string& device, const std::string& ns) {
-  return Xml("MonitorStart",
-             absl::StrCat("<monitorObject><deviceObject>", device, "</deviceObject></monitorObject>"),
-             NsOr(ns));
+  return Xml(
+      "MonitorStart",
+      absl::StrCat("<monitorObject><deviceObject>", device, "</deviceObject></monitorObject>"),
+      NsOr(ns));
 }
 
 std::string SetAgentStateXml(const std::string& device, const std::string& state,
@@ -291,7 +297,8 @@ std::string SetAgentStateXml(const std::string& device, const std::string& state
 std::string EscapeServiceXml(int service, const std::string& this_dn, const std::string& host_dn,
                              const std::string& ns) {
   std::string inner = absl::StrCat(
-      "<extensions><privateData><private><hd:privateService xmlns:hd=\"urn:hotdesk:csta:private:v1\">",
+      "<extensions><privateData><private><hd:privateService "
+      "xmlns:hd=\"urn:hotdesk:csta:private:v1\">",
       "<hd:serviceNumber>", service, "</hd:serviceNumber><hd:thisDN>", this_dn, "</hd:thisDN>");
   if (!host_dn.empty())
     absl::StrAppend(&inner, "<hd:kv><hd:key>HOST_DN</hd:key><hd:value>", host_dn,

@@ -48,7 +48,8 @@ class Client {
   // Writes raw bytes in pieces of `chunk` bytes (0: one write).
   bool SendRaw(const std::string& bytes, size_t chunk = 0);
   // Sends with a fresh invoke id (0001..9998) and waits for the frame carrying it.
-  std::optional<Message> Request(const std::string& xml, absl::Duration timeout = absl::Seconds(10));
+  std::optional<Message> Request(const std::string& xml,
+                                 absl::Duration timeout = absl::Seconds(10));
 
   // The next frame, or nullopt on timeout or when the connection closed.
   std::optional<Message> Read(absl::Duration timeout);
@@ -80,8 +81,9 @@ class Client {
 };
 
 // Builds a message body in the given namespace, e.g. Xml("MonitorStart", "<monitorObject>...").
-std::string Xml(const std::string& root, const std::string& inner,
-                const std::string& ns = "http://www.ecma-international.org/standards/ecma-323/csta/ed3");
+std::string Xml(
+    const std::string& root, const std::string& inner,
+    const std::string& ns = "http://www.ecma-international.org/standards/ecma-323/csta/ed3");
 std::string MonitorStartXml(const std::string& device, const std::string& ns = "");
 std::string SetAgentStateXml(const std::string& device, const std::string& state,
                              const std::string& agent, const std::string& password = "",

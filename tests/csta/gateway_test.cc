@@ -15,8 +15,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "hotdesk/v1/guests.grpc.pb.h"
 #include "adapters/csta/frame_codec.h"
+#include "hotdesk/v1/guests.grpc.pb.h"
 #include "tests/csta/csta_test_client.h"
 #include "tests/support/processes.h"
 
@@ -53,8 +53,8 @@ class CstaGateway : public ::testing::Test {
 
   std::vector<std::string> Flags(const std::vector<std::string>& extra) const {
     std::vector<std::string> argv = {HOTDESK_CSTA_BIN, "--listen=127.0.0.1:0",
-                                     "--server=" + core_.addr(), "--metrics_listen=",
-                                     "--log_level=debug"};
+                                     "--server=" + core_.addr(),
+                                     "--metrics_listen=", "--log_level=debug"};
     for (const auto& f : extra) argv.push_back(f);
     return argv;
   }
@@ -249,7 +249,8 @@ TEST_F(CstaGateway, GenesysPrivateServices) {
   EXPECT_EQ(HostOf("7003"), "(nil)");
   ExpectChange(c, xref, "7002", "7003", false);
   // Not associated: error.
-  ExpectError(c.Request(testing::EscapeServiceXml(2, "7003", "")), "operation", "invalidAgentState");
+  ExpectError(c.Request(testing::EscapeServiceXml(2, "7003", "")), "operation",
+              "invalidAgentState");
 }
 
 TEST_F(CstaGateway, SecondClientSeesChangesFromFirstClientAndHotdeskctl) {
@@ -275,10 +276,12 @@ TEST_F(CstaGateway, SecondClientSeesChangesFromFirstClientAndHotdeskctl) {
   ExpectChange(b, xb, "9001", "9002", true);
 
   // After MonitorStop, a client hears nothing more about that device.
-  auto stop = a.Request(testing::Xml("MonitorStop", "<monitorCrossRefID>" + xa + "</monitorCrossRefID>"));
+  auto stop =
+      a.Request(testing::Xml("MonitorStop", "<monitorCrossRefID>" + xa + "</monitorCrossRefID>"));
   ASSERT_EQ(stop->name, "MonitorStopResponse");
-  ExpectError(a.Request(testing::Xml("MonitorStop", "<monitorCrossRefID>" + xb + "</monitorCrossRefID>")),
-              "operation", "invalidCrossRefID");
+  ExpectError(
+      a.Request(testing::Xml("MonitorStop", "<monitorCrossRefID>" + xb + "</monitorCrossRefID>")),
+      "operation", "invalidCrossRefID");
   ASSERT_EQ(Ctl({"cancel", "--guest=9002"}), 0);
   ExpectChange(b, xb, "9001", "9002", false);
   EXPECT_TRUE(a.Drain(absl::Milliseconds(500)).empty());
@@ -306,6 +309,28 @@ TEST_F(CstaGateway, ManyConcurrentClients) {
   }
 }
 
+TEST_F(CstaGateway, ClientsBeyondTheLimitAreRefused) {
+  ASSERT_GT(StartGateway({"--max_clients=2"}), 0);
+  Client a, b, c;
+  Connect(a);
+  Connect(b);
+  ASSERT_EQ(a.Request(testing::MonitorStartXml("7002"))->name, "MonitorStartResponse");
+  ASSERT_EQ(b.Request(testing::MonitorStartXml("7002"))->name, "MonitorStartResponse");
+  Connect(c);
+  EXPECT_TRUE(c.WaitClosed(kWait));
+  // A slot frees when a client leaves.
+  a.Close();
+  absl::Time end = absl::Now() + kWait;
+  bool served = false;
+  while (!served && absl::Now() < end) {
+    Client d;
+    Connect(d);
+    auto r = d.Request(testing::MonitorStartXml("7002"), absl::Seconds(1));
+    served = r.has_value() && r->name == "MonitorStartResponse";
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST_F(CstaGateway, FramingSplitAndCoalescedWrites) {
   ASSERT_GT(StartGateway(), 0);
   Client c;
@@ -316,9 +341,10 @@ TEST_F(CstaGateway, FramingSplitAndCoalescedWrites) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->name, "MonitorStartResponse");
   // Three frames in one write: three answers, in order, each echoing its invoke id.
-  std::string three = EncodeFrame(21, testing::Xml("SystemStatus", "<systemStatus>normal</systemStatus>")) +
-                      EncodeFrame(22, testing::MonitorStartXml("7003")) +
-                      EncodeFrame(23, testing::Xml("RequestSystemStatus", ""));
+  std::string three =
+      EncodeFrame(21, testing::Xml("SystemStatus", "<systemStatus>normal</systemStatus>")) +
+      EncodeFrame(22, testing::MonitorStartXml("7003")) +
+      EncodeFrame(23, testing::Xml("RequestSystemStatus", ""));
   ASSERT_TRUE(c.SendRaw(three));
   auto m1 = c.Read(kWait), m2 = c.Read(kWait), m3 = c.Read(kWait);
   ASSERT_TRUE(m1 && m2 && m3);
@@ -370,16 +396,19 @@ TEST_F(CstaGateway, BadInputIsAnsweredAndChangesNothing) {
                                       "</requestedAgentState><agentID>7003</agentID>",
                                       "urn:example:not-csta")));
   ExpectError(c.WaitForInvoke(33, kWait), "operation", "requestIncompatibleWithObject");
-  ASSERT_TRUE(c.Send(34, testing::Xml("StartApplicationSession",
-                                      "<applicationInfo><applicationID>x</applicationID></applicationInfo>",
-                                      "http://www.ecma-international.org/standards/ecma-354/appl_session")));
+  ASSERT_TRUE(c.Send(
+      34, testing::Xml("StartApplicationSession",
+                       "<applicationInfo><applicationID>x</applicationID></applicationInfo>",
+                       "http://www.ecma-international.org/standards/ecma-354/appl_session")));
   ExpectError(c.WaitForInvoke(34, kWait), "operation", "requestIncompatibleWithObject");
   ASSERT_TRUE(c.Send(35, testing::Xml("MakeCall", "<callingDevice>7002</callingDevice>")));
   ExpectError(c.WaitForInvoke(35, kWait), "operation", "requestIncompatibleWithObject");
   // Longer than --max_frame: skipped, answered, and the stream stays in step.
-  ASSERT_TRUE(c.Send(36, testing::Xml("SetAgentState", std::string(2000, ' ') +
-                                                           "<device>7002</device><requestedAgentState>"
-                                                           "loggedOn</requestedAgentState><agentID>7003</agentID>")));
+  ASSERT_TRUE(c.Send(
+      36,
+      testing::Xml("SetAgentState", std::string(2000, ' ') +
+                                        "<device>7002</device><requestedAgentState>"
+                                        "loggedOn</requestedAgentState><agentID>7003</agentID>")));
   ExpectError(c.WaitForInvoke(36, kWait), "operation", "valueOutOfRange");
   EXPECT_EQ(c.Request(testing::MonitorStartXml("7002"))->name, "MonitorStartResponse");
   EXPECT_EQ(HostOf("7003"), "(nil)");
@@ -428,9 +457,8 @@ TEST_F(CstaGateway, AnswersInTheClientsNamespace) {
   EXPECT_EQ(r4->ns, kNs4);
   auto rt = typo.Request(testing::MonitorStartXml("7002", kNsTypo));
   EXPECT_EQ(rt->ns, kNsTypo);
-  auto rn = none.Request(testing::Xml("MonitorStart",
-                                      "<monitorObject><deviceObject>7002</deviceObject></monitorObject>",
-                                      ""));
+  auto rn = none.Request(testing::Xml(
+      "MonitorStart", "<monitorObject><deviceObject>7002</deviceObject></monitorObject>", ""));
   EXPECT_EQ(rn->name, "MonitorStartResponse");
   EXPECT_EQ(rn->ns, kNs3);  // the configured default
   ASSERT_EQ(Ctl({"establish", "7002", "7003"}), 0);
@@ -466,7 +494,8 @@ TEST_F(CstaGateway, SystemStatusHeartbeatAndRegister) {
   auto reg = c.Request(testing::Xml("SystemRegister", ""));
   ASSERT_EQ(reg->name, "SystemRegisterResponse");
   EXPECT_FALSE(reg->Field("sysStatRegisterID").empty());
-  EXPECT_EQ(c.Request(testing::Xml("SystemRegisterCancel", ""))->name, "SystemRegisterCancelResponse");
+  EXPECT_EQ(c.Request(testing::Xml("SystemRegisterCancel", ""))->name,
+            "SystemRegisterCancelResponse");
 }
 
 TEST_F(CstaGateway, IdleClientIsDisconnected) {
@@ -552,8 +581,8 @@ TEST_F(CstaGateway, CoreRestartResumesFromCursor) {
   ASSERT_TRUE(b.Start(redis_.addr()));
   if (gateway_) gateway_->Stop();
   gateway_ = std::make_unique<ChildProcess>();
-  std::vector<std::string> argv = {HOTDESK_CSTA_BIN, "--listen=127.0.0.1:0",
-                                   "--server=" + a.addr(), "--metrics_listen=", "--log_level=debug"};
+  std::vector<std::string> argv = {HOTDESK_CSTA_BIN, "--listen=127.0.0.1:0", "--server=" + a.addr(),
+                                   "--metrics_listen=", "--log_level=debug"};
   ASSERT_TRUE(gateway_->Start(argv));
   std::string line = gateway_->WaitForLine("listening on port", absl::Seconds(20));
   ASSERT_FALSE(line.empty());
@@ -611,8 +640,8 @@ TEST_F(CstaGateway, PasswordCheckedAgainstGuestPin) {
   ASSERT_GT(StartGateway(), 0);
   Client c;
   Connect(c);
-  ExpectError(c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003", "0000")),
-              "operation", "invalidAgentPassword");
+  ExpectError(c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003", "0000")), "operation",
+              "invalidAgentPassword");
   ExpectError(c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003")), "operation",
               "invalidAgentPassword");
   EXPECT_EQ(HostOf("7003"), "(nil)");
@@ -676,10 +705,12 @@ TEST_F(CstaGateway, MetricsCountRequestsAndErrors) {
             "SetAgentStateResponse");
   ASSERT_TRUE(c.WaitFor("AgentLoggedOnEvent", kWait).has_value());
   std::string m = HttpGet(mport, "/metrics");
-  EXPECT_THAT(m, ::testing::HasSubstr("hotdesk_csta_protocol_errors_total{kind=\"malformed_xml\"} 1"));
+  EXPECT_THAT(m,
+              ::testing::HasSubstr("hotdesk_csta_protocol_errors_total{kind=\"malformed_xml\"} 1"));
   EXPECT_THAT(m, ::testing::HasSubstr(
                      "hotdesk_csta_requests_total{request=\"SetAgentState\",result=\"ok\"} 1"));
-  EXPECT_THAT(m, ::testing::HasSubstr("hotdesk_csta_events_sent_total{event=\"AgentLoggedOnEvent\"} 1"));
+  EXPECT_THAT(
+      m, ::testing::HasSubstr("hotdesk_csta_events_sent_total{event=\"AgentLoggedOnEvent\"} 1"));
   EXPECT_THAT(m, ::testing::HasSubstr("hotdesk_csta_clients 1"));
   EXPECT_THAT(m, ::testing::HasSubstr("hotdesk_csta_watch_connected 1"));
   EXPECT_THAT(gateway_->Stderr(), ::testing::HasSubstr("rejected CSTA input"));
@@ -689,11 +720,11 @@ TEST_F(CstaGateway, TlsClients) {
   std::string dir = ::testing::TempDir() + "/csta_tls_" + std::to_string(getpid());
   ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
   std::string out;
-  ASSERT_EQ(RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=localhost", "-keyout", dir + "/key.pem", "-out",
-                        dir + "/cert.pem"},
-                       &out),
-            0)
+  ASSERT_EQ(
+      RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                  "/CN=localhost", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                 &out),
+      0)
       << out;
   ASSERT_GT(StartGateway({"--tls_cert=" + dir + "/cert.pem", "--tls_key=" + dir + "/key.pem"}), 0);
   WaitWatching();

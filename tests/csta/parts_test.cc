@@ -69,23 +69,29 @@ TEST(CstaErrorMap, MapsServiceErrors) {
   auto is = [](const CstaError& e, const char* c, const char* v) {
     return e.category == c && e.value == v;
   };
-  EXPECT_TRUE(is(MapStatus(WithReason(absl::StatusCode::kFailedPrecondition, "HOST_BUSY"), Call::kEstablish),
+  EXPECT_TRUE(is(
+      MapStatus(WithReason(absl::StatusCode::kFailedPrecondition, "HOST_BUSY"), Call::kEstablish),
+      "stateIncompatibility", "incorrectObjectState"));
+  EXPECT_TRUE(is(MapStatus(WithReason(absl::StatusCode::kFailedPrecondition, "GUEST_ELSEWHERE"),
+                           Call::kEstablish),
                  "stateIncompatibility", "incorrectObjectState"));
-  EXPECT_TRUE(is(MapStatus(WithReason(absl::StatusCode::kFailedPrecondition, "GUEST_ELSEWHERE"), Call::kEstablish),
-                 "stateIncompatibility", "incorrectObjectState"));
-  EXPECT_TRUE(is(MapStatus(WithReason(absl::StatusCode::kFailedPrecondition, "NOT_ASSOCIATED"), Call::kCancel),
-                 "operation", "invalidAgentID"));
-  EXPECT_TRUE(is(MapStatus(WithReason(absl::StatusCode::kNotFound, "NO_ASSOCIATION"), Call::kCancel),
-                 "operation", "invalidAgentState"));
+  EXPECT_TRUE(is(
+      MapStatus(WithReason(absl::StatusCode::kFailedPrecondition, "NOT_ASSOCIATED"), Call::kCancel),
+      "operation", "invalidAgentID"));
+  EXPECT_TRUE(
+      is(MapStatus(WithReason(absl::StatusCode::kNotFound, "NO_ASSOCIATION"), Call::kCancel),
+         "operation", "invalidAgentState"));
   EXPECT_TRUE(is(MapStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "x"), Call::kEstablish),
                  "operation", "invalidAgentID"));
   EXPECT_TRUE(is(MapStatus(BadField("host"), Call::kEstablish), "operation", "invalidDeviceID"));
   EXPECT_TRUE(is(MapStatus(BadField("guest"), Call::kEstablish), "operation", "invalidAgentID"));
-  EXPECT_TRUE(is(MapStatus(BadField("pin"), Call::kVerifyPin), "operation", "invalidAgentPassword"));
+  EXPECT_TRUE(
+      is(MapStatus(BadField("pin"), Call::kVerifyPin), "operation", "invalidAgentPassword"));
   EXPECT_TRUE(is(MapStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x"), Call::kEstablish),
                  "systemResourceAvailability", "resourceOutOfService"));
-  EXPECT_TRUE(is(MapStatus(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "x"), Call::kEstablish),
-                 "systemResourceAvailability", "resourceBusy"));
+  EXPECT_TRUE(
+      is(MapStatus(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "x"), Call::kEstablish),
+         "systemResourceAvailability", "resourceBusy"));
   EXPECT_TRUE(is(MapStatus(grpc::Status(grpc::StatusCode::INTERNAL, "x"), Call::kEstablish),
                  "operation", "generic"));
 }
@@ -98,9 +104,8 @@ v1::Association Assoc(const std::string& host, const std::string& guest) {
 }
 
 TEST(CstaResync, DiffSynthesizesCancelsThenEstablishes) {
-  std::map<std::string, v1::Association> before{{"h1", Assoc("h1", "g1")},
-                                                {"h2", Assoc("h2", "g2")},
-                                                {"h3", Assoc("h3", "g3")}};
+  std::map<std::string, v1::Association> before{
+      {"h1", Assoc("h1", "g1")}, {"h2", Assoc("h2", "g2")}, {"h3", Assoc("h3", "g3")}};
   std::vector<v1::Association> after{Assoc("h1", "g1"), Assoc("h2", "g9"), Assoc("h4", "g4")};
   auto d = DiffAssociations(before, after);
   ASSERT_EQ(d.size(), 4u);
@@ -111,7 +116,8 @@ TEST(CstaResync, DiffSynthesizesCancelsThenEstablishes) {
   EXPECT_EQ(d[2].type(), v1::EVENT_TYPE_ESTABLISHED);
   EXPECT_EQ(d[2].association().guest(), "g9");
   EXPECT_EQ(d[3].association().host(), "h4");
-  EXPECT_TRUE(DiffAssociations(before, {Assoc("h1", "g1"), Assoc("h2", "g2"), Assoc("h3", "g3")}).empty());
+  EXPECT_TRUE(
+      DiffAssociations(before, {Assoc("h1", "g1"), Assoc("h2", "g2"), Assoc("h3", "g3")}).empty());
 }
 
 TEST(CstaResync, CursorFileRoundTrip) {

@@ -117,7 +117,8 @@ TEST(CstaNamespaces, AcceptsEditionsAndTypo) {
   EXPECT_TRUE(IsCstaNamespace("http://www.ecma.ch/standards/ecma-323/csta/ed2"));
   EXPECT_TRUE(IsCstaNamespace("http://www.ecmainternational.org/standards/ecma-323/csta/ed3"));
   EXPECT_TRUE(IsCstaNamespace("http://www.ecma-international.org/standards/ecma-323/csta/ed5/"));
-  EXPECT_FALSE(IsCstaNamespace("http://www.ecma-international.org/standards/ecma-354/appl_session"));
+  EXPECT_FALSE(
+      IsCstaNamespace("http://www.ecma-international.org/standards/ecma-354/appl_session"));
   EXPECT_FALSE(IsCstaNamespace("urn:example"));
   EXPECT_FALSE(IsCstaNamespace(""));
   EXPECT_EQ(NamespaceForEdition("ed3"), kEd3);
@@ -127,10 +128,10 @@ TEST(CstaNamespaces, AcceptsEditionsAndTypo) {
 }
 
 TEST(CstaXml, ParsesSetAgentState) {
-  ParseResult r = ParseRequest(std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>") +
-                               "<SetAgentState xmlns=\"" + kEd3 + "\">\n  <device>7002</device>" +
-                               "<requestedAgentState>loggedOn</requestedAgentState>" +
-                               "<agentID> 7003 </agentID><password>4711</password></SetAgentState>");
+  ParseResult r = ParseRequest(
+      std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>") + "<SetAgentState xmlns=\"" + kEd3 +
+      "\">\n  <device>7002</device>" + "<requestedAgentState>loggedOn</requestedAgentState>" +
+      "<agentID> 7003 </agentID><password>4711</password></SetAgentState>");
   ASSERT_EQ(r.status, ParseStatus::kOk) << r.detail;
   EXPECT_EQ(r.request.type, RequestType::kSetAgentState);
   EXPECT_EQ(r.request.ns, kEd3);
@@ -142,9 +143,10 @@ TEST(CstaXml, ParsesSetAgentState) {
 }
 
 TEST(CstaXml, ParsesByLocalNameWithPrefixes) {
-  ParseResult r = ParseRequest(std::string("<csta:MonitorStart xmlns:csta=\"") + kEd4 +
-                               "\"><csta:monitorObject><csta:deviceObject>7002</csta:deviceObject>" +
-                               "</csta:monitorObject></csta:MonitorStart>");
+  ParseResult r =
+      ParseRequest(std::string("<csta:MonitorStart xmlns:csta=\"") + kEd4 +
+                   "\"><csta:monitorObject><csta:deviceObject>7002</csta:deviceObject>" +
+                   "</csta:monitorObject></csta:MonitorStart>");
   ASSERT_EQ(r.status, ParseStatus::kOk);
   EXPECT_EQ(r.request.type, RequestType::kMonitorStart);
   EXPECT_EQ(r.request.ns, kEd4);
@@ -152,12 +154,14 @@ TEST(CstaXml, ParsesByLocalNameWithPrefixes) {
 }
 
 TEST(CstaXml, NoNamespaceIsAcceptedForeignIsNot) {
-  ParseResult none = ParseRequest("<MonitorStop><monitorCrossRefID>12</monitorCrossRefID></MonitorStop>");
+  ParseResult none =
+      ParseRequest("<MonitorStop><monitorCrossRefID>12</monitorCrossRefID></MonitorStop>");
   ASSERT_EQ(none.status, ParseStatus::kOk);
   EXPECT_EQ(none.request.ns, "");
   EXPECT_EQ(none.request.cross_ref_id, "12");
   ParseResult foreign = ParseRequest(
-      "<StartApplicationSession xmlns=\"http://www.ecma-international.org/standards/ecma-354/appl_session\"/>");
+      "<StartApplicationSession "
+      "xmlns=\"http://www.ecma-international.org/standards/ecma-354/appl_session\"/>");
   EXPECT_EQ(foreign.status, ParseStatus::kForeignNamespace);
   EXPECT_EQ(foreign.request.name, "StartApplicationSession");
 }
@@ -173,8 +177,9 @@ TEST(CstaXml, MalformedAndTruncated) {
 TEST(CstaXml, UnknownAndClientResponses) {
   EXPECT_EQ(ParseRequest("<MakeCall/>").request.type, RequestType::kUnknown);
   EXPECT_EQ(ParseRequest("<SystemStatusResponse/>").request.type, RequestType::kClientResponse);
-  EXPECT_EQ(ParseRequest("<SystemStatus><systemStatus>normal</systemStatus></SystemStatus>").request.type,
-            RequestType::kSystemStatus);
+  EXPECT_EQ(
+      ParseRequest("<SystemStatus><systemStatus>normal</systemStatus></SystemStatus>").request.type,
+      RequestType::kSystemStatus);
 }
 
 TEST(CstaXml, DeviceIdentifierChildIsAccepted) {
@@ -184,12 +189,13 @@ TEST(CstaXml, DeviceIdentifierChildIsAccepted) {
 }
 
 TEST(CstaXml, ParsesPrivateService) {
-  ParseResult r = ParseRequest(std::string("<EscapeService xmlns=\"") + kEd3 +
-                               "\"><extensions><privateData><private>"
-                               "<x:privateService xmlns:x=\"urn:any\"><x:serviceNumber>1</x:serviceNumber>"
-                               "<x:thisDN>7003</x:thisDN><x:kv><x:key>HOST_DN</x:key>"
-                               "<x:value>7002</x:value></x:kv></x:privateService>"
-                               "</private></privateData></extensions></EscapeService>");
+  ParseResult r =
+      ParseRequest(std::string("<EscapeService xmlns=\"") + kEd3 +
+                   "\"><extensions><privateData><private>"
+                   "<x:privateService xmlns:x=\"urn:any\"><x:serviceNumber>1</x:serviceNumber>"
+                   "<x:thisDN>7003</x:thisDN><x:kv><x:key>HOST_DN</x:key>"
+                   "<x:value>7002</x:value></x:kv></x:privateService>"
+                   "</private></privateData></extensions></EscapeService>");
   ASSERT_EQ(r.status, ParseStatus::kOk);
   EXPECT_EQ(r.request.type, RequestType::kEscapeService);
   EXPECT_EQ(r.request.service_number, "1");
@@ -236,8 +242,8 @@ TEST(CstaXml, EscapesText) {
 TEST(CstaXml, ErrorAndEmptyResponses) {
   Namespaces ns{kEd3, "urn:p"};
   EXPECT_EQ(BuildError(ns, "operation", "invalidAgentID"),
-            std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><CSTAErrorCode xmlns=\"") + kEd3 +
-                "\"><operation>invalidAgentID</operation></CSTAErrorCode>");
+            std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><CSTAErrorCode xmlns=\"") +
+                kEd3 + "\"><operation>invalidAgentID</operation></CSTAErrorCode>");
   // The A.12 example: the ed3 SetAgentStateResponse with prolog is 132 bytes (frame 140).
   std::string ok = BuildEmpty(ns, "SetAgentStateResponse");
   EXPECT_EQ(ok.size(), 132u);
