@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
 #include "services/server/server.h"
@@ -32,6 +33,9 @@ ABSL_FLAG(absl::Duration, min_association_limit, absl::Hours(1),
 ABSL_FLAG(bool, enable_bench_service, false, "serve hotdesk.v1.Bench/Ping for hotdesk-bench");
 ABSL_FLAG(int, pin_max_attempts, 3, "consecutive wrong PINs before a guest is locked");
 ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked guest stays locked");
+ABSL_FLAG(std::string, pin_hash_cost, "interactive",
+          "PIN hash (Argon2id) cost: interactive | moderate | min");
+ABSL_FLAG(int, pin_hash_threads, 2, "threads that hash and check PINs");
 
 namespace {
 
@@ -53,6 +57,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   absl::ParseCommandLine(argc, argv);
+  // gRPC locks absl::Mutex on every call; Debian's abseil tracks lock order for deadlock
+  // detection by default, which costs measurable CPU per request.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   hotdesk::LogLevel level;
   if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
@@ -91,6 +98,13 @@ int main(int argc, char** argv) {
   config.enable_bench_service = absl::GetFlag(FLAGS_enable_bench_service);
   config.pin_max_attempts = absl::GetFlag(FLAGS_pin_max_attempts);
   config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
+  config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);
+  config.pin_hash_threads = absl::GetFlag(FLAGS_pin_hash_threads);
+  if (config.pin_max_attempts < 1 || config.pin_lockout <= absl::ZeroDuration() ||
+      config.pin_hash_threads < 1) {
+    std::fprintf(stderr, "--pin_max_attempts, --pin_lockout and --pin_hash_threads must be positive\n");
+    return 2;
+  }
   if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
       config.sweep_interval <= absl::ZeroDuration()) {
     std::fprintf(stderr,

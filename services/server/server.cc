@@ -7,6 +7,10 @@
 #include <random>
 
 #include "services/common/log.h"
+#include "services/directory/devices_service.h"
+#include "services/directory/guests_service.h"
+#include "services/directory/memory_directory_store.h"
+#include "services/directory/redis_directory_store.h"
 #include "services/events/event_hub.h"
 #include "services/server/associations_service.h"
 #include "services/server/bench_service.h"
@@ -46,6 +50,7 @@ absl::Status HotdeskServer::Start() {
 
   if (config_.store == "memory") {
     store_ = std::make_unique<MemoryStore>();
+    directory_ = std::make_unique<MemoryDirectoryStore>();
   } else {
     redis_ = std::make_unique<RedisClient>(config_.redis);
     redis_->SetObserver([m = metrics_.get()](double seconds, bool ok) {
@@ -60,6 +65,7 @@ absl::Status HotdeskServer::Start() {
     auto store = std::make_unique<RedisStore>(redis_.get(), config_.redis_store);
     store->Start();
     store_ = std::move(store);
+    directory_ = std::make_unique<RedisDirectoryStore>(redis_.get(), config_.redis_store.prefix);
   }
   hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size);
 
@@ -71,6 +77,14 @@ absl::Status HotdeskServer::Start() {
                                                             metrics_.get(), config_.limits);
   associations_ = associations.get();
   services_.push_back(std::move(associations));
+  auto pin_cost = PinHashCostByName(config_.pin_hash_cost);
+  if (!pin_cost.ok()) return pin_cost.status();
+  pin_hasher_ = std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads);
+  services_.push_back(
+      std::make_unique<DevicesService>(directory_.get(), store_.get(), metrics_.get()));
+  services_.push_back(std::make_unique<GuestsService>(
+      directory_.get(), store_.get(), pin_hasher_.get(), metrics_.get(),
+      PinPolicy{config_.pin_max_attempts, config_.pin_lockout}, config_.limits));
   if (config_.enable_bench_service) services_.push_back(std::make_unique<BenchService>());
   for (auto& s : services_) builder.RegisterService(s.get());
   server_ = builder.BuildAndStart();

@@ -20,6 +20,8 @@ class Exposer;
 namespace hotdesk {
 
 class AssociationStore;
+class DirectoryStore;
+class PinHasher;
 class EventHub;
 class RedisClient;
 class ServerMetrics;
@@ -47,6 +49,8 @@ class HotdeskServer {
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<AssociationStore> store_;
+  std::unique_ptr<DirectoryStore> directory_;
+  std::unique_ptr<PinHasher> pin_hasher_;
   std::unique_ptr<EventHub> hub_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   AssociationsService* associations_ = nullptr;

@@ -24,6 +24,9 @@ struct ServerConfig {
   // Guests: PIN lockout.
   int pin_max_attempts = 3;
   absl::Duration pin_lockout = absl::Minutes(15);
+  // Guests: PIN hashing (libsodium Argon2id): interactive | moderate | min, on this many threads.
+  std::string pin_hash_cost = "interactive";
+  int pin_hash_threads = 2;
 };
 
 }  // namespace hotdesk

@@ -1,0 +1,274 @@
+#include "services/directory/devices_service.h"
+
+#include "services/common/log.h"
+#include "services/common/status.h"
+#include "services/core/ids.h"
+#include "services/directory/mac_address.h"
+#include "services/directory/validation.h"
+#include "services/server/unary_call.h"
+#include "services/store/store_util.h"
+
+namespace hotdesk {
+namespace {
+
+constexpr char kService[] = "hotdesk.v1.Devices";
+
+void CheckTenant(const std::string& tenant, FieldViolations* v) {
+  if (auto p = TenantProblem(tenant); !p.empty()) v->Add("tenant", p);
+}
+
+void CheckMac(const std::string& mac, const char* field, FieldViolations* v) {
+  if (auto p = MacProblem(mac); !p.empty()) v->Add(field, p);
+}
+
+// Unspecified enums and model are stored as what they mean, so that every reader agrees.
+void ApplyDefaults(v1::Device* d) {
+  if (d->provisioning() == v1::PROVISIONING_METHOD_UNSPECIFIED)
+    d->set_provisioning(v1::PROVISIONING_METHOD_PNP);
+  if (d->network() == v1::NETWORK_LOCATION_UNSPECIFIED) d->set_network(v1::NETWORK_LOCATION_LAN);
+  if (d->model().empty()) d->set_model("generic");
+}
+
+const std::set<std::string>& WritableDeviceFields() {
+  static const std::set<std::string> f = {"hotdesk_extension", "display_name", "provisioning",
+                                          "network", "model"};
+  return f;
+}
+
+}  // namespace
+
+DevicesService::DevicesService(DirectoryStore* directory, AssociationStore* associations,
+                               ServerMetrics* metrics)
+    : directory_(directory),
+      associations_(associations),
+      metrics_(metrics),
+      create_(metrics->Method(kService, "CreateDevice", "unary")),
+      get_(metrics->Method(kService, "GetDevice", "unary")),
+      update_(metrics->Method(kService, "UpdateDevice", "unary")),
+      delete_(metrics->Method(kService, "DeleteDevice", "unary")),
+      list_(metrics->Method(kService, "ListDevices", "unary")),
+      force_logout_(metrics->Method(kService, "ForceLogoutDevice", "unary")) {}
+
+grpc::ServerUnaryReactor* DevicesService::CreateDevice(grpc::CallbackServerContext* ctx,
+                                                       const v1::CreateDeviceRequest* req,
+                                                       v1::Device* resp) {
+  return RunUnary<v1::Device>(
+      ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+        FieldViolations v;
+        CheckTenant(req->tenant(), &v);
+        if (!req->has_device())
+          v.Add("device", "required");
+        else
+          CheckDevice(req->device(), {}, /*creating=*/true, "device", &v);
+        if (!v.empty()) return done(v.ToStatus());
+        v1::Device d = req->device();
+        d.set_tenant(req->tenant());
+        d.set_mac(*NormalizeMac(d.mac()));
+        d.clear_create_time();
+        d.clear_update_time();
+        ApplyDefaults(&d);
+        directory_->CreateDevice(d, deadline,
+                                 [done = std::move(done)](absl::StatusOr<v1::Device> r) {
+                                   if (r.ok()) {
+                                     HD_LOG(kInfo, "device created")
+                                         .kv("tenant", r->tenant())
+                                         .kv("mac", r->mac())
+                                         .kv("hotdesk_extension", r->hotdesk_extension());
+                                   }
+                                   done(std::move(r));
+                                 });
+      });
+}
+
+grpc::ServerUnaryReactor* DevicesService::GetDevice(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetDeviceRequest* req,
+                                                    v1::Device* resp) {
+  return RunUnary<v1::Device>(
+      ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+        FieldViolations v;
+        CheckTenant(req->tenant(), &v);
+        if (req->mac().empty() == req->hotdesk_extension().empty()) {
+          v.Add("mac", "give exactly one of mac and hotdesk_extension");
+        } else if (!req->mac().empty()) {
+          CheckMac(req->mac(), "mac", &v);
+        } else if (auto p = IdProblem(req->hotdesk_extension()); !p.empty()) {
+          v.Add("hotdesk_extension", p);
+        }
+        if (!v.empty()) return done(v.ToStatus());
+        if (!req->mac().empty()) {
+          directory_->GetDevice(req->tenant(), *NormalizeMac(req->mac()), deadline,
+                                std::move(done));
+        } else {
+          directory_->GetDeviceByExtension(req->tenant(), req->hotdesk_extension(), deadline,
+                                           std::move(done));
+        }
+      });
+}
+
+grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerContext* ctx,
+                                                       const v1::UpdateDeviceRequest* req,
+                                                       v1::Device* resp) {
+  return RunUnary<v1::Device>(
+      ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+        FieldViolations v;
+        CheckTenant(req->tenant(), &v);
+        std::set<std::string> fields(req->update_mask().paths().begin(),
+                                     req->update_mask().paths().end());
+        for (const auto& f : fields) {
+          if (!WritableDeviceFields().count(f))
+            v.Add("update_mask", "unknown or read-only field \"" + f +
+                                     "\" (writable: hotdesk_extension, display_name, provisioning, "
+                                     "network, model)");
+        }
+        if (fields.empty()) fields = WritableDeviceFields();
+        CheckMac(req->device().mac(), "device.mac", &v);
+        CheckDevice(req->device(), fields, /*creating=*/false, "device", &v);
+        if (!v.empty()) return done(v.ToStatus());
+        v1::Device patch = req->device();
+        ApplyDefaults(&patch);
+        directory_->UpdateDevice(
+            req->tenant(), *NormalizeMac(req->device().mac()),
+            [patch, fields](v1::Device* d) {
+              if (fields.count("hotdesk_extension"))
+                d->set_hotdesk_extension(patch.hotdesk_extension());
+              if (fields.count("display_name")) d->set_display_name(patch.display_name());
+              if (fields.count("provisioning")) d->set_provisioning(patch.provisioning());
+              if (fields.count("network")) d->set_network(patch.network());
+              if (fields.count("model")) d->set_model(patch.model());
+              return absl::OkStatus();
+            },
+            deadline,
+            [done = std::move(done)](absl::StatusOr<v1::Device> r) {
+              if (r.ok()) {
+                HD_LOG(kInfo, "device updated")
+                    .kv("tenant", r->tenant())
+                    .kv("mac", r->mac())
+                    .kv("hotdesk_extension", r->hotdesk_extension());
+              }
+              done(std::move(r));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* DevicesService::DeleteDevice(grpc::CallbackServerContext* ctx,
+                                                       const v1::DeleteDeviceRequest* req,
+                                                       google::protobuf::Empty* resp) {
+  return RunUnary<google::protobuf::Empty>(
+      ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
+        FieldViolations v;
+        CheckTenant(req->tenant(), &v);
+        CheckMac(req->mac(), "mac", &v);
+        if (!v.empty()) return done(v.ToStatus());
+        directory_->DeleteDevice(req->tenant(), *NormalizeMac(req->mac()), deadline,
+                                 [done = std::move(done)](absl::StatusOr<v1::Device> r) {
+                                   if (!r.ok()) return done(r.status());
+                                   HD_LOG(kInfo, "device deleted")
+                                       .kv("tenant", r->tenant())
+                                       .kv("mac", r->mac())
+                                       .kv("hotdesk_extension", r->hotdesk_extension());
+                                   done(google::protobuf::Empty());
+                                 });
+      });
+}
+
+grpc::ServerUnaryReactor* DevicesService::ListDevices(grpc::CallbackServerContext* ctx,
+                                                      const v1::ListDevicesRequest* req,
+                                                      v1::ListDevicesResponse* resp) {
+  return RunUnary<v1::ListDevicesResponse>(
+      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListDevicesResponse> done) {
+        FieldViolations v;
+        CheckTenant(req->tenant(), &v);
+        if (req->page_size() < 0) v.Add("page_size", "must not be negative");
+        if (!v.empty()) return done(v.ToStatus());
+        int size = *EffectivePageSize(req->page_size());
+        std::string tenant = req->tenant();
+        directory_->ListDevices(
+            tenant, size, req->page_token(), deadline,
+            [this, tenant, deadline, done = std::move(done)](absl::StatusOr<DevicePage> page) {
+              if (!page.ok()) return done(page.status());
+              // Join each device with its association (host = hot-desk extension).
+              struct Join {
+                std::mutex mu;
+                size_t left;
+                absl::Status status;
+                v1::ListDevicesResponse resp;
+                Done<v1::ListDevicesResponse> done;
+              };
+              auto join = std::make_shared<Join>();
+              join->left = page->devices.size();
+              join->done = std::move(done);
+              join->resp.set_next_page_token(page->next_page_token);
+              for (auto& d : page->devices) *join->resp.add_devices()->mutable_device() = d;
+              if (join->left == 0) return join->done(std::move(join->resp));
+              for (int i = 0; i < join->resp.devices_size(); ++i) {
+                std::string host = join->resp.devices(i).device().hotdesk_extension();
+                associations_->Get(tenant, host, "", deadline,
+                                   [join, i](absl::StatusOr<v1::Association> a) {
+                                     std::lock_guard<std::mutex> lock(join->mu);
+                                     auto* status = join->resp.mutable_devices(i);
+                                     if (a.ok()) {
+                                       status->set_idle(false);
+                                       *status->mutable_association() = std::move(*a);
+                                     } else if (absl::IsNotFound(a.status())) {
+                                       status->set_idle(true);
+                                     } else if (join->status.ok()) {
+                                       join->status = a.status();
+                                     }
+                                     if (--join->left == 0) {
+                                       if (join->status.ok())
+                                         join->done(std::move(join->resp));
+                                       else
+                                         join->done(join->status);
+                                     }
+                                   });
+              }
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServerContext* ctx,
+                                                            const v1::ForceLogoutDeviceRequest* req,
+                                                            v1::CancelResponse* resp) {
+  return RunUnary<v1::CancelResponse>(
+      ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
+        FieldViolations v;
+        CheckTenant(req->tenant(), &v);
+        CheckMac(req->mac(), "mac", &v);
+        if (!req->request_id().empty()) {
+          if (auto p = IdProblem(req->request_id()); !p.empty()) v.Add("request_id", p);
+        }
+        if (!v.empty()) return done(v.ToStatus());
+        std::string tenant = req->tenant();
+        std::string request_id = req->request_id();
+        directory_->GetDevice(tenant, *NormalizeMac(req->mac()), deadline,
+                              [this, tenant, request_id, deadline,
+                               done = std::move(done)](absl::StatusOr<v1::Device> d) {
+                                if (!d.ok()) return done(d.status());
+                                v1::CancelRequest cancel;
+                                cancel.set_tenant(tenant);
+                                cancel.set_host(d->hotdesk_extension());
+                                cancel.set_reason(v1::CANCEL_REASON_FORCED);
+                                cancel.set_source(v1::SOURCE_API);
+                                cancel.set_request_id(request_id);
+                                auto cmd = PrepareCancel(cancel);
+                                if (!cmd.ok()) return done(cmd.status());
+                                associations_->Cancel(
+                                    *cmd, deadline,
+                                    [this, mac = d->mac(),
+                                     done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
+                                      if (r.ok()) {
+                                        metrics_->events_published(false).Increment();
+                                        HD_LOG(kInfo, "device force logout")
+                                            .kv("tenant", r->association().tenant())
+                                            .kv("mac", mac)
+                                            .kv("host", r->association().host())
+                                            .kv("guest", r->association().guest())
+                                            .kv("cursor", r->cursor());
+                                      }
+                                      done(std::move(r));
+                                    });
+                              });
+      });
+}
+
+}  // namespace hotdesk

@@ -1,0 +1,46 @@
+// hotdesk.v1.Devices on the gRPC callback API: the registry of hot-desk phones, with the status
+// view joined from the association store (host = the device's hot-desk extension).
+#pragma once
+
+#include "hotdesk/v1/devices.grpc.pb.h"
+#include "services/directory/directory_store.h"
+#include "services/server/metrics.h"
+#include "services/store/association_store.h"
+
+namespace hotdesk {
+
+class DevicesService final : public v1::Devices::CallbackService {
+ public:
+  DevicesService(DirectoryStore* directory, AssociationStore* associations, ServerMetrics* metrics);
+
+  grpc::ServerUnaryReactor* CreateDevice(grpc::CallbackServerContext* ctx,
+                                         const v1::CreateDeviceRequest* req,
+                                         v1::Device* resp) override;
+  grpc::ServerUnaryReactor* GetDevice(grpc::CallbackServerContext* ctx,
+                                      const v1::GetDeviceRequest* req, v1::Device* resp) override;
+  grpc::ServerUnaryReactor* UpdateDevice(grpc::CallbackServerContext* ctx,
+                                         const v1::UpdateDeviceRequest* req,
+                                         v1::Device* resp) override;
+  grpc::ServerUnaryReactor* DeleteDevice(grpc::CallbackServerContext* ctx,
+                                         const v1::DeleteDeviceRequest* req,
+                                         google::protobuf::Empty* resp) override;
+  grpc::ServerUnaryReactor* ListDevices(grpc::CallbackServerContext* ctx,
+                                        const v1::ListDevicesRequest* req,
+                                        v1::ListDevicesResponse* resp) override;
+  grpc::ServerUnaryReactor* ForceLogoutDevice(grpc::CallbackServerContext* ctx,
+                                              const v1::ForceLogoutDeviceRequest* req,
+                                              v1::CancelResponse* resp) override;
+
+ private:
+  DirectoryStore* directory_;
+  AssociationStore* associations_;
+  ServerMetrics* metrics_;
+  MethodMetrics* create_;
+  MethodMetrics* get_;
+  MethodMetrics* update_;
+  MethodMetrics* delete_;
+  MethodMetrics* list_;
+  MethodMetrics* force_logout_;
+};
+
+}  // namespace hotdesk

@@ -1,0 +1,364 @@
+#include "services/directory/guests_service.h"
+
+#include <prometheus/family.h>
+
+#include "absl/time/clock.h"
+#include "services/common/log.h"
+#include "services/common/status.h"
+#include "services/core/ids.h"
+#include "services/directory/directory_util.h"
+#include "services/directory/validation.h"
+#include "services/server/unary_call.h"
+#include "services/store/store_util.h"
+
+namespace hotdesk {
+namespace {
+
+constexpr char kService[] = "hotdesk.v1.Guests";
+// Longest string VerifyPin looks at; anything longer is refused before it is counted.
+constexpr size_t kMaxPinInput = 64;
+
+void CheckTenantAndId(const std::string& tenant, const std::string& id, FieldViolations* v) {
+  if (auto p = TenantProblem(tenant); !p.empty()) v->Add("tenant", p);
+  if (auto p = IdProblem(id); !p.empty()) v->Add("id", p);
+}
+
+const std::set<std::string>& WritableGuestFields() {
+  static const std::set<std::string> f = {"display_name", "hotdesking_enabled",
+                                          "association_limit"};
+  return f;
+}
+
+const char* ResultName(v1::VerifyPinResponse::Result r) {
+  switch (r) {
+    case v1::VerifyPinResponse::RESULT_OK:
+      return "OK";
+    case v1::VerifyPinResponse::RESULT_WRONG:
+      return "WRONG";
+    case v1::VerifyPinResponse::RESULT_LOCKED:
+      return "LOCKED";
+    case v1::VerifyPinResponse::RESULT_NO_PIN:
+      return "NO_PIN";
+    default:
+      return "UNSPECIFIED";
+  }
+}
+
+v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
+  v1::VerifyPinResponse r;
+  r.set_result(v1::VerifyPinResponse::RESULT_LOCKED);
+  SetTime(until, r.mutable_locked_until());
+  r.mutable_lockout()->set_seconds(absl::ToInt64Seconds(lockout));
+  return r;
+}
+
+}  // namespace
+
+GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
+                             PinHasher* hasher, ServerMetrics* metrics, PinPolicy policy,
+                             LimitRules limits)
+    : directory_(directory),
+      associations_(associations),
+      hasher_(hasher),
+      metrics_(metrics),
+      policy_(policy),
+      limits_(limits),
+      create_(metrics->Method(kService, "CreateGuest", "unary")),
+      get_(metrics->Method(kService, "GetGuest", "unary")),
+      update_(metrics->Method(kService, "UpdateGuest", "unary")),
+      delete_(metrics->Method(kService, "DeleteGuest", "unary")),
+      list_(metrics->Method(kService, "ListGuests", "unary")),
+      set_pin_(metrics->Method(kService, "SetPin", "unary")),
+      verify_pin_(metrics->Method(kService, "VerifyPin", "unary")),
+      force_logout_(metrics->Method(kService, "ForceLogoutGuest", "unary")) {
+  auto& checks = prometheus::BuildCounter()
+                     .Name("hotdesk_pin_checks_total")
+                     .Help("PIN checks by outcome")
+                     .Register(*metrics->registry());
+  pin_ok_ = &checks.Add({{"result", "ok"}});
+  pin_wrong_ = &checks.Add({{"result", "wrong"}});
+  pin_locked_ = &checks.Add({{"result", "locked"}});
+  pin_no_pin_ = &checks.Add({{"result", "no_pin"}});
+  lockouts_ = &prometheus::BuildCounter()
+                   .Name("hotdesk_pin_lockouts_total")
+                   .Help("Guests locked after too many wrong PINs")
+                   .Register(*metrics->registry())
+                   .Add({});
+}
+
+void GuestsService::CountResult(v1::VerifyPinResponse::Result result) {
+  switch (result) {
+    case v1::VerifyPinResponse::RESULT_OK:
+      pin_ok_->Increment();
+      break;
+    case v1::VerifyPinResponse::RESULT_WRONG:
+      pin_wrong_->Increment();
+      break;
+    case v1::VerifyPinResponse::RESULT_LOCKED:
+      pin_locked_->Increment();
+      break;
+    case v1::VerifyPinResponse::RESULT_NO_PIN:
+      pin_no_pin_->Increment();
+      break;
+    default:
+      break;
+  }
+}
+
+grpc::ServerUnaryReactor* GuestsService::CreateGuest(grpc::CallbackServerContext* ctx,
+                                                     const v1::CreateGuestRequest* req,
+                                                     v1::Guest* resp) {
+  return RunUnary<v1::Guest>(
+      ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+        FieldViolations v;
+        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
+        if (!req->has_guest())
+          v.Add("guest", "required");
+        else
+          CheckGuest(req->guest(), {}, /*creating=*/true, limits_, "guest", &v);
+        if (!req->pin().empty()) {
+          if (auto p = PinProblem(req->pin()); !p.empty()) v.Add("pin", p);
+        }
+        if (!v.empty()) return done(v.ToStatus());
+        v1::Guest g = req->guest();
+        g.set_tenant(req->tenant());
+        g.clear_create_time();
+        g.clear_update_time();
+        auto create = [this, deadline, done](v1::Guest g, std::string hash) {
+          directory_->CreateGuest(g, hash, deadline, [done](absl::StatusOr<v1::Guest> r) {
+            if (r.ok()) {
+              HD_LOG(kInfo, "guest created")
+                  .kv("tenant", r->tenant())
+                  .kv("guest", r->id())
+                  .kv("has_pin", r->has_pin());
+            }
+            done(std::move(r));
+          });
+        };
+        if (req->pin().empty()) return create(std::move(g), "");
+        hasher_->Hash(req->pin(), [g, create, done](absl::StatusOr<std::string> hash) {
+          if (!hash.ok()) return done(hash.status());
+          create(g, *hash);
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::GetGuest(grpc::CallbackServerContext* ctx,
+                                                  const v1::GetGuestRequest* req, v1::Guest* resp) {
+  return RunUnary<v1::Guest>(
+      ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+        FieldViolations v;
+        CheckTenantAndId(req->tenant(), req->id(), &v);
+        if (!v.empty()) return done(v.ToStatus());
+        directory_->GetGuest(req->tenant(), req->id(), deadline, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::UpdateGuest(grpc::CallbackServerContext* ctx,
+                                                     const v1::UpdateGuestRequest* req,
+                                                     v1::Guest* resp) {
+  return RunUnary<v1::Guest>(
+      ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+        FieldViolations v;
+        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
+        if (auto p = IdProblem(req->guest().id()); !p.empty()) v.Add("guest.id", p);
+        std::set<std::string> fields(req->update_mask().paths().begin(),
+                                     req->update_mask().paths().end());
+        for (const auto& f : fields) {
+          if (!WritableGuestFields().count(f))
+            v.Add("update_mask", "unknown or read-only field \"" + f +
+                                     "\" (writable: display_name, hotdesking_enabled, "
+                                     "association_limit; the PIN has SetPin)");
+        }
+        if (fields.empty()) fields = WritableGuestFields();
+        CheckGuest(req->guest(), fields, /*creating=*/false, limits_, "guest", &v);
+        if (!v.empty()) return done(v.ToStatus());
+        v1::Guest patch = req->guest();
+        directory_->UpdateGuest(
+            req->tenant(), req->guest().id(),
+            [patch, fields](v1::Guest* g) {
+              if (fields.count("display_name")) g->set_display_name(patch.display_name());
+              if (fields.count("hotdesking_enabled"))
+                g->set_hotdesking_enabled(patch.hotdesking_enabled());
+              if (fields.count("association_limit")) {
+                if (patch.has_association_limit())
+                  *g->mutable_association_limit() = patch.association_limit();
+                else
+                  g->clear_association_limit();
+              }
+              return absl::OkStatus();
+            },
+            deadline,
+            [done = std::move(done)](absl::StatusOr<v1::Guest> r) {
+              if (r.ok())
+                HD_LOG(kInfo, "guest updated").kv("tenant", r->tenant()).kv("guest", r->id());
+              done(std::move(r));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::DeleteGuest(grpc::CallbackServerContext* ctx,
+                                                     const v1::DeleteGuestRequest* req,
+                                                     google::protobuf::Empty* resp) {
+  return RunUnary<google::protobuf::Empty>(
+      ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
+        FieldViolations v;
+        CheckTenantAndId(req->tenant(), req->id(), &v);
+        if (!v.empty()) return done(v.ToStatus());
+        directory_->DeleteGuest(
+            req->tenant(), req->id(), deadline,
+            [done = std::move(done)](absl::StatusOr<v1::Guest> r) {
+              if (!r.ok()) return done(r.status());
+              HD_LOG(kInfo, "guest deleted").kv("tenant", r->tenant()).kv("guest", r->id());
+              done(google::protobuf::Empty());
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::ListGuests(grpc::CallbackServerContext* ctx,
+                                                    const v1::ListGuestsRequest* req,
+                                                    v1::ListGuestsResponse* resp) {
+  return RunUnary<v1::ListGuestsResponse>(
+      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListGuestsResponse> done) {
+        FieldViolations v;
+        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
+        if (req->page_size() < 0) v.Add("page_size", "must not be negative");
+        if (!v.empty()) return done(v.ToStatus());
+        directory_->ListGuests(req->tenant(), *EffectivePageSize(req->page_size()),
+                               req->page_token(), deadline,
+                               [done = std::move(done)](absl::StatusOr<GuestPage> page) {
+                                 if (!page.ok()) return done(page.status());
+                                 v1::ListGuestsResponse resp;
+                                 for (auto& g : page->guests) *resp.add_guests() = std::move(g);
+                                 resp.set_next_page_token(page->next_page_token);
+                                 done(std::move(resp));
+                               });
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::SetPin(grpc::CallbackServerContext* ctx,
+                                                const v1::SetPinRequest* req, v1::Guest* resp) {
+  return RunUnary<v1::Guest>(
+      ctx, set_pin_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+        FieldViolations v;
+        CheckTenantAndId(req->tenant(), req->id(), &v);
+        if (auto p = PinProblem(req->pin()); !p.empty()) v.Add("pin", p);
+        if (!v.empty()) return done(v.ToStatus());
+        std::string tenant = req->tenant();
+        std::string id = req->id();
+        hasher_->Hash(req->pin(), [this, tenant, id, deadline,
+                                   done = std::move(done)](absl::StatusOr<std::string> hash) {
+          if (!hash.ok()) return done(hash.status());
+          directory_->SetPinHash(tenant, id, *hash, deadline, [done](absl::StatusOr<v1::Guest> r) {
+            if (r.ok())
+              HD_LOG(kInfo, "guest PIN set").kv("tenant", r->tenant()).kv("guest", r->id());
+            done(std::move(r));
+          });
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::VerifyPin(grpc::CallbackServerContext* ctx,
+                                                   const v1::VerifyPinRequest* req,
+                                                   v1::VerifyPinResponse* resp) {
+  return RunUnary<v1::VerifyPinResponse>(
+      ctx, verify_pin_, resp, [this, req](absl::Time deadline, Done<v1::VerifyPinResponse> done) {
+        FieldViolations v;
+        CheckTenantAndId(req->tenant(), req->id(), &v);
+        if (req->pin().empty())
+          v.Add("pin", "required");
+        else if (req->pin().size() > kMaxPinInput)
+          v.Add("pin", "too long");
+        if (!v.empty()) return done(v.ToStatus());
+        std::string tenant = req->tenant();
+        std::string id = req->id();
+        // A PIN of the wrong shape cannot match, but it still counts as a wrong attempt.
+        bool well_formed = PinProblem(req->pin()).empty();
+        std::string pin = req->pin();
+        auto finish = [this, tenant, id, done](v1::VerifyPinResponse r) {
+          CountResult(r.result());
+          HD_LOG(kInfo, "PIN checked")
+              .kv("tenant", tenant)
+              .kv("guest", id)
+              .kv("result", ResultName(r.result()))
+              .kv("attempts_left", r.attempts_left());
+          done(std::move(r));
+        };
+        directory_->BeginPinAttempt(
+            tenant, id, policy_.max_attempts, policy_.lockout, deadline,
+            [this, tenant, id, pin = std::move(pin), well_formed, deadline, finish,
+             done](absl::StatusOr<PinAttempt> attempt) mutable {
+              if (!attempt.ok()) return done(attempt.status());
+              if (attempt->kind == PinAttempt::Kind::kNoPin) {
+                v1::VerifyPinResponse r;
+                r.set_result(v1::VerifyPinResponse::RESULT_NO_PIN);
+                return finish(std::move(r));
+              }
+              if (attempt->kind == PinAttempt::Kind::kLocked)
+                return finish(Locked(attempt->locked_until, policy_.lockout));
+              PinAttempt a = *attempt;
+              auto judge = [this, tenant, id, a, deadline, finish, done](bool match) {
+                if (match) {
+                  directory_->PinAccepted(tenant, id, a.hash, deadline,
+                                          [finish, done](absl::StatusOr<bool> reset) {
+                                            if (!reset.ok()) return done(reset.status());
+                                            v1::VerifyPinResponse r;
+                                            r.set_result(v1::VerifyPinResponse::RESULT_OK);
+                                            finish(std::move(r));
+                                          });
+                  return;
+                }
+                if (a.failures >= policy_.max_attempts) {
+                  lockouts_->Increment();
+                  HD_LOG(kWarn, "guest locked after wrong PINs")
+                      .kv("tenant", tenant)
+                      .kv("guest", id)
+                      .kv("lockout", absl::FormatDuration(policy_.lockout));
+                  return finish(Locked(a.locked_until, policy_.lockout));
+                }
+                v1::VerifyPinResponse r;
+                r.set_result(v1::VerifyPinResponse::RESULT_WRONG);
+                r.set_attempts_left(policy_.max_attempts - a.failures);
+                finish(std::move(r));
+              };
+              if (!well_formed) return judge(false);
+              hasher_->Verify(a.hash, std::move(pin), std::move(judge));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerContext* ctx,
+                                                          const v1::ForceLogoutGuestRequest* req,
+                                                          v1::CancelResponse* resp) {
+  return RunUnary<v1::CancelResponse>(
+      ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
+        FieldViolations v;
+        CheckTenantAndId(req->tenant(), req->id(), &v);
+        if (!req->request_id().empty()) {
+          if (auto p = IdProblem(req->request_id()); !p.empty()) v.Add("request_id", p);
+        }
+        if (!v.empty()) return done(v.ToStatus());
+        v1::CancelRequest cancel;
+        cancel.set_tenant(req->tenant());
+        cancel.set_guest(req->id());
+        cancel.set_reason(v1::CANCEL_REASON_FORCED);
+        cancel.set_source(v1::SOURCE_API);
+        cancel.set_request_id(req->request_id());
+        auto cmd = PrepareCancel(cancel);
+        if (!cmd.ok()) return done(cmd.status());
+        associations_->Cancel(*cmd, deadline,
+                              [this, done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
+                                if (r.ok()) {
+                                  metrics_->events_published(false).Increment();
+                                  HD_LOG(kInfo, "guest force logout")
+                                      .kv("tenant", r->association().tenant())
+                                      .kv("host", r->association().host())
+                                      .kv("guest", r->association().guest())
+                                      .kv("cursor", r->cursor());
+                                }
+                                done(std::move(r));
+                              });
+      });
+}
+
+}  // namespace hotdesk
