@@ -603,9 +603,9 @@ TEST_F(CstaGateway, CoreRestartResumesFromCursor) {
   b.Stop();
 }
 
-TEST_F(CstaGateway, PasswordWithoutGuestRegistry) {
-  // With no Guests registry answering for this guest, a password cannot be checked: by
-  // default the guest counts as one without a PIN; strict mode refuses.
+TEST_F(CstaGateway, PasswordOfUnregisteredGuest) {
+  // A guest unknown to the Guests registry (or no registry at all): the password cannot be
+  // checked; by default the guest counts as one without a PIN; strict mode refuses.
   ASSERT_GT(StartGateway(), 0);
   Client c;
   Connect(c);
