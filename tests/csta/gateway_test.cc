@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "adapters/csta/frame_codec.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
@@ -52,9 +53,14 @@ class CstaGateway : public ::testing::Test {
   }
 
   std::vector<std::string> Flags(const std::vector<std::string>& extra) const {
-    std::vector<std::string> argv = {HOTDESK_CSTA_BIN, "--listen=127.0.0.1:0",
-                                     "--server=" + core_.addr(),
-                                     "--metrics_listen=", "--log_level=debug"};
+    std::vector<std::string> argv;
+    // CSTA_TEST_WRAPPER="valgrind --error-exitcode=9" runs the gateway under a checker.
+    if (const char* w = std::getenv("CSTA_TEST_WRAPPER"))
+      for (auto part : absl::StrSplit(w, ' ', absl::SkipEmpty())) argv.emplace_back(part);
+    for (std::string a : {std::string(HOTDESK_CSTA_BIN), std::string("--listen=127.0.0.1:0"),
+                          "--server=" + core_.addr(), std::string("--metrics_listen="),
+                          std::string("--log_level=debug")})
+      argv.push_back(a);
     for (const auto& f : extra) argv.push_back(f);
     return argv;
   }
