@@ -38,6 +38,8 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   bool Connect(int port, bool tls = false);
+  // A tiny receive buffer (set before Connect) makes a client that does not read back up fast.
+  void set_receive_buffer(int bytes) { rcvbuf_ = bytes; }
   void Close();
 
   // Answer the gateway's SystemStatus requests and hide them from Read (default true).
@@ -74,6 +76,7 @@ class Client {
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   bool auto_answer_ = true;
+  int rcvbuf_ = 0;
   bool closed_ = false;
   int invoke_ = 0;
   std::string inbuf_;

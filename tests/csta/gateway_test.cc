@@ -14,9 +14,11 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "adapters/csta/frame_codec.h"
+#include "hotdesk/v1/associations.grpc.pb.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
 #include "tests/csta/csta_test_client.h"
 #include "tests/support/processes.h"
@@ -167,6 +169,8 @@ TEST_F(CstaGateway, SetAgentStateLoginAndLogout) {
   EXPECT_EQ(GuestOf("7002").substr(0, 0), "");
   EXPECT_EQ(HostOf("7003"), "7002");
   ExpectChange(c, xref, "7002", "7003", true);
+  EXPECT_EQ(c.Request(testing::SetAgentStateXml("7002", "notReady", "7003"))->name,
+            "SetAgentStateResponse");
   std::string out;
   ASSERT_EQ(Ctl({"get", "--host=7002"}, &out), 0);
   EXPECT_THAT(out, ::testing::HasSubstr("source=CSTA"));
@@ -177,6 +181,9 @@ TEST_F(CstaGateway, SetAgentStateLoginAndLogout) {
   EXPECT_EQ(HostOf("7003"), "(nil)");
   ExpectChange(c, xref, "7002", "7003", false);
 
+  // Work states are accepted only while an agent is logged on, and change nothing.
+  ExpectError(c.Request(testing::SetAgentStateXml("7002", "ready", "7003")), "operation",
+              "invalidAgentState");
   // Logging off again: nothing to cancel.
   ExpectError(c.Request(testing::SetAgentStateXml("7002", "loggedOff", "7003")), "operation",
               "invalidAgentState");
@@ -335,6 +342,94 @@ TEST_F(CstaGateway, ClientsBeyondTheLimitAreRefused) {
     served = r.has_value() && r->name == "MonitorStartResponse";
   }
   EXPECT_TRUE(served);
+}
+
+TEST_F(CstaGateway, SlowClientIsDroppedWithoutHoldingUpOthers) {
+  ASSERT_GT(StartGateway({"--max_queue_kb=256", "--log_level=info"}), 0);
+  WaitWatching();
+  Client slow, fast;
+  slow.set_receive_buffer(2048);
+  Connect(slow);
+  Connect(fast);
+  Monitor(slow, "4002");
+  std::string xref = Monitor(fast, "4002");
+  // The slow client stops reading; 5000 changes (about 1 KB of events each) follow: more than
+  // the kernel's socket buffers (up to 4 MB here) and the gateway's 256 KB queue hold.
+  auto stub = v1::Associations::NewStub(core_.Channel());
+  constexpr int kChanges = 5000;
+  // The reading client reads as the events come, and gets every one, in order.
+  int received = 0;
+  bool in_order = true;
+  std::thread reader([&] {
+    for (int i = 0; i < kChanges; ++i) {
+      auto m = fast.WaitFor(i % 2 == 0 ? "AgentLoggedOnEvent" : "AgentLoggedOffEvent", kWait);
+      if (!m) return;
+      if (m->Field("monitorCrossRefID") != xref) in_order = false;
+      ++received;
+    }
+  });
+  for (int i = 0; i < kChanges; ++i) {
+    grpc::ClientContext ctx;
+    grpc::Status st;
+    if (i % 2 == 0) {
+      v1::EstablishRequest req;
+      req.set_tenant("default");
+      req.set_host("4002");
+      req.set_guest("4003");
+      v1::EstablishResponse resp;
+      st = stub->Establish(&ctx, req, &resp);
+    } else {
+      v1::CancelRequest req;
+      req.set_tenant("default");
+      req.set_host("4002");
+      v1::CancelResponse resp;
+      st = stub->Cancel(&ctx, req, &resp);
+    }
+    if (!st.ok()) {
+      ADD_FAILURE() << st.error_message();
+      break;
+    }
+  }
+  reader.join();
+  EXPECT_EQ(received, kChanges) << "disconnects: "
+                                << absl::StrJoin(
+                                       absl::StrSplit(gateway_->Stderr(), '\n'), "\n",
+                                       [](std::string* out, absl::string_view line) {
+                                         if (line.find("disconnected") != absl::string_view::npos)
+                                           out->append(line.data(), line.size());
+                                       });
+  EXPECT_TRUE(in_order);
+  // The one that did not read was dropped.
+  absl::Time end = absl::Now() + kWait;
+  while (gateway_->Stderr().find("reason=slow") == std::string::npos && absl::Now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(gateway_->Stderr().find("reason=slow"), std::string::npos);
+  EXPECT_TRUE(slow.WaitClosed(kWait));
+}
+
+TEST_F(CstaGateway, ExpiryShowsAsLogoff) {
+  core_.Stop();
+  ASSERT_TRUE(core_.Start(redis_.addr(), {"--min_association_limit=1s"}));
+  ASSERT_GT(StartGateway(), 0);
+  WaitWatching();
+  Client c;
+  Connect(c);
+  std::string xref = Monitor(c, "3002");
+  ASSERT_EQ(Ctl({"establish", "--limit=1s", "3002", "3003"}), 0);
+  ExpectChange(c, xref, "3002", "3003", true);
+  ExpectChange(c, xref, "3002", "3003", false);  // the association limit ends it
+}
+
+TEST_F(CstaGateway, SetAgentStateCanBeSomethingElseThanHotDesking) {
+  ASSERT_GT(StartGateway({"--setagentstate_hotdesk=false"}), 0);
+  Client c;
+  Connect(c);
+  ExpectError(c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003")), "operation",
+              "requestIncompatibleWithObject");
+  EXPECT_EQ(HostOf("7003"), "(nil)");
+  // The private services still work.
+  EXPECT_EQ(c.Request(testing::EscapeServiceXml(1, "7003", "7002"))->name, "EscapeServiceResponse");
+  EXPECT_EQ(HostOf("7003"), "7002");
 }
 
 TEST_F(CstaGateway, FramingSplitAndCoalescedWrites) {
