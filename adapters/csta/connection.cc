@@ -39,7 +39,9 @@ void Connection::SetNamespace(const std::string& ns) {
 }
 
 int Connection::NextInvokeId() {
-  next_invoke_ = next_invoke_ % 9998 + 1;
+  // Counting down from 9998 within 9000..9998: clients number their requests upwards from 0000
+  // or 0001 (one wraps at 9000), so our requests do not collide with their pending ones.
+  next_invoke_ = next_invoke_ <= 9000 ? 9998 : next_invoke_ - 1;
   return next_invoke_;
 }
 

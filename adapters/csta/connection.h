@@ -58,7 +58,7 @@ class Connection : public ClientSink, public std::enable_shared_from_this<Connec
   void SetNamespace(const std::string& ns);
   Namespaces Ns() const { return {Namespace(), options_.private_namespace}; }
   const std::string& peer() const { return peer_; }
-  // Invoke id for a request we originate (heartbeat): 0001..9998, wrapping.
+  // Invoke id for a request we originate (SystemStatus): 9998 down to 9000, wrapping.
   int NextInvokeId();
 
  private:
@@ -74,7 +74,7 @@ class Connection : public ClientSink, public std::enable_shared_from_this<Connec
   Metrics* metrics_;
   int wake_fd_ = -1;
   FrameDecoder decoder_;
-  int next_invoke_ = 0;
+  int next_invoke_ = 9999;
 
   mutable std::mutex mu_;
   std::string namespace_;

@@ -577,7 +577,8 @@ TEST_F(CstaGateway, DefaultNamespaceIsConfigurable) {
   ASSERT_TRUE(hello.has_value());
   EXPECT_EQ(hello->name, "SystemStatus");
   EXPECT_EQ(hello->ns, kNs4);
-  EXPECT_NE(hello->invoke_id, 9999);
+  EXPECT_LT(hello->invoke_id, 9999);  // a request of ours, not an event
+  EXPECT_GE(hello->invoke_id, 9000);  // clear of the ids clients use for their requests
   EXPECT_EQ(hello->Field("systemStatus"), "normal");
 }
 
