@@ -146,7 +146,9 @@ void Connection::Run() {
       ssize_t r = ::read(wake_fd_, &v, sizeof(v));
       (void)r;
     }
-    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) || transport_->Pending()) {
+    // TLS: a read that needed the socket writable (WantsWrite) is retried once it is.
+    bool retry_read = (fds[0].revents & POLLOUT) && transport_->WantsWrite();
+    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) || transport_->Pending() || retry_read) {
       // Bounded reads per wake-up so that queued events still get flushed.
       for (int i = 0; i < 16 && reason.empty(); ++i) {
         ssize_t n = transport_->Read(buf, sizeof(buf));
