@@ -10,16 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "services/bench/redis_conn.h"
 #include "services/core/commands.h"
-#include "services/store/redis/lua_scripts.h"
 #include "services/store/redis/record_codec.h"
 #include "services/store/redis/redis_keys.h"
+#include "services/store/redis/redis_store.h"
 
 namespace hotdesk::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// EVALSHA argv for one Establish, mirroring RedisStore::Establish (no request_id, no limit).
+// EVALSHA argv for one Establish: the same keys and arguments RedisStore sends (no request_id,
+// no limit).
 std::vector<std::string> EstablishArgv(const ScriptLoadSpec& spec, const RedisKeys& keys,
                                        const std::string& sha, const std::string& host,
                                        const std::string& guest) {
@@ -28,27 +29,14 @@ std::vector<std::string> EstablishArgv(const ScriptLoadSpec& spec, const RedisKe
   cmd.host = host;
   cmd.guest = guest;
   cmd.source = v1::SOURCE_API;
-  const std::string& t = cmd.tenant;
-  return {"EVALSHA",
-          sha,
-          "5",
-          keys.ByHost(t),
-          keys.ByGuest(t),
-          keys.Expiry(t),
-          keys.Events(t),
-          keys.Request(t, cmd.request_id),
-          cmd.host,
-          cmd.guest,
-          std::to_string(cmd.source),
-          "0",
-          "0",
-          std::to_string(cmd.limit_ms),
-          std::to_string(cmd.expire_at_ms),
-          EncodeRecordTail(cmd.limit, cmd.attributes),
-          cmd.request_id,
-          std::to_string(spec.request_id_ttl_s),
-          std::to_string(spec.stream_retention),
-          cmd.Fingerprint()};
+  RedisStoreOptions options;
+  options.stream_retention = spec.stream_retention;
+  options.request_id_ttl = absl::Seconds(spec.request_id_ttl_s);
+  ScriptCall call = EstablishCall(keys, options, cmd);
+  std::vector<std::string> argv = {"EVALSHA", sha, std::to_string(call.keys.size())};
+  for (auto& k : call.keys) argv.push_back(std::move(k));
+  for (auto& a : call.args) argv.push_back(std::move(a));
+  return argv;
 }
 
 struct Shared {
@@ -135,7 +123,9 @@ void Worker(const ScriptLoadSpec& spec, const std::string& sha, Clock::time_poin
 
 }  // namespace
 
-std::string EstablishScriptText() { return std::string(kLua_prelude) + "\n" + kLua_establish; }
+std::string EstablishScriptText() {
+  return EstablishCall(RedisKeys("x"), RedisStoreOptions{}, EstablishCommand{}).script->body();
+}
 
 absl::StatusOr<ScriptLoadResult> RunEstablishScript(const ScriptLoadSpec& spec) {
   auto admin = RedisConn::Connect(spec.redis_addr);

@@ -65,8 +65,18 @@ absl::Status HotdeskServer::Start() {
   }
 
   if (config_.store == "memory") {
-    store_ = std::make_unique<MemoryStore>();
+    auto memory = std::make_unique<MemoryStore>();
     directory_ = std::make_unique<MemoryDirectoryStore>();
+    // The memory directory answers inline, so the check is synchronous.
+    memory->SetGuestDisabledCheck(
+        [dir = directory_.get()](const std::string& tenant, const std::string& guest) {
+          bool disabled = false;
+          dir->GetGuest(tenant, guest, absl::InfiniteFuture(), [&](absl::StatusOr<v1::Guest> g) {
+            disabled = g.ok() && !g->hotdesking_enabled();
+          });
+          return disabled;
+        });
+    store_ = std::move(memory);
   } else {
     redis_ = std::make_unique<RedisClient>(config_.redis);
     redis_->SetCompletionExecutor(&RunOnGrpcThread);

@@ -77,6 +77,11 @@ absl::Status RequestIdReusedError(const std::string& request_id) {
   return v.ToStatus();
 }
 
+absl::Status GuestDisabledError(const std::string& guest) {
+  return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "GUEST_DISABLED",
+                         absl::StrCat("guest ", guest, " is registered with hot desking disabled"));
+}
+
 absl::Status TrimmedError(StreamId after) {
   return ErrorWithReason(absl::StatusCode::kOutOfRange, "CURSOR_TRIMMED",
                          absl::StrCat("events after cursor ", after.ToString(),

@@ -24,6 +24,8 @@ absl::Status NotAssociatedError(const std::string& host, const std::string& gues
 absl::Status NotFoundError(const std::string& tenant, const std::string& host,
                            const std::string& guest);
 absl::Status RequestIdReusedError(const std::string& request_id);
+// FAILED_PRECONDITION GUEST_DISABLED: the guest is registered with hot desking disabled.
+absl::Status GuestDisabledError(const std::string& guest);
 absl::Status TrimmedError(StreamId after);
 absl::Status BadPageTokenError();
 

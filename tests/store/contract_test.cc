@@ -203,6 +203,28 @@ TEST_P(StoreTest, RejectPoliciesChangeNothingAndNameTheConflict) {
   EXPECT_THAT(Summary(), ElementsAre("E 7002 7003"));
 }
 
+TEST_P(StoreTest, RegisteredGuestWithHotDeskingDisabledCannotLogIn) {
+  // The Guests registry (services/directory) keeps JSON records in the tenant's guest hash.
+  auto registry = [&](const std::string& guest, bool enabled) {
+    if (memory_) {
+      memory_->SetGuestDisabledCheck(
+          [=](const std::string&, const std::string& g) { return g == guest && !enabled; });
+    } else {
+      std::string json = "{\"tenant\":\"" + tenant_ + "\",\"id\":\"" + guest + "\"" +
+                         (enabled ? ",\"hotdesking_enabled\":true}" : "}");
+      redis_->Cmd({"HSET", "hotdesk:{" + tenant_ + "}:guest", guest, json});
+    }
+  };
+  registry("7003", false);
+  auto r = Establish(Login("7002", "7003"));
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(r.status()), "GUEST_DISABLED");
+  EXPECT_TRUE(Events().empty());
+  EXPECT_TRUE(Establish(Login("7002", "unregistered")).ok());
+  registry("7003", true);
+  EXPECT_TRUE(Establish(Login("7004", "7003")).ok());
+}
+
 TEST_P(StoreTest, SamePairAgainIsUnchangedWithoutEvent) {
   ASSERT_TRUE(Establish(Login("7002", "7003")).ok());
   auto r = Establish(Login("7002", "7003"));

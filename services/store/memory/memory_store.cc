@@ -75,6 +75,7 @@ MemoryStore::Stored* MemoryStore::Remember(Tenant& t, const std::string& request
 }
 
 absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const EstablishCommand& cmd,
+                                                                   bool guest_disabled,
                                                                    Pending* pending) {
   Tenant& t = tenants_[cmd.tenant];
   absl::Time now = options_.clock();
@@ -86,6 +87,11 @@ absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const Establi
   }
   absl::StatusOr<v1::EstablishResponse> result;
   v1::EstablishResponse resp;
+  if (guest_disabled) {
+    result = GuestDisabledError(cmd.guest);
+    if (Stored* s = Remember(t, cmd.request_id, fp, now)) s->establish = result;
+    return result;
+  }
   auto host_it = t.by_host.find(cmd.host);
   auto guest_it = t.by_guest.find(cmd.guest);
   if (host_it != t.by_host.end() && host_it->second.guest() == cmd.guest) {
@@ -139,12 +145,15 @@ absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const Establi
 void MemoryStore::Establish(const EstablishCommand& cmd, absl::Time,
                             Done<v1::EstablishResponse> done) {
   absl::StatusOr<v1::EstablishResponse> result;
+  // Checked before taking the lock (the registry has its own); the Redis script does it
+  // atomically, here a concurrent registry change may race, which only a demo store tolerates.
+  bool disabled = guest_disabled_ && guest_disabled_(cmd.tenant, cmd.guest);
   {
     std::lock_guard<std::mutex> feed_lock(feed_mu_);
     std::vector<Pending> pending(1);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      result = EstablishLocked(cmd, &pending[0]);
+      result = EstablishLocked(cmd, disabled, &pending[0]);
     }
     Deliver(std::move(pending));
   }

@@ -39,6 +39,12 @@ class MemoryStore final : public AssociationStore, public EventFeed {
   void CountAssociations(absl::Time deadline,
                          Done<std::vector<std::pair<std::string, int64_t>>> done) override;
   EventFeed& feed() override { return *this; }
+
+  // The guest registry's rule, as the Redis store reads it from the Guests hash: true when the
+  // guest is registered with hot desking disabled. Set before use; called with no store lock.
+  void SetGuestDisabledCheck(std::function<bool(const std::string&, const std::string&)> check) {
+    guest_disabled_ = std::move(check);
+  }
   bool Healthy() const override { return true; }
 
   // EventFeed
@@ -80,7 +86,7 @@ class MemoryStore final : public AssociationStore, public EventFeed {
   Stored* Remember(Tenant& t, const std::string& request_id, const std::string& fingerprint,
                    absl::Time now);
   absl::StatusOr<v1::EstablishResponse> EstablishLocked(const EstablishCommand& cmd,
-                                                        Pending* pending);
+                                                        bool guest_disabled, Pending* pending);
   absl::StatusOr<v1::CancelResponse> CancelLocked(const CancelCommand& cmd, Pending* pending);
 
   MemoryStoreOptions options_;
@@ -89,6 +95,7 @@ class MemoryStore final : public AssociationStore, public EventFeed {
   std::map<std::string, Tenant> tenants_;
   std::set<std::string> followed_;
   Listener* listener_ = nullptr;
+  std::function<bool(const std::string&, const std::string&)> guest_disabled_;
 };
 
 }  // namespace hotdesk

@@ -34,6 +34,7 @@ absl::StatusOr<v1::EstablishResponse> ParseEstablish(const EstablishCommand& cmd
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) return UnexpectedReply("establish");
   std::string status = Str(r->element[0]);
   if (status == "REQ_MISMATCH") return RequestIdReusedError(cmd.request_id);
+  if (status == "GUEST_DISABLED") return GuestDisabledError(cmd.guest);
   if (status == "HOST_BUSY" && r->elements == 2) {
     auto present = DecodeRecord(cmd.tenant, cmd.host, Str(r->element[1]));
     if (!present.ok()) return present.status();
@@ -92,20 +93,26 @@ void RedisStore::RegisterTenant(const std::string& tenant, absl::Time deadline) 
                    });
 }
 
+ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
+                         const EstablishCommand& cmd) {
+  const std::string& t = cmd.tenant;
+  return {&Script(kLua_establish),
+          {keys.ByHost(t), keys.ByGuest(t), keys.Expiry(t), keys.Events(t),
+           keys.Request(t, cmd.request_id), keys.Guests(t)},
+          {cmd.host, cmd.guest, std::to_string(cmd.source), cmd.reject_host_busy ? "1" : "0",
+           cmd.reject_guest_elsewhere ? "1" : "0", std::to_string(cmd.limit_ms),
+           std::to_string(cmd.expire_at_ms), EncodeRecordTail(cmd.limit, cmd.attributes),
+           cmd.request_id, std::to_string(absl::ToInt64Seconds(options.request_id_ttl)),
+           std::to_string(options.stream_retention),
+           cmd.request_id.empty() ? std::string() : cmd.Fingerprint()}};
+}
+
 void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
                            Done<v1::EstablishResponse> done) {
   RegisterTenant(cmd.tenant, deadline);
-  const std::string& t = cmd.tenant;
-  client_->Eval(Script(kLua_establish),
-                {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t),
-                 keys_.Request(t, cmd.request_id)},
-                {cmd.host, cmd.guest, std::to_string(cmd.source), cmd.reject_host_busy ? "1" : "0",
-                 cmd.reject_guest_elsewhere ? "1" : "0", std::to_string(cmd.limit_ms),
-                 std::to_string(cmd.expire_at_ms), EncodeRecordTail(cmd.limit, cmd.attributes),
-                 cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
-                 std::to_string(options_.stream_retention),
-                 cmd.request_id.empty() ? std::string() : cmd.Fingerprint()},
-                deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+  ScriptCall call = EstablishCall(keys_, options_, cmd);
+  client_->Eval(*call.script, std::move(call.keys), std::move(call.args), deadline,
+                [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   done(ParseEstablish(cmd, *r));
                 });

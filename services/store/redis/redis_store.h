@@ -21,6 +21,16 @@ struct RedisStoreOptions {
   int sweep_batch = 500;
 };
 
+// A script call exactly as the store makes it: for tools (hotdesk-bench) that measure Redis's
+// own ceiling for the same work.
+struct ScriptCall {
+  const RedisScript* script;
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
+                         const EstablishCommand& cmd);
+
 // One blocking XREAD connection per process follows every watched tenant's stream.
 class RedisEventFeed final : public EventFeed {
  public:

@@ -1,13 +1,21 @@
--- KEYS: by-host, by-guest, exp, ev, req
+-- KEYS: by-host, by-guest, exp, ev, req, guest (the Guests registry hash)
 -- ARGV: host, guest, source, reject_host_busy, reject_guest_elsewhere, limit_ms, expire_at_ms,
 --       record_tail, request_id, request_ttl_s, maxlen, fingerprint
 -- Record: guest \t since_ms \t expire_ms \t source \t cursor \t limit \t attributes
 local by_host, by_guest, exp, ev, reqkey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local registry = KEYS[6]
 local host, guest, source = ARGV[1], ARGV[2], ARGV[3]
 local reqid, ttl, maxlen, fp = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 
 local prior = replay(reqkey, reqid, fp)
 if prior then return prior end
+
+-- A registered guest must have hot desking enabled (the registry stores JSON with proto field
+-- names; false is omitted). Unregistered guests are allowed.
+local reg = redis.call('HGET', registry, guest)
+if reg and not string.find(reg, '"hotdesking_enabled":true', 1, true) then
+  return remember(reqkey, reqid, fp, ttl, {'GUEST_DISABLED'})
+end
 
 local cur = redis.call('HGET', by_host, host)
 if cur and guest_of(cur) == guest then
