@@ -180,10 +180,13 @@ absl::Status ValidateDialPlan(const DialPlan& plan) {
       std::string witness;
       if (!PrefixOf(a, b, &witness)) continue;
       std::string what = codes[i].has_ext ? absl::StrCat(" (e.g. \"", witness, "\")") : "";
+      auto label = [](const Code& c) {
+        return c.role == "emergency number" ? c.role : c.role + " code";
+      };
       return absl::InvalidArgumentError(
-          absl::StrCat("dial plan \"", plan.name, "\" conflict: ", codes[i].role, " code \"",
-                       DialPlan::Display(codes[i]), "\"", what, " is a prefix of ", codes[j].role,
-                       " code \"", DialPlan::Display(codes[j]), "\""));
+          absl::StrCat("dial plan \"", plan.name, "\" conflict: ", label(codes[i]), " \"",
+                       DialPlan::Display(codes[i]), "\"", what, " is a prefix of ", label(codes[j]),
+                       " \"", DialPlan::Display(codes[j]), "\""));
     }
   }
   return absl::OkStatus();
