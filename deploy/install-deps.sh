@@ -6,7 +6,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config ccache git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libev-dev libssl-dev prometheus-cpp-dev
-  libpugixml-dev libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev
+  libpugixml-dev libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev libgoogle-perftools-dev
   redis-server redis-tools tzdata ca-certificates
   libgtest-dev libgmock-dev clang libclang-rt-14-dev
   nodejs npm unzip python3 python3-yaml curl
