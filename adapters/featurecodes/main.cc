@@ -164,9 +164,10 @@ int main(int argc, char** argv) {
   }
   stop_cv.notify_all();
   sweeper.join();
-  http.Stop();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   follower.Stop();
+  http.Stop();
+  // Calls here are short; one second is plenty for any in flight.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   HD_LOG(kInfo, "stopped");
   return 0;
 }
