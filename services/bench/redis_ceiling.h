@@ -1,0 +1,46 @@
+// Redis's own ceiling for the association scripts: the server's establish script (same text,
+// keys and arguments as RedisStore::Establish) sent straight through hiredis, pipelined.
+// Also used to fill a tenant quickly for the memory probe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/bench/histogram.h"
+
+namespace hotdesk::bench {
+
+struct ScriptLoadSpec {
+  std::string redis_addr;
+  std::string key_prefix = "hotdesk";
+  std::string tenant;
+  int64_t stream_retention = 100000;  // the server's --stream_retention
+  int64_t request_id_ttl_s = 86400;   // the server's --request_id_ttl
+  int connections = 2;
+  int window = 128;  // commands in flight per connection
+  // Either a timed run over a roaming key space (hosts x guests) ...
+  absl::Duration warmup = absl::Seconds(1);
+  absl::Duration duration = absl::Seconds(3);
+  int hosts = 200, guests = 200;
+  // ... or exactly `count` distinct pairs desk-i/user-i (no warm-up) when count > 0.
+  int64_t count = 0;
+};
+
+struct ScriptLoadResult {
+  double seconds = 0;
+  int64_t ops = 0;
+  double ops_per_sec = 0;
+  LatencySummary latency;  // from queueing the command to reading its reply
+  int64_t errors = 0;
+  std::map<std::string, int64_t> error_codes;
+};
+
+absl::StatusOr<ScriptLoadResult> RunEstablishScript(const ScriptLoadSpec& spec);
+
+// The establish script exactly as RedisStore builds it (prelude + establish).
+std::string EstablishScriptText();
+
+}  // namespace hotdesk::bench

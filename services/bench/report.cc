@@ -1,0 +1,192 @@
+#include "services/bench/report.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace hotdesk::bench {
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
+
+std::string LatencyJson(const LatencySummary& l) {
+  return absl::StrCat("{\"count\":", l.count, ",\"p50_ms\":", Num(l.p50),
+                      ",\"p90_ms\":", Num(l.p90), ",\"p99_ms\":", Num(l.p99),
+                      ",\"p999_ms\":", Num(l.p999), ",\"max_ms\":", Num(l.max),
+                      ",\"mean_ms\":", Num(l.mean), "}");
+}
+
+std::string CodesJson(const std::map<std::string, int64_t>& codes) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : codes) parts.push_back(absl::StrCat(Quote(k), ":", v));
+  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+}
+
+std::string Codes(const std::map<std::string, int64_t>& codes) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : codes) parts.push_back(absl::StrCat(k, "=", v));
+  return absl::StrJoin(parts, " ");
+}
+
+std::string Cores(double bench, double server) {
+  if (bench < 0 && server < 0) return "";
+  auto one = [](double v) { return v < 0 ? std::string("?") : absl::StrFormat("%.2f", v); };
+  return absl::StrCat(one(bench), "/", one(server));
+}
+
+std::string Mib(int64_t bytes) {
+  return bytes < 0 ? "n/a" : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / 1048576.0);
+}
+
+}  // namespace
+
+int64_t Report::TotalErrors() const {
+  int64_t n = setup_errors;
+  for (const auto& p : phases) n += p.errors;
+  if (watch) n += watch->errors;
+  if (memory) n += memory->errors;
+  return n;
+}
+
+void PrintReport(const Report& r, std::FILE* out) {
+  std::fprintf(out, "\n%-13s %-9s %-13s %10s %10s %8s %8s %8s %8s %7s  %s\n", "phase", "kind",
+               "load", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "errors",
+               "cores bench/server");
+  for (const auto& p : r.phases) {
+    auto ms = [&](double v) {
+      return p.latency.count > 0 ? absl::StrFormat("%8.3f", v) : std::string("       -");
+    };
+    std::fprintf(out, "%-13s %-9s %-13s %10lld %10.0f %s %s %s %s %7lld  %s%s%s\n", p.phase.c_str(),
+                 p.kind.c_str(), p.load.c_str(), static_cast<long long>(p.ops), p.ops_per_sec,
+                 ms(p.latency.p50).c_str(), ms(p.latency.p90).c_str(), ms(p.latency.p99).c_str(),
+                 ms(p.latency.p999).c_str(), static_cast<long long>(p.errors),
+                 Cores(p.bench_cores, p.server_cores).c_str(), p.error_codes.empty() ? "" : "  ",
+                 Codes(p.error_codes).c_str());
+  }
+  if (r.watch) {
+    const WatchResult& w = *r.watch;
+    std::fprintf(out,
+                 "\nevent delivery: %d watchers (%d subscribed in %.2f s), %lld events, "
+                 "%lld/%lld deliveries (%.0f/s)\n"
+                 "  lag commit->receipt: p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  "
+                 "max %.3f ms\n"
+                 "  replica's Redis connections: %d before watchers, %d with %d, %d with %d\n"
+                 "  cores busy (bench/server): %s\n",
+                 w.watchers, w.subscribed, w.subscribe_seconds, static_cast<long long>(w.events),
+                 static_cast<long long>(w.received), static_cast<long long>(w.expected),
+                 w.deliveries_per_sec, w.lag.p50, w.lag.p90, w.lag.p99, w.lag.p999, w.lag.max,
+                 w.conns_before, w.conns_probe, w.probe_watchers, w.conns_all, w.watchers,
+                 Cores(r.watch_bench_cores, r.watch_server_cores).c_str());
+    if (w.errors > 0) {
+      std::fprintf(out, "  errors: %lld  %s\n", static_cast<long long>(w.errors),
+                   Codes(w.error_codes).c_str());
+    }
+  }
+  if (r.memory) {
+    const RedisMemoryResult& m = *r.memory;
+    std::fprintf(out,
+                 "\nRedis memory over %lld associations: %.1f bytes/association (state), "
+                 "%.1f bytes/event (stream; MEMORY USAGE %lld bytes)\n",
+                 static_cast<long long>(m.associations), m.bytes_per_association, m.bytes_per_event,
+                 static_cast<long long>(m.stream_usage));
+  }
+  std::fprintf(out, "server RSS: idle %s, under load (max) %s\n", Mib(r.rss_idle).c_str(),
+               Mib(r.rss_load).c_str());
+
+  std::fprintf(out, "\n%-62s %-16s %-10s %s\n", "target", "measured", "goal", "result");
+  for (const auto& t : r.targets) {
+    std::fprintf(out, "%-62s %-16s %-10s %s\n", t.name.c_str(), t.measured.c_str(), t.goal.c_str(),
+                 t.goal == "-" ? "(info)"
+                 : !t.met      ? "not measured"
+                               : (*t.met ? "met" : "NOT MET"));
+  }
+  for (const auto& n : r.notes) std::fprintf(out, "note: %s\n", n.c_str());
+  std::fprintf(out, "\nerrors: %lld\n", static_cast<long long>(r.TotalErrors()));
+}
+
+std::string ReportJson(const Report& r) {
+  std::string j = "{\n  \"config\": {";
+  std::vector<std::string> cfg;
+  for (const auto& [k, v] : r.config) cfg.push_back(absl::StrCat(Quote(k), ":", Quote(v)));
+  absl::StrAppend(&j, absl::StrJoin(cfg, ","), "},\n  \"phases\": [\n");
+  std::vector<std::string> phases;
+  for (const auto& p : r.phases) {
+    phases.push_back(absl::StrCat(
+        "    {\"phase\":", Quote(p.phase), ",\"kind\":", Quote(p.kind), ",\"load\":", Quote(p.load),
+        ",\"seconds\":", Num(p.seconds), ",\"ops\":", p.ops,
+        ",\"ops_per_sec\":", Num(p.ops_per_sec), ",\"latency\":", LatencyJson(p.latency),
+        ",\"errors\":", p.errors, ",\"error_codes\":", CodesJson(p.error_codes),
+        ",\"bench_cores\":", Num(p.bench_cores), ",\"server_cores\":", Num(p.server_cores), "}"));
+  }
+  absl::StrAppend(&j, absl::StrJoin(phases, ",\n"), "\n  ],\n");
+  if (r.watch) {
+    const WatchResult& w = *r.watch;
+    absl::StrAppend(
+        &j, "  \"watch\": {\"watchers\":", w.watchers, ",\"subscribed\":", w.subscribed,
+        ",\"subscribe_seconds\":", Num(w.subscribe_seconds), ",\"events\":", w.events,
+        ",\"expected_deliveries\":", w.expected, ",\"received_deliveries\":", w.received,
+        ",\"deliveries_per_sec\":", Num(w.deliveries_per_sec), ",\"lag\":", LatencyJson(w.lag),
+        ",\"redis_connections\":{\"before\":", w.conns_before, ",\"probe\":", w.conns_probe,
+        ",\"probe_watchers\":", w.probe_watchers, ",\"all\":", w.conns_all,
+        "},\"bench_cores\":", Num(r.watch_bench_cores),
+        ",\"server_cores\":", Num(r.watch_server_cores), ",\"errors\":", w.errors,
+        ",\"error_codes\":", CodesJson(w.error_codes), "},\n");
+  }
+  if (r.memory) {
+    const RedisMemoryResult& m = *r.memory;
+    absl::StrAppend(&j, "  \"memory\": {\"associations\":", m.associations,
+                    ",\"used_memory_before\":", m.used_before,
+                    ",\"used_memory_filled\":", m.used_filled,
+                    ",\"used_memory_events_trimmed\":", m.used_trimmed,
+                    ",\"stream_memory_usage\":", m.stream_usage,
+                    ",\"bytes_per_association\":", Num(m.bytes_per_association),
+                    ",\"bytes_per_event\":", Num(m.bytes_per_event),
+                    ",\"fill_seconds\":", Num(m.fill_seconds), ",\"errors\":", m.errors, "},\n");
+  }
+  absl::StrAppend(&j, "  \"server_rss\": {\"idle_bytes\":", r.rss_idle,
+                  ",\"load_max_bytes\":", r.rss_load, "},\n  \"targets\": [\n");
+  std::vector<std::string> targets;
+  for (const auto& t : r.targets) {
+    targets.push_back(
+        absl::StrCat("    {\"name\":", Quote(t.name), ",\"measured\":", Quote(t.measured),
+                     ",\"value\":", Num(t.value), ",\"goal\":", Quote(t.goal),
+                     ",\"met\":", !t.met ? "null" : (*t.met ? "true" : "false"), "}"));
+  }
+  absl::StrAppend(&j, absl::StrJoin(targets, ",\n"), "\n  ],\n  \"notes\": [");
+  std::vector<std::string> notes;
+  for (const auto& n : r.notes) notes.push_back(Quote(n));
+  absl::StrAppend(&j, absl::StrJoin(notes, ", "), "],\n  \"setup_errors\": ", r.setup_errors,
+                  ",\n  \"errors\": ", r.TotalErrors(), "\n}\n");
+  return j;
+}
+
+}  // namespace hotdesk::bench
