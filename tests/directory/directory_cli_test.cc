@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "hotdesk/v1/associations.grpc.pb.h"
+#include "tests/directory/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {
@@ -17,6 +18,7 @@ class DirectoryCliTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(redis_.Start());
     ASSERT_TRUE(server_.Start(redis_.addr()));
+    ASSERT_TRUE(testing::WaitServing(server_.Channel()));
   }
   void TearDown() override { server_.Stop(); }
 

@@ -6,6 +6,7 @@
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
 #include "services/common/status.h"
+#include "tests/directory/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {
@@ -21,6 +22,7 @@ class DirectoryServiceTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(redis_.Start());
     ASSERT_TRUE(server_.Start(redis_.addr(), {"--pin_lockout=2s", "--log_level=debug"}));
+    ASSERT_TRUE(testing::WaitServing(server_.Channel()));
     devices_ = v1::Devices::NewStub(server_.Channel());
     guests_ = v1::Guests::NewStub(server_.Channel());
     assoc_ = v1::Associations::NewStub(server_.Channel());

@@ -16,6 +16,7 @@
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "hotdesk/v1/featurecodes.grpc.pb.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
+#include "tests/directory/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {
@@ -115,6 +116,7 @@ class FeatureCodesE2ETest : public ::testing::Test {
     chmod(script_.c_str(), 0755);
     ASSERT_TRUE(redis_.Start());
     ASSERT_TRUE(server_.Start(redis_.addr(), {"--pin_hash_cost=min", "--pin_lockout=60s"}));
+    ASSERT_TRUE(testing::WaitServing(server_.Channel()));
     devices_ = v1::Devices::NewStub(server_.Channel());
     guests_ = v1::Guests::NewStub(server_.Channel());
     assoc_ = v1::Associations::NewStub(server_.Channel());
@@ -241,7 +243,8 @@ class FeatureCodesE2ETest : public ::testing::Test {
 };
 
 TEST_F(FeatureCodesE2ETest, Preset3cxLoginAndLogoutEndToEnd) {
-  StartAdapter("3cx");
+  int metrics_port = testing::FreePort();
+  StartAdapter("3cx", {"--metrics_listen=127.0.0.1:" + std::to_string(metrics_port)});
   EventCollector events(server_.Channel());
   std::string before = Profile("00-15-65-7A-1B-2C");
   EXPECT_NE(before.find("account.1.user_name=HD0001\n"), std::string::npos) << before;
@@ -283,6 +286,30 @@ TEST_F(FeatureCodesE2ETest, Preset3cxLoginAndLogoutEndToEnd) {
   EXPECT_EQ(ev.source(), v1::SOURCE_FEATURE_CODE);
   EXPECT_TRUE(WaitNotice(std::string(kMac1) + " HD0001 idle acme")) << ReadAll(notices_);
   EXPECT_EQ(Profile(kMac1), before);
+
+  // Counted: two re-provision notices, one login, one logout.
+  httplib::Client metrics("127.0.0.1", metrics_port);
+  auto m = metrics.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("hotdesk_featurecodes_reprovisions_total 2"), std::string::npos)
+      << m->body;
+  EXPECT_NE(m->body.find("hotdesk_featurecodes_pin_submissions_total{result=\"LOGGED_IN\"} 1"),
+            std::string::npos)
+      << m->body;
+  EXPECT_NE(m->body.find("hotdesk_featurecodes_dials_total{action=\"LOGGED_OUT\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(FeatureCodesE2ETest, CoreUnreachableIsAClearRejection) {
+  StartAdapter("3cx");
+  server_.Stop();
+  v1::DialResponse d = Dial(kMac1, "*77*101*");
+  EXPECT_EQ(d.action(), v1::DialResponse::REJECT);
+  EXPECT_EQ(d.reason(), "UNAVAILABLE");
+  // Provisioning cannot answer either: 503, not a stale or made-up profile.
+  auto res = http_->Get("/provisioning/0015657a1b2c.cfg");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
 }
 
 TEST_F(FeatureCodesE2ETest, PresetPortsipOverGrpcWithPolycomProfile) {
