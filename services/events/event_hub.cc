@@ -3,15 +3,22 @@
 #include <algorithm>
 
 namespace hotdesk {
-namespace {
-void WakeAll(std::vector<std::weak_ptr<EventHub::Waiter>> waiters) {
-  for (auto& w : waiters)
-    if (auto s = w.lock()) s->Wake();
-}
-}  // namespace
-
-EventHub::EventHub(EventFeed* feed, size_t ring_size) : feed_(feed), ring_size_(ring_size) {
+EventHub::EventHub(EventFeed* feed, size_t ring_size, Executor executor)
+    : feed_(feed), ring_size_(ring_size), executor_(std::move(executor)) {
   feed_->SetListener(this);
+}
+
+void EventHub::WakeAll(std::vector<std::weak_ptr<Waiter>> waiters) {
+  if (waiters.empty()) return;
+  auto run = [waiters = std::move(waiters)] {
+    for (auto& w : waiters)
+      if (auto s = w.lock()) s->Wake();
+  };
+  if (executor_) {
+    executor_(std::move(run));
+  } else {
+    run();
+  }
 }
 
 EventHub::~EventHub() = default;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,7 +31,11 @@ class EventHub final : public EventFeed::Listener {
     kWait,    // nothing new yet; the waiter will be woken
   };
 
-  EventHub(EventFeed* feed, size_t ring_size);
+  // Runs a batch of wake-ups. The server runs them on a gRPC thread: writes started there are
+  // flushed together per connection instead of one send per watcher.
+  using Executor = std::function<void(std::function<void()>)>;
+
+  EventHub(EventFeed* feed, size_t ring_size, Executor executor = nullptr);
   ~EventHub() override;
 
   std::shared_ptr<Channel> Join(const std::string& tenant);
@@ -48,8 +53,11 @@ class EventHub final : public EventFeed::Listener {
  private:
   std::shared_ptr<Channel> Find(const std::string& tenant);
 
+  void WakeAll(std::vector<std::weak_ptr<Waiter>> waiters);
+
   EventFeed* feed_;
   size_t ring_size_;
+  Executor executor_;
   std::mutex follow_mu_;  // orders Follow/Unfollow with channel creation and removal
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Channel>> channels_;

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/completion_batch.h"
 #include "services/common/log.h"
 
 namespace hotdesk {
@@ -46,6 +47,8 @@ struct RedisClient::Connection {
 struct RedisClient::Watchers {
   ev_async wake;
   ev_timer tick;
+  ev_prepare flush;  // runs when an iteration's callbacks are done, before the loop blocks
+  std::unique_ptr<CompletionBatch> batch;
 };
 
 RedisClient::RedisClient(RedisConfig config) : config_(std::move(config)) {
@@ -59,6 +62,9 @@ void RedisClient::SetHealthListener(std::function<void(bool)> listener) {
 }
 void RedisClient::SetObserver(std::function<void(double, bool)> observer) {
   observer_ = std::move(observer);
+}
+void RedisClient::SetCompletionExecutor(std::function<void(std::function<void()>)> executor) {
+  completion_executor_ = std::move(executor);
 }
 
 void RedisClient::Start() {
@@ -76,6 +82,14 @@ void RedisClient::Start() {
       0.005);
   watchers_->tick.data = this;
   ev_timer_start(loop_, &watchers_->tick);
+  if (completion_executor_) {
+    watchers_->batch = std::make_unique<CompletionBatch>(completion_executor_);
+    ev_prepare_init(&watchers_->flush, [](struct ev_loop*, ev_prepare* w, int) {
+      static_cast<CompletionBatch*>(w->data)->Flush();
+    });
+    watchers_->flush.data = watchers_->batch.get();
+    ev_prepare_start(loop_, &watchers_->flush);
+  }
   for (int i = 0; i < config_.connections; ++i) {
     auto c = std::make_unique<Connection>();
     c->owner = this;
@@ -98,6 +112,7 @@ void RedisClient::Stop() {
 }
 
 void RedisClient::LoopMain() {
+  CompletionBatch::SetCurrent(watchers_->batch.get());
   ev_run(loop_, 0);
   // Stopped: drop connections (their requests fail) and fail whatever is still queued.
   for (auto& c : conns_) Drop(c.get(), "client stopping");
@@ -110,6 +125,8 @@ void RedisClient::LoopMain() {
     Complete(r, absl::UnavailableError("redis client stopped"));
     delete r;
   }
+  if (watchers_->batch) watchers_->batch->Flush();
+  CompletionBatch::SetCurrent(nullptr);
 }
 
 void RedisClient::Command(std::vector<std::string> argv, absl::Time deadline, Callback cb) {

@@ -70,6 +70,9 @@ class RedisClient {
   void SetHealthListener(std::function<void(bool)> listener);
   // Round-trip observer for metrics (seconds, ok).
   void SetObserver(std::function<void(double, bool)> observer);
+  // When set (before Start), work that callbacks defer with RunOrDefer() during one loop
+  // iteration is handed to `executor` as one batch when the iteration ends.
+  void SetCompletionExecutor(std::function<void(std::function<void()>)> executor);
 
   const RedisConfig& config() const { return config_; }
 
@@ -107,6 +110,7 @@ class RedisClient {
   std::function<void(double, bool)> observer_;
   struct Watchers;
   std::unique_ptr<Watchers> watchers_;
+  std::function<void(std::function<void()>)> completion_executor_;
 };
 
 // Helpers to read replies.

@@ -9,6 +9,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/common/completion_batch.h"
 #include "services/common/status.h"
 #include "services/server/metrics.h"
 #include "services/store/association_store.h"
@@ -38,7 +39,7 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, MethodMetri
       status = ToGrpcStatus(r.status());
     }
     metrics->Record(status.error_code(), absl::ToDoubleSeconds(absl::Now() - start));
-    reactor->Finish(status);
+    RunOrDefer([reactor, status] { reactor->Finish(status); });
   });
   return reactor;
 }

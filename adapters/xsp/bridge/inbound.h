@@ -1,0 +1,105 @@
+// Inbound: keeps an Xsi-Events channel open and turns platform-made hoteling changes into
+// Establish/Cancel calls on hotdesk-server (source XSP, reason EXTERNAL).
+//
+// Threads: the channel thread holds the streaming POST and splits it into documents; the worker
+// thread handles events in order and acknowledges each (EventResponse); the control thread
+// subscribes once a channel is up, heartbeats every eventTimeout/2, refreshes the channel and the
+// subscriptions before they expire, and forces a reopen when the XSP no longer knows the
+// channel (404). Heartbeats, event responses and channel updates go to the XSP node that
+// accepted the channel (address pinned from the channel's connection).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/xsp/bridge/config.h"
+#include "adapters/xsp/bridge/echo_guard.h"
+#include "adapters/xsp/bridge/id_map.h"
+#include "adapters/xsp/bridge/metrics.h"
+#include "adapters/xsp/bridge/xsi_client.h"
+#include "adapters/xsp/xml/doc_splitter.h"
+#include "adapters/xsp/xml/xsi_xml.h"
+#include "hotdesk/v1/associations.grpc.pb.h"
+
+namespace hotdesk::xsp {
+
+struct ChannelStatus {
+  bool up = false;
+  std::string channel_id;
+  int expires = 0;
+  int subscriptions = 0;
+  int64_t opens = 0;
+};
+
+class Inbound {
+ public:
+  Inbound(const BridgeConfig& config, std::shared_ptr<v1::Associations::Stub> stub,
+          const IdMapper* ids, EchoGuard* echo, BridgeMetrics* metrics);
+  ~Inbound();
+  void Start();
+  // Deletes the subscriptions and the channel, then stops the threads.
+  void Stop();
+  ChannelStatus Status();
+
+ private:
+  struct Sub {
+    std::string path;  // POST target below the events root
+    std::string target_type;
+    std::string package;
+    std::string id;
+    absl::Time refresh_at;
+  };
+  struct Work {
+    XsiEvent event;
+    std::string malformed_event_id;  // set for a malformed document with a readable eventID
+    bool malformed = false;
+  };
+
+  void ChannelLoop();
+  void ControlLoop();
+  void WorkerLoop();
+  void OnDocument(const std::string& doc);
+  void HandleEvent(const XsiEvent& ev);
+  void HandleHoteling(const XsiEvent& ev);
+  void Ack(const std::string& event_id, int status, const std::string& reason);
+  // Requests to the node holding the channel.
+  HttpResult Pinned(absl::string_view method, absl::string_view path, absl::string_view body);
+  void EnsureSubscriptions(bool new_channel);
+  bool Wait(absl::Duration d);
+
+  BridgeConfig config_;
+  std::shared_ptr<v1::Associations::Stub> stub_;
+  const IdMapper* ids_;
+  EchoGuard* echo_;
+  BridgeMetrics* metrics_;
+  XsiClient client_;
+  DocSplitter splitter_;
+
+  std::thread channel_thread_, control_thread_, worker_thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> abort_stream_{false};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  // Channel state (mu_).
+  bool up_ = false;
+  std::string channel_id_;
+  int channel_expires_ = 0;
+  absl::Time channel_refresh_at_;
+  uint64_t generation_ = 0;
+  std::string pin_ip_;
+  long pin_port_ = 0;
+  int64_t opens_ = 0;
+  std::vector<Sub> subs_;
+  std::vector<std::string> group_sub_ids_;
+  bool resubscribe_ = false;
+  std::deque<Work> queue_;
+};
+
+}  // namespace hotdesk::xsp

@@ -1,0 +1,231 @@
+// hotdesk-xsp: the BroadWorks XSP bridge of one tenant. Flags (or HOTDESK_* environment
+// variables) -> BridgeConfig -> Outbound (hotdesk -> Xsi-Actions) + Inbound (Xsi-Events ->
+// hotdesk) + the ops HTTP port. Run one active instance per tenant: it owns the event channel;
+// failover is a restart elsewhere, which resumes from the cursor in Redis.
+#include <csignal>
+#include <cstdio>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "adapters/xsp/bridge/inbound.h"
+#include "adapters/xsp/bridge/ops_server.h"
+#include "adapters/xsp/bridge/outbound.h"
+#include "services/common/env_flags.h"
+#include "services/common/log.h"
+#include "services/core/ids.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server gRPC address");
+ABSL_FLAG(std::string, tenant, "", "tenant this bridge serves (required)");
+ABSL_FLAG(std::string, xsp_url, "",
+          "Xsi-Actions base URL, e.g. https://xsp.example.com (required)");
+ABSL_FLAG(std::string, xsp_events_url, "", "Xsi-Events base URL (default: --xsp_url)");
+ABSL_FLAG(std::string, xsp_user, "", "Xsi user for Basic auth");
+ABSL_FLAG(std::string, xsp_password, "", "Xsi password (prefer HOTDESK_XSP_PASSWORD)");
+ABSL_FLAG(bool, xsp_tls_verify, true, "verify the XSP's TLS certificate");
+ABSL_FLAG(std::string, user_domain, "",
+          "BroadWorks user id = <hotdesk id>@<user_domain> unless the id map says otherwise");
+ABSL_FLAG(std::string, id_map_file, "",
+          "file of 'hotdesk_id bw_user_id' lines for this tenant (wins over --user_domain)");
+ABSL_FLAG(std::string, subscribe_users, "", "comma list of BroadWorks user ids to subscribe to");
+ABSL_FLAG(std::string, subscribe_group, "",
+          "<serviceProviderId>/<groupId> to subscribe to as a group");
+ABSL_FLAG(bool, inbound, true, "open the Xsi-Events channel (platform changes -> hotdesk)");
+ABSL_FLAG(std::string, channel_set_id, "", "channel set id (default hotdesk-xsp-<tenant>)");
+ABSL_FLAG(int, channel_expires, 3600, "requested channel expiry, seconds");
+ABSL_FLAG(int, subscription_expires, 3600, "requested subscription expiry, seconds");
+ABSL_FLAG(absl::Duration, event_timeout, absl::Seconds(30),
+          "XSP eventTimeout; a heartbeat is sent every event_timeout/2");
+ABSL_FLAG(bool, apply_initial_events, false,
+          "treat the initial event after subscribing as a platform change");
+ABSL_FLAG(absl::Duration, echo_window, absl::Seconds(60),
+          "how long own HotelingGuest changes are remembered for echo suppression");
+ABSL_FLAG(absl::Duration, step_timeout, absl::Seconds(5), "timeout of one Xsi-Actions request");
+ABSL_FLAG(int, step_retries, 3, "retries of a step after 5xx/401/timeout");
+ABSL_FLAG(absl::Duration, step_backoff, absl::Milliseconds(200),
+          "first retry delay (doubles up to 5 s)");
+ABSL_FLAG(bool, agent_steps, true,
+          "run the CallCenter steps (host agent sign-out, guest Unavailable/Sign-Out)");
+ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port (the core's Redis)");
+ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
+ABSL_FLAG(int, redis_db, 0, "Redis database number");
+ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9466",
+          "HTTP address for /metrics, /healthz, /status (port 0 = any)");
+ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
+ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
+
+namespace {
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "%s\n", msg.c_str());
+  return 2;
+}
+
+std::string JsonStr(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "hotdesk-xsp: applies hotdesk associations to BroadWorks (Xsi-Actions) and platform "
+      "hoteling changes to hotdesk (Xsi-Events).\nEvery flag can also be set as HOTDESK_<FLAG>.");
+  for (const auto& err : hotdesk::ApplyEnvironmentToFlags())
+    return Fail("invalid environment: " + err);
+  absl::ParseCommandLine(argc, argv);
+
+  hotdesk::LogLevel level;
+  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("--log_level: expected debug|info|warn|error");
+  }
+  hotdesk::SetLogLevel(level);
+  hotdesk::SetLogJson(absl::GetFlag(FLAGS_log_format) == "json");
+
+  hotdesk::xsp::BridgeConfig cfg;
+  cfg.server = absl::GetFlag(FLAGS_server);
+  cfg.tenant = absl::GetFlag(FLAGS_tenant);
+  if (cfg.tenant.empty()) return Fail("--tenant: required");
+  cfg.actions.base_url = absl::GetFlag(FLAGS_xsp_url);
+  if (cfg.actions.base_url.empty()) return Fail("--xsp_url: required (e.g. http://127.0.0.1:8080)");
+  if (cfg.actions.base_url.rfind("http://", 0) != 0 &&
+      cfg.actions.base_url.rfind("https://", 0) != 0) {
+    return Fail("--xsp_url: must start with http:// or https://");
+  }
+  while (!cfg.actions.base_url.empty() && cfg.actions.base_url.back() == '/')
+    cfg.actions.base_url.pop_back();
+  cfg.actions.user = absl::GetFlag(FLAGS_xsp_user);
+  cfg.actions.password = absl::GetFlag(FLAGS_xsp_password);
+  cfg.actions.tls_verify = absl::GetFlag(FLAGS_xsp_tls_verify);
+  cfg.events = cfg.actions;
+  if (!absl::GetFlag(FLAGS_xsp_events_url).empty()) {
+    cfg.events.base_url = absl::GetFlag(FLAGS_xsp_events_url);
+    while (!cfg.events.base_url.empty() && cfg.events.base_url.back() == '/')
+      cfg.events.base_url.pop_back();
+  }
+  std::string redis_addr = absl::GetFlag(FLAGS_redis_addr);
+  size_t colon = redis_addr.rfind(':');
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(redis_addr.substr(colon + 1), &cfg.redis_port)) {
+    return Fail("--redis_addr: expected host:port");
+  }
+  cfg.redis_host = redis_addr.substr(0, colon);
+  cfg.redis_password = absl::GetFlag(FLAGS_redis_password);
+  cfg.key_prefix = absl::GetFlag(FLAGS_key_prefix);
+  cfg.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+
+  auto& ob = cfg.outbound;
+  ob.step_timeout = absl::GetFlag(FLAGS_step_timeout);
+  ob.step_retries = absl::GetFlag(FLAGS_step_retries);
+  ob.backoff_initial = absl::GetFlag(FLAGS_step_backoff);
+  ob.agent_steps = absl::GetFlag(FLAGS_agent_steps);
+  if (ob.step_retries < 0 || ob.step_retries > 20) return Fail("--step_retries: must be 0-20");
+  if (ob.step_timeout <= absl::ZeroDuration()) return Fail("--step_timeout: must be positive");
+
+  auto& ib = cfg.inbound;
+  ib.enabled = absl::GetFlag(FLAGS_inbound);
+  ib.channel_set_id = absl::GetFlag(FLAGS_channel_set_id);
+  ib.channel_expires = absl::GetFlag(FLAGS_channel_expires);
+  ib.subscription_expires = absl::GetFlag(FLAGS_subscription_expires);
+  ib.event_timeout = absl::GetFlag(FLAGS_event_timeout);
+  ib.apply_initial_events = absl::GetFlag(FLAGS_apply_initial_events);
+  ib.echo_window = absl::GetFlag(FLAGS_echo_window);
+  for (absl::string_view u :
+       absl::StrSplit(absl::GetFlag(FLAGS_subscribe_users), ',', absl::SkipEmpty())) {
+    ib.subscribe_users.emplace_back(u);
+  }
+  ib.subscribe_group = absl::GetFlag(FLAGS_subscribe_group);
+  if (ib.event_timeout < absl::Seconds(1)) return Fail("--event_timeout: at least 1s");
+  if (ib.channel_expires < 1 || ib.subscription_expires < 1) {
+    return Fail("--channel_expires/--subscription_expires: must be positive");
+  }
+  if (ib.enabled && ib.subscribe_users.empty() && ib.subscribe_group.empty()) {
+    // Outbound still works; say loudly why platform changes will not reach hotdesk.
+    HD_LOG(kWarn, "xsp: no --subscribe_users or --subscribe_group; inbound (Xsi-Events) disabled");
+    ib.enabled = false;
+  }
+
+  hotdesk::xsp::IdMapper ids(absl::GetFlag(FLAGS_user_domain));
+  if (!absl::GetFlag(FLAGS_id_map_file).empty()) {
+    if (absl::Status s = ids.LoadFile(absl::GetFlag(FLAGS_id_map_file)); !s.ok()) {
+      return Fail(absl::StrCat("--id_map_file: ", s.message()));
+    }
+  }
+
+  // Signals are taken by sigwait below; every thread started from here inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  hotdesk::xsp::XsiGlobalInit();
+  hotdesk::RedisConfig rc;
+  rc.host = cfg.redis_host;
+  rc.port = cfg.redis_port;
+  rc.password = cfg.redis_password;
+  rc.db = absl::GetFlag(FLAGS_redis_db);
+  auto redis = std::make_shared<hotdesk::RedisClient>(rc);
+  redis->Start();
+  hotdesk::xsp::ProgressStore store(redis, cfg.key_prefix, cfg.tenant);
+  hotdesk::xsp::BridgeMetrics metrics;
+  hotdesk::xsp::EchoGuard echo(ib.echo_window);
+  auto channel = grpc::CreateChannel(cfg.server, grpc::InsecureChannelCredentials());
+  auto stub =
+      std::shared_ptr<hotdesk::v1::Associations::Stub>(hotdesk::v1::Associations::NewStub(channel));
+
+  hotdesk::xsp::Outbound outbound(cfg, stub, &ids, &store, &echo, &metrics);
+  hotdesk::xsp::Inbound inbound(cfg, stub, &ids, &echo, &metrics);
+
+  hotdesk::xsp::OpsServer ops(metrics.registry(), [&](int limit) {
+    hotdesk::xsp::ChannelStatus ch = inbound.Status();
+    std::string out = absl::StrCat(
+        "{\"tenant\":", JsonStr(cfg.tenant), ",\"cursor\":", JsonStr(outbound.cursor()),
+        ",\"watching\":", outbound.watching() ? "true" : "false",
+        ",\"channel\":{\"enabled\":", ib.enabled ? "true" : "false",
+        ",\"up\":", ch.up ? "true" : "false", ",\"channelId\":", JsonStr(ch.channel_id),
+        ",\"expires\":", ch.expires, ",\"subscriptions\":", ch.subscriptions,
+        ",\"opens\":", ch.opens, "},\"echoPending\":", echo.size(), ",\"sequences\":[");
+    absl::StatusOr<std::vector<hotdesk::xsp::SeqRecord>> recent = store.Recent(limit);
+    if (recent.ok()) {
+      for (size_t i = 0; i < recent->size(); ++i) {
+        absl::StrAppend(&out, i ? ",\n" : "\n", hotdesk::xsp::SeqRecordJson((*recent)[i]));
+      }
+    }
+    absl::StrAppend(&out, "]", recent.ok() ? "" : ",\"error\":\"redis unavailable\"", "}\n");
+    return out;
+  });
+  int port = ops.Start(cfg.metrics_listen);
+  if (port <= 0) return Fail("--metrics_listen: cannot bind " + cfg.metrics_listen);
+
+  outbound.Start();
+  if (ib.enabled) inbound.Start();
+  std::printf("listening on port %d\n", port);
+  std::fflush(stdout);
+  HD_LOG(kInfo, "hotdesk-xsp started")
+      .kv("tenant", cfg.tenant)
+      .kv("xsp", cfg.actions.base_url)
+      .kv("server", cfg.server)
+      .kv("ops_port", port);
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  HD_LOG(kInfo, "hotdesk-xsp stopping").kv("signal", sig);
+  if (ib.enabled) inbound.Stop();
+  outbound.Stop();
+  ops.Stop();
+  redis->Stop();
+  HD_LOG(kInfo, "hotdesk-xsp stopped");
+  return 0;
+}

@@ -1,0 +1,32 @@
+// The operator's HTTP port: /metrics (Prometheus text), /healthz, /status (JSON: cursor, channel,
+// recent sequences with per-step outcome, newest first).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <prometheus/registry.h>
+
+namespace httplib {
+class Server;
+}
+
+namespace hotdesk::xsp {
+
+class OpsServer {
+ public:
+  OpsServer(std::shared_ptr<prometheus::Registry> registry,
+            std::function<std::string(int limit)> status_json);
+  ~OpsServer();
+  // host:port (port 0 = any); returns the bound port or -1.
+  int Start(const std::string& listen);
+  void Stop();
+
+ private:
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+};
+
+}  // namespace hotdesk::xsp

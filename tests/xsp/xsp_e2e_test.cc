@@ -1,0 +1,408 @@
+// The bridge against the simulator over real HTTP, with a real hotdesk-server and Redis.
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "adapters/xsp/xml/xsi_xml.h"
+#include "tests/xsp/xsp_harness.h"
+
+namespace hotdesk::xsp::testing {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(10);
+
+class XspE2E : public ::testing::Test {
+ protected:
+  void StartEnv(const std::vector<std::string>& bridge_flags = {}) {
+    ASSERT_TRUE(env_.Start(bridge_flags)) << "bridge log:\n" << env_.BridgeLog();
+  }
+  // Waits until the journal after `since` has `n` requests; returns them.
+  std::vector<Request> WaitActions(int64_t since, size_t n) {
+    std::vector<Request> got;
+    XspEnv::WaitFor(
+        [&] {
+          got = env_.Actions(since);
+          return got.size() >= n;
+        },
+        kWait);
+    return got;
+  }
+  // Sequences recorded by the bridge, newest first.
+  Json Sequences() { return env_.Status()["sequences"]; }
+  bool WaitSequenceState(const std::string& cursor, const std::string& state) {
+    return XspEnv::WaitFor(
+        [&] {
+          Json seqs = Sequences();
+          for (const Json& s : seqs.arr) {
+            if (s["cursor"].str == cursor && s["state"].str == state) return true;
+          }
+          return false;
+        },
+        kWait);
+  }
+  XspEnv env_;
+};
+
+TEST_F(XspE2E, EstablishRunsTheDocumentedSequenceInOrder) {
+  StartEnv();
+  int64_t since = env_.LastSeq();
+  std::string cursor = env_.Establish("7002", "7003").cursor();
+  std::vector<Request> want = ExpectedEstablish("7002", "7003", 0, false);
+  EXPECT_EQ(WaitActions(since, want.size()), want);
+  ASSERT_TRUE(WaitSequenceState(cursor, "done")) << env_.BridgeLog();
+  // Platform state is what the sequence set.
+  std::string user = env_.SimGet("/sim/users/7003@example.com");
+  EXPECT_TRUE(absl::StrContains(user, "\"hostUserId\":\"7002@example.com\"")) << user;
+  EXPECT_TRUE(absl::StrContains(user, "\"agentACDState\":\"Unavailable\"")) << user;
+  std::string host = env_.SimGet("/sim/users/7002@example.com");
+  EXPECT_TRUE(absl::StrContains(host, "\"active\":true,\"forwardToPhoneNumber\":\"7003\"")) << host;
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"done\"}"), 1);
+}
+
+TEST_F(XspE2E, CancelRunsTheDocumentedSequenceInOrder) {
+  StartEnv();
+  std::string est = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(est, "done"));
+  int64_t since = env_.LastSeq();
+  std::string cursor = env_.Cancel("7002").cursor();
+  std::vector<Request> want = ExpectedCancel("7002", "7003");
+  EXPECT_EQ(WaitActions(since, want.size()), want);
+  ASSERT_TRUE(WaitSequenceState(cursor, "done"));
+  std::string user = env_.SimGet("/sim/users/7003@example.com");
+  EXPECT_TRUE(absl::StrContains(user, "\"hostUserId\":null")) << user;
+  EXPECT_TRUE(absl::StrContains(user, "\"agentACDState\":\"Sign-Out\"")) << user;
+}
+
+TEST_F(XspE2E, AssociationLimitIsPassedThrough) {
+  StartEnv();
+  int64_t since = env_.LastSeq();
+  env_.Establish("7002", "7003", /*limit_hours=*/10);
+  std::vector<Request> got = WaitActions(since, 4);
+  ASSERT_GE(got.size(), 3u);
+  EXPECT_EQ(got[2].body, BuildHotelingGuestAssociate("7002@example.com", 10));
+  EXPECT_TRUE(absl::StrContains(got[2].body,
+                                "<enableAssociationLimit>true</enableAssociationLimit>"
+                                "<associationLimitHours>10</associationLimitHours>"));
+}
+
+TEST_F(XspE2E, SignedInHostAgentIsSignedOutFirst) {
+  StartEnv();
+  ASSERT_EQ(env_.SimPost("/sim/agent?user=7002@example.com&state=Available"), 200);
+  int64_t since = env_.LastSeq();
+  env_.Establish("7002", "7004");
+  std::vector<Request> want = ExpectedEstablish("7002", "7004", 0, /*signed_in=*/true);
+  std::vector<Request> got = WaitActions(since, want.size());
+  EXPECT_EQ(got, want);
+  ASSERT_GE(got.size(), 2u);
+  EXPECT_EQ(got[1].body, BuildCallCenterState("Sign-Out"));
+}
+
+TEST_F(XspE2E, FailureAtStep2IsRetriedAndReported) {
+  StartEnv();
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=CallForwardingAlways&status=500&count=1"),
+            200);
+  int64_t since = env_.LastSeq();
+  std::string cursor = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(cursor, "done")) << env_.BridgeLog();
+  std::vector<Request> got = env_.Actions(since);
+  ASSERT_EQ(got.size(), 5u) << ::testing::PrintToString(got);
+  EXPECT_EQ(got[1].path, ActionsPath("7002", "CallForwardingAlways"));
+  EXPECT_EQ(got[1].status, 500);
+  EXPECT_EQ(got[2], got[1]);  // the same request again
+  EXPECT_EQ(got[2].status, 200);
+  // Visible to an operator: /status, metrics, log.
+  Json seq = Sequences()[0];
+  EXPECT_EQ(seq["steps"][1]["name"].str, "host_cfa_on");
+  EXPECT_EQ(seq["steps"][1]["attempts"].Int(), 2);
+  EXPECT_EQ(seq["steps"][1]["outcome"].str, "ok");
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_steps_total{outcome=\"retry\",step=\"host_cfa_on\"}"), 1);
+  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "step failed; retrying"));
+}
+
+TEST_F(XspE2E, FailureThatExhaustsRetriesStopsTheSequence) {
+  StartEnv({"--step_retries=2"});
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=CallForwardingAlways&status=503&count=10"),
+            200);
+  int64_t since = env_.LastSeq();
+  std::string cursor = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(cursor, "failed")) << env_.BridgeLog();
+  std::vector<Request> got = env_.Actions(since);
+  // GET CallCenter, then three failed PUTs; no HotelingGuest or guest CallCenter request.
+  ASSERT_EQ(got.size(), 4u) << ::testing::PrintToString(got);
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(got[i].status, 503);
+  Json seq = Sequences()[0];
+  EXPECT_EQ(seq["state"].str, "failed");
+  EXPECT_TRUE(absl::StrContains(seq["error"].str, "HTTP 503")) << seq["error"].str;
+  EXPECT_EQ(seq["steps"][1]["outcome"].str, "failed");
+  EXPECT_EQ(seq["steps"][2]["outcome"].str, "not_run");
+  EXPECT_EQ(seq["steps"][3]["outcome"].str, "not_run");
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"failed\"}"), 1);
+  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "sequence failed"));
+  // The next event is handled normally.
+  ASSERT_EQ(HttpCall("DELETE", env_.sim_port, "/sim/faults", "", nullptr), 200);
+  std::string next = env_.Establish("7005", "7004").cursor();
+  EXPECT_TRUE(WaitSequenceState(next, "done"));
+}
+
+TEST_F(XspE2E, ClientErrorIsNotRetried) {
+  StartEnv();
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=HotelingGuest&status=400&count=5"), 200);
+  int64_t since = env_.LastSeq();
+  std::string cursor = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(cursor, "failed"));
+  std::vector<Request> got = env_.Actions(since);
+  ASSERT_EQ(got.size(), 3u) << ::testing::PrintToString(got);
+  EXPECT_TRUE(absl::StrContains(Sequences()[0]["error"].str, "errorCode=4000"));
+}
+
+TEST_F(XspE2E, PlatformAssociationAppearsInHotdeskWithoutEcho) {
+  StartEnv();
+  int64_t since = env_.LastSeq();
+  // Association made on the portal.
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7004@example.com&host=7005@example.com&hours=8"),
+            200);
+  absl::StatusOr<v1::Association> a;
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return (a = env_.GetByGuest("7004")).ok(); }, kWait))
+      << env_.BridgeLog();
+  EXPECT_EQ(a->host(), "7005");
+  EXPECT_EQ(a->source(), v1::SOURCE_XSP);
+  EXPECT_EQ(a->limit().duration().seconds(), 8 * 3600);
+  // Force release on the platform.
+  ASSERT_EQ(env_.SimPost("/sim/release?host=7005@example.com"), 200);
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return !env_.GetByGuest("7004").ok(); }, kWait));
+  std::vector<v1::AssociationEvent> evs = env_.Events(env_.seed_cursor);
+  ASSERT_EQ(evs.size(), 2u);
+  EXPECT_EQ(evs[0].type(), v1::EVENT_TYPE_ESTABLISHED);
+  EXPECT_EQ(evs[0].source(), v1::SOURCE_XSP);
+  EXPECT_EQ(evs[1].type(), v1::EVENT_TYPE_CANCELLED);
+  EXPECT_EQ(evs[1].source(), v1::SOURCE_XSP);
+  EXPECT_EQ(evs[1].reason(), v1::CANCEL_REASON_EXTERNAL);
+  // No outbound sequence for either: the platform already has them.
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_TRUE(env_.Actions(since).empty()) << ::testing::PrintToString(env_.Actions(since));
+  EXPECT_EQ(
+      env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"skipped_source_xsp\"}"),
+      1);
+  // Every event was acknowledged.
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.SimChannels()["unacked"].Int() == 0; }, kWait))
+      << env_.SimGet("/sim/channels");
+}
+
+TEST_F(XspE2E, OwnChangesDoNotComeBackAsNewChanges) {
+  StartEnv();
+  std::string c1 = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(c1, "done"));
+  std::string c2 = env_.Cancel("7002").cursor();
+  ASSERT_TRUE(WaitSequenceState(c2, "done"));
+  // The platform reported both HotelingGuest changes; they were recognised as own changes.
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        return env_.Metric(
+                   "hotdesk_xsp_inbound_changes_total{kind=\"establish\",outcome=\"echo\"}") == 1 &&
+               env_.Metric("hotdesk_xsp_inbound_changes_total{kind=\"cancel\",outcome=\"echo\"}") ==
+                   1;
+      },
+      kWait))
+      << env_.Metrics();
+  absl::SleepFor(absl::Milliseconds(300));
+  std::vector<v1::AssociationEvent> evs = env_.Events(env_.seed_cursor);
+  ASSERT_EQ(evs.size(), 2u);  // only the two API changes
+  for (const auto& e : evs) EXPECT_EQ(e.source(), v1::SOURCE_API);
+}
+
+TEST_F(XspE2E, GroupSubscriptionDeliversPlatformChanges) {
+  env_.group_mode = true;
+  StartEnv();
+  // Any user of the group, not only listed ones; the first event of a group subscription is a
+  // real change (there is no initial event for group targets).
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7020@example.com&host=7021@example.com"), 200);
+  absl::StatusOr<v1::Association> a;
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return (a = env_.GetByGuest("7020")).ok(); }, kWait))
+      << env_.BridgeLog();
+  EXPECT_EQ(a->host(), "7021");
+  EXPECT_EQ(a->source(), v1::SOURCE_XSP);
+  bool group_path = false;
+  for (const Request& r : env_.AllRequests(0)) {
+    group_path |= r.method == "POST" &&
+                  r.path == "/com.broadsoft.xsi-events/v2.0/serviceprovider/sp1/group/group1" &&
+                  absl::StrContains(r.body, "<targetIdType>Group</targetIdType>");
+  }
+  EXPECT_TRUE(group_path);
+}
+
+TEST_F(XspE2E, DroppedChannelIsReopened) {
+  StartEnv();
+  std::string first = env_.Status()["channel"]["channelId"].str;
+  Json dropped;
+  std::string out;
+  ASSERT_EQ(env_.SimPost("/sim/faults?drop_channel=1", "", &out), 200);
+  ASSERT_TRUE(ParseJson(out, &dropped));
+  EXPECT_EQ(dropped["dropped"].Int(), 1);
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        Json s = env_.Status();
+        return s["channel"]["up"].b && s["channel"]["opens"].Int() == 2;
+      },
+      kWait))
+      << env_.BridgeLog();
+  std::string second = env_.Status()["channel"]["channelId"].str;
+  EXPECT_NE(first, second);
+  Json chans = env_.SimChannels();
+  int open = 0;
+  for (const Json& c : chans["channels"].arr) open += c["open"].b;
+  EXPECT_EQ(open, 1) << env_.SimGet("/sim/channels");
+  // Events flow again on the new channel.
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7006@example.com&host=7008@example.com"), 200);
+  absl::StatusOr<v1::Association> a;
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return (a = env_.GetByGuest("7006")).ok(); }, kWait))
+      << env_.BridgeLog();
+  EXPECT_EQ(a->host(), "7008");
+  // Heartbeats continue on the new channel.
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        Json chs = env_.SimChannels();
+        for (const Json& c : chs["channels"].arr) {
+          if (c["channelId"].str == second && c["heartbeats"].Int() >= 1) return true;
+        }
+        return false;
+      },
+      kWait))
+      << env_.SimGet("/sim/channels") << env_.BridgeLog();
+}
+
+TEST_F(XspE2E, HeartbeatForUnknownChannelMakesTheBridgeReopen) {
+  StartEnv();
+  // A restarted XSP forgets its channels: the heartbeat gets 404 and the bridge reopens.
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=/heartbeat&status=404&count=1"), 200);
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.Status()["channel"]["opens"].Int() >= 2; }, kWait))
+      << env_.BridgeLog();
+  EXPECT_TRUE(env_.WaitBridgeReady());
+}
+
+TEST_F(XspE2E, ChannelAndSubscriptionsAreRefreshedBeforeExpiry) {
+  // The simulator grants at most 4 s and ends a channel that is not refreshed in time.
+  ASSERT_TRUE(env_.Start({}, {"--max_expires=4"})) << env_.BridgeLog();
+  int64_t since = env_.LastSeq();
+  absl::SleepFor(absl::Seconds(8));
+  Json s = env_.Status();
+  EXPECT_TRUE(s["channel"]["up"].b);
+  EXPECT_EQ(s["channel"]["opens"].Int(), 1) << env_.BridgeLog();
+  EXPECT_EQ(s["channel"]["expires"].Int(), 4);
+  int channel_refresh = 0, sub_refresh = 0;
+  for (const Request& r : env_.AllRequests(since)) {
+    if (r.method != "PUT") continue;
+    if (absl::StrContains(r.path, "/v2.0/channel/") && !absl::StrContains(r.path, "heartbeat")) {
+      ++channel_refresh;
+      EXPECT_EQ(r.status, 200);
+    }
+    if (absl::StrContains(r.path, "/v2.0/subscription/")) ++sub_refresh;
+  }
+  EXPECT_GE(channel_refresh, 2) << ::testing::PrintToString(env_.AllRequests(since));
+  EXPECT_GE(sub_refresh, 2 * env_.expected_subscriptions) << env_.BridgeLog();
+  // Still delivering.
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7003@example.com&host=7010@example.com"), 200);
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.GetByGuest("7003").ok(); }, kWait));
+}
+
+TEST_F(XspE2E, RestartResumesWithoutDuplicateSequences) {
+  StartEnv();
+  std::string c1 = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(c1, "done"));
+  ASSERT_EQ(env_.StopBridge(SIGTERM), 0);
+  int64_t since = env_.LastSeq();
+  // Changes while the bridge is down.
+  env_.Cancel("7002");
+  env_.Establish("7005", "7004");
+  ASSERT_TRUE(env_.StartBridge()) << env_.BridgeLog();
+  std::vector<Request> want = ExpectedCancel("7002", "7003");
+  for (const Request& r : ExpectedEstablish("7005", "7004", 0, false)) want.push_back(r);
+  EXPECT_EQ(WaitActions(since, want.size()), want);
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_EQ(env_.Actions(since).size(), want.size());  // the first establish was not replayed
+  // Restart again with nothing new: nothing is sent.
+  ASSERT_EQ(env_.StopBridge(SIGTERM), 0);
+  since = env_.LastSeq();
+  ASSERT_TRUE(env_.StartBridge());
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_TRUE(env_.Actions(since).empty()) << ::testing::PrintToString(env_.Actions(since));
+  // The graceful stop removed the channel and subscriptions from the platform.
+  int deletes = 0;
+  for (const Request& r : env_.AllRequests(0)) deletes += r.method == "DELETE";
+  EXPECT_EQ(deletes, 2 * (env_.expected_subscriptions + 1));
+}
+
+TEST_F(XspE2E, HalfDoneSequenceResumesAfterCrash) {
+  StartEnv();
+  // Step 3 hangs; the bridge is killed meanwhile (SIGKILL: no chance to clean up).
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=HotelingGuest&delay_ms=1500&count=1"), 200);
+  int64_t since = env_.LastSeq();
+  std::string cursor = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        for (const Request& r : env_.AllRequests(since)) {
+          if (r.path == ActionsPath("7003", "HotelingGuest")) return true;
+        }
+        return false;
+      },
+      kWait));
+  absl::SleepFor(absl::Milliseconds(200));
+  env_.StopBridge(SIGKILL);
+  ASSERT_TRUE(env_.StartBridge()) << env_.BridgeLog();
+  ASSERT_TRUE(WaitSequenceState(cursor, "done")) << env_.BridgeLog();
+  std::vector<Request> got = env_.Actions(since);
+  std::vector<Request> base = ExpectedEstablish("7002", "7003", 0, false);
+  // Steps 1-2 once; step 3 (idempotent PUT) again; step 4 once.
+  std::vector<Request> want = {base[0], base[1], base[2], base[2], base[3]};
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "sequence resumed"));
+}
+
+TEST_F(XspE2E, MalformedXmlFromTheXspIsRejected) {
+  StartEnv();
+  // Broken XML with a readable eventID, and a well-formed event whose prefix is bound to a
+  // foreign namespace (so it is not an Xsi event).
+  std::string broken =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xsi:Event xsi1:type=\"xsi:SubscriptionEvent\" "
+      "xmlns:xsi=\"http://schema.broadsoft.com/xsi\" "
+      "xmlns:xsi1=\"http://www.w3.org/2001/XMLSchema-instance\"><xsi:eventID>bad-1</xsi:eventID>"
+      "<xsi:targetId>7003@example.com</xsi:targetId><xsi:eventData "
+      "xsi1:type=\"xsi:HotelingGuestEvent\"><xsi:info><xsi:hostUserId>7002@example.com"
+      "</xsi:info></xsi:eventData></xsi:Event>";
+  std::string foreign =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xsi:Event xsi1:type=\"xsi:SubscriptionEvent\" "
+      "xmlns:xsi=\"http://example.com/other\" "
+      "xmlns:xsi1=\"http://www.w3.org/2001/XMLSchema-instance\"><xsi:eventID>bad-2</xsi:eventID>"
+      "<xsi:targetId>7003@example.com</xsi:targetId><xsi:eventData "
+      "xsi1:type=\"xsi:HotelingGuestEvent\"><xsi:info><xsi:hostUserId>7002@example.com"
+      "</xsi:hostUserId></xsi:info></xsi:eventData></xsi:Event>";
+  int64_t since = env_.LastSeq();
+  ASSERT_EQ(env_.SimPost("/sim/raw_event", broken), 200);
+  ASSERT_EQ(env_.SimPost("/sim/raw_event", foreign), 200);
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] { return env_.Metric("hotdesk_xsp_events_received_total{type=\"malformed\"}") == 2; },
+      kWait))
+      << env_.BridgeLog();
+  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "rejected malformed document"));
+  // Both were answered with a non-200 event response.
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        int n = 0;
+        for (const Request& r : env_.AllRequests(since)) {
+          n += absl::StrContains(r.path, "/channel/eventresponse") &&
+               absl::StrContains(r.body, "<statusCode>400</statusCode>");
+        }
+        return n == 2;
+      },
+      kWait));
+  // No state change in hotdesk, nothing sent to the platform, channel still up.
+  EXPECT_FALSE(env_.GetByGuest("7003").ok());
+  EXPECT_EQ(env_.Events(env_.seed_cursor).size(), 0u);
+  EXPECT_TRUE(env_.Actions(since).empty());
+  EXPECT_TRUE(env_.Status()["channel"]["up"].b);
+  // A good event right after still works.
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7003@example.com&host=7009@example.com"), 200);
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.GetByGuest("7003").ok(); }, kWait));
+}
+
+}  // namespace
+}  // namespace hotdesk::xsp::testing
