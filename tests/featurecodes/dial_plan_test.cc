@@ -79,6 +79,15 @@ TEST(FeatureCodesDialPlan, FileErrorsNameTheLine) {
   EXPECT_EQ(p->emergency_numbers.size(), 2u);
 }
 
+TEST(FeatureCodesDialPlan, ShippedExampleLoads) {
+  auto p = LoadDialPlan(FC_EXAMPLES "/acme.plan", kEmergency);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name, "acme");
+  EXPECT_EQ(Classify(*p, "*55*1234#", true).extension, "1234");
+  EXPECT_EQ(Classify(*p, "999", true).kind, Decision::Kind::kEmergency);
+  EXPECT_EQ(LoadDialPlan("/nonexistent.plan", {}).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST(FeatureCodesDialEngine, ClassifiesDigits) {
   auto cx = *LoadDialPlan("3cx", kEmergency);
   Decision d = Classify(cx, "*77*101*", true);
