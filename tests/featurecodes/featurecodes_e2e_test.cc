@@ -246,6 +246,14 @@ TEST_F(FeatureCodesE2ETest, Preset3cxLoginAndLogoutEndToEnd) {
   int metrics_port = testing::FreePort();
   StartAdapter("3cx", {"--metrics_listen=127.0.0.1:" + std::to_string(metrics_port)});
   EventCollector events(server_.Channel());
+  // Alice's personal association limit applies to her feature-code logins.
+  v1::UpdateGuestRequest ug;
+  ug.set_tenant("acme");
+  ug.mutable_guest()->set_id("101");
+  ug.mutable_guest()->mutable_association_limit()->mutable_duration()->set_seconds(8 * 3600);
+  ug.mutable_update_mask()->add_paths("association_limit");
+  v1::Guest g;
+  ASSERT_TRUE(guests_->UpdateGuest(Ctx().get(), ug, &g).ok());
   std::string before = Profile("00-15-65-7A-1B-2C");
   EXPECT_NE(before.find("account.1.user_name=HD0001\n"), std::string::npos) << before;
   EXPECT_NE(before.find("hotdesk.state=idle"), std::string::npos);
@@ -262,6 +270,9 @@ TEST_F(FeatureCodesE2ETest, Preset3cxLoginAndLogoutEndToEnd) {
   EXPECT_EQ(ev.association().guest(), "101");
   EXPECT_EQ(ev.source(), v1::SOURCE_FEATURE_CODE);
   EXPECT_EQ(ev.association().attributes().at("display_name"), "Alice");
+  EXPECT_EQ(ev.association().limit().duration().seconds(), 8 * 3600);
+  EXPECT_EQ(ev.association().expire_time().seconds() - ev.association().establish_time().seconds(),
+            8 * 3600);
 
   EXPECT_TRUE(WaitNotice(std::string(kMac1) + " 101 guest acme")) << ReadAll(notices_);
   std::string after = Profile(kMac1);
