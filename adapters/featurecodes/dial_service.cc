@@ -163,7 +163,6 @@ absl::StatusOr<v1::DialResponse> DialService::Dial(const v1::DialRequest& req) {
         s.mac = device->mac();
         s.host = host;
         s.guest = d.extension;
-        s.guest_record = *guest;
         s = sessions_->Open(std::move(s));
         r.set_action(v1::DialResponse::PROMPT_PIN);
         r.set_session_id(s.id);
@@ -210,18 +209,22 @@ absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(const v1::SubmitPin
       resp.set_message("too many wrong PINs: locked");
     } else if (check->result() != v1::VerifyPinResponse::RESULT_OK) {
       resp = Rejected("NO_PIN", "extension " + s->guest + " has no PIN");
+    } else if (auto g = core_->GetGuest(s->tenant, s->guest); !g.ok()) {
+      resp = Rejected(absl::IsNotFound(g.status()) ? "UNKNOWN_GUEST" : "UNAVAILABLE",
+                      std::string(g.status().message()));
+    } else if (!g->hotdesking_enabled()) {
+      resp = Rejected("HOTDESKING_DISABLED", "hot desking is not enabled for " + s->guest);
     } else {
       v1::EstablishRequest est;
       est.set_tenant(s->tenant);
       est.set_host(s->host);
       est.set_guest(s->guest);
       est.set_source(v1::SOURCE_FEATURE_CODE);
-      // A retry after a lost reply makes no second change (the session id is unique).
-      est.set_request_id("fc-" + s->id);
-      if (s->guest_record.has_association_limit())
-        *est.mutable_limit() = s->guest_record.association_limit();
-      if (!s->guest_record.display_name().empty())
-        (*est.mutable_attributes())["display_name"] = s->guest_record.display_name();
+      // A retry after a lost reply makes no second change (the nonce is unique per session).
+      est.set_request_id("fc-" + s->nonce);
+      if (g->has_association_limit()) *est.mutable_limit() = g->association_limit();
+      if (!g->display_name().empty())
+        (*est.mutable_attributes())["display_name"] = g->display_name();
       auto e = core_->Establish(est);
       if (!e.ok()) {
         resp = Rejected(Unavailable(e.status()) ? "UNAVAILABLE" : "REFUSED",

@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, dialplan, "3cx", "3cx | portsip | path of a dial plan fil
 ABSL_FLAG(std::vector<std::string>, emergency_numbers, std::vector<std::string>({"112", "911"}),
           "numbers an idle device may dial (added to the plan's own)");
 ABSL_FLAG(absl::Duration, session_ttl, absl::Seconds(60), "how long a login waits for its PIN");
+ABSL_FLAG(std::string, session_secret, "",
+          "key that signs dial-session ids; the same on every replica (prefer "
+          "HOTDESK_SESSION_SECRET); empty: random, sessions stay with this process");
 ABSL_FLAG(std::string, notify_command, "",
           "program run on every profile change: <program> <mac> <shown ext> <idle|guest> <tenant>");
 ABSL_FLAG(absl::Duration, notify_timeout, absl::Seconds(10), "the notify program's time limit");
@@ -105,7 +108,7 @@ int main(int argc, char** argv) {
   auto channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
   CoreClient core(channel, absl::GetFlag(FLAGS_core_timeout));
-  SessionTable sessions(absl::GetFlag(FLAGS_session_ttl));
+  SessionTable sessions(absl::GetFlag(FLAGS_session_ttl), absl::GetFlag(FLAGS_session_secret));
   ProfileRenderer renderer(absl::GetFlag(FLAGS_template_dir), absl::GetFlag(FLAGS_sip_server));
   Reprovisioner reprovisioner(&core, &renderer, &metrics, absl::GetFlag(FLAGS_notify_command),
                               absl::GetFlag(FLAGS_notify_timeout));

@@ -114,18 +114,57 @@ TEST(FeatureCodesDialEngine, ClassifiesDigits) {
 
 TEST(FeatureCodesSessions, ExpireAndAreTakenOnce) {
   absl::Time now = absl::Now();
-  SessionTable t(absl::Seconds(60), [&] { return now; });
-  DialSession s = t.Open(DialSession{});
-  EXPECT_EQ(s.id.size(), 32u);
-  EXPECT_NE(t.Open(DialSession{}).id, s.id);
+  SessionTable t(absl::Seconds(60), "", [&] { return now; });
+  DialSession in;
+  in.tenant = "acme";
+  in.mac = "0015657a1b2c";
+  in.host = "HD0001";
+  in.guest = "101";
+  DialSession s = t.Open(in);
+  EXPECT_NE(t.Open(in).id, s.id);
+  EXPECT_EQ(t.size(), 2u);
   auto taken = t.Take(s.id);
   ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->tenant, "acme");
+  EXPECT_EQ(taken->mac, "0015657a1b2c");
+  EXPECT_EQ(taken->host, "HD0001");
+  EXPECT_EQ(taken->guest, "101");
+  EXPECT_EQ(taken->nonce, s.nonce);
   EXPECT_FALSE(t.Take(s.id).has_value());  // one owner at a time
   t.Return(*taken);
+  EXPECT_TRUE(t.Take(s.id).has_value());   // returned after a wrong PIN: usable again
+  EXPECT_FALSE(t.Take(s.id).has_value());  // taken and not returned: finished
   now += absl::Seconds(61);
-  EXPECT_FALSE(t.Take(s.id).has_value());
-  EXPECT_EQ(t.Sweep(), 1);
+  EXPECT_EQ(t.Sweep(), 1);  // the second session, never used
   EXPECT_EQ(t.size(), 0u);
+}
+
+TEST(FeatureCodesSessions, SignedIdsWorkAcrossReplicasAndCannotBeForged) {
+  absl::Time now = absl::Now();
+  auto clock = [&] { return now; };
+  SessionTable a(absl::Seconds(60), "shared secret", clock);
+  SessionTable b(absl::Seconds(60), "shared secret", clock);
+  SessionTable other(absl::Seconds(60), "another secret", clock);
+  DialSession in;
+  in.tenant = "acme";
+  in.host = "HD0001";
+  in.guest = "101";
+  DialSession s = a.Open(in);
+  EXPECT_FALSE(other.Take(s.id).has_value());
+  // Changing the guest inside the token breaks the signature.
+  std::string forged = s.id;
+  forged[3] = forged[3] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(b.Take(forged).has_value());
+  EXPECT_FALSE(b.Take("garbage").has_value());
+  EXPECT_FALSE(b.Take("").has_value());
+  auto taken = b.Take(s.id);
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->guest, "101");
+  // Expiry is inside the signed token.
+  DialSession s2 = a.Open(in);
+  now += absl::Seconds(61);
+  EXPECT_FALSE(b.Take(s2.id).has_value());
+  EXPECT_FALSE(a.Take(s2.id).has_value());
 }
 
 TEST(FeatureCodesProvisioning, RendersIdleAndGuestInBothFormats) {
