@@ -103,7 +103,8 @@ void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
                  cmd.reject_guest_elsewhere ? "1" : "0", std::to_string(cmd.limit_ms),
                  std::to_string(cmd.expire_at_ms), EncodeRecordTail(cmd.limit, cmd.attributes),
                  cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
-                 std::to_string(options_.stream_retention), cmd.Fingerprint()},
+                 std::to_string(options_.stream_retention),
+                 cmd.request_id.empty() ? std::string() : cmd.Fingerprint()},
                 deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   done(ParseEstablish(cmd, *r));
@@ -118,7 +119,8 @@ void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
                  keys_.Request(t, cmd.request_id)},
                 {cmd.host, cmd.guest, std::to_string(cmd.reason), std::to_string(cmd.source),
                  cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
-                 std::to_string(options_.stream_retention), cmd.Fingerprint()},
+                 std::to_string(options_.stream_retention),
+                 cmd.request_id.empty() ? std::string() : cmd.Fingerprint()},
                 deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   const redisReply* rep = *r;

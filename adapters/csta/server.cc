@@ -1,0 +1,214 @@
+#include "adapters/csta/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <prometheus/exposer.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "adapters/csta/connection.h"
+#include "adapters/csta/event_follower.h"
+#include "adapters/csta/gateway.h"
+#include "adapters/csta/metrics.h"
+#include "adapters/csta/transport.h"
+#include "services/common/log.h"
+
+namespace hotdesk::csta {
+namespace {
+
+bool SplitHostPort(const std::string& addr, std::string* host, std::string* port) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = addr.substr(0, colon);
+  *port = addr.substr(colon + 1);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  int p;
+  return absl::SimpleAtoi(*port, &p) && p >= 0 && p < 65536;
+}
+
+std::string PeerName(const sockaddr_storage& ss) {
+  char host[NI_MAXHOST], serv[NI_MAXSERV];
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&ss), sizeof(ss), host, sizeof(host), serv,
+                  sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    return "?";
+  return absl::StrCat(host, ":", serv);
+}
+
+}  // namespace
+
+CstaServer::CstaServer(GatewayConfig config) : config_(std::move(config)) {}
+
+CstaServer::~CstaServer() {
+  Shutdown();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+absl::Status CstaServer::Start() {
+  metrics_ = std::make_unique<Metrics>();
+  if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
+    if (config_.tls_cert.empty() || config_.tls_key.empty())
+      return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+    auto tls = TlsServer::Create(config_.tls_cert, config_.tls_key);
+    if (!tls.ok()) return tls.status();
+    tls_ = std::move(*tls);
+  }
+  std::string host, port;
+  if (!SplitHostPort(config_.listen, &host, &port))
+    return absl::InvalidArgumentError("--listen: expected host:port");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &res); rc)
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen ", config_.listen, ": ", gai_strerror(rc)));
+  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (fd < 0 || ::bind(fd, res->ai_addr, res->ai_addrlen) != 0 || ::listen(fd, 128) != 0) {
+    int err = errno;
+    freeaddrinfo(res);
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config_.listen, ": ", strerror(err)));
+  }
+  freeaddrinfo(res);
+  listen_fd_ = fd;
+  sockaddr_storage bound{};
+  socklen_t len = sizeof(bound);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+  if (!config_.metrics_listen.empty()) {
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(config_.metrics_listen);
+      exposer_->RegisterCollectable(metrics_->registry());
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(absl::StrCat("--metrics_listen: ", e.what()));
+    }
+  }
+
+  auto channel = grpc::CreateChannel(config_.server, grpc::InsecureChannelCredentials());
+  gateway_ = std::make_unique<Gateway>(config_, channel, metrics_.get());
+  Gateway* gw = gateway_.get();
+  follower_ =
+      std::make_unique<EventFollower>(channel, config_.tenant, config_.cursor_file, metrics_.get(),
+                                      [gw](const v1::AssociationEvent& ev) { gw->OnEvent(ev); });
+  follower_->Start();
+  accept_thread_ = std::thread([this] { AcceptLoop(); });
+  HD_LOG(kInfo, "hotdesk-csta started")
+      .kv("port", port_)
+      .kv("tls", tls_ ? "on" : "off")
+      .kv("server", config_.server)
+      .kv("tenant", config_.tenant);
+  return absl::OkStatus();
+}
+
+void CstaServer::AcceptLoop() {
+  while (!stopping_) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) continue;
+    if (stopping_) break;
+    if (!(fds[0].revents & POLLIN)) continue;
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    int fd =
+        ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) continue;
+    std::string peer = PeerName(ss);
+    uint64_t id;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (serving_ >= config_.max_clients) {
+        ::close(fd);
+        metrics_->Connection("rejected_limit");
+        HD_LOG(kWarn, "client refused: --max_clients reached").kv("peer", peer);
+        continue;
+      }
+      ++serving_;
+      id = next_id_++;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    metrics_->Connection("accepted");
+    std::thread([this, fd, peer, id] { Serve(fd, peer, id); }).detach();
+  }
+}
+
+void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
+  std::unique_ptr<Transport> transport;
+  if (tls_) {
+    auto t = tls_->Accept(fd, absl::Seconds(10));
+    if (!t.ok()) {
+      HD_LOG(kWarn, "TLS handshake failed").kv("peer", peer).kv("error", t.status().message());
+      metrics_->Connection("tls_failed");
+    } else {
+      transport = std::move(*t);
+    }
+  } else {
+    transport = PlainTransport(fd);
+  }
+  if (transport) {
+    ConnectionOptions o;
+    o.max_frame = config_.max_frame;
+    o.max_queue_bytes = config_.max_queue_bytes;
+    o.idle_timeout = config_.idle_timeout;
+    o.heartbeat_interval = config_.heartbeat_interval;
+    o.status_on_connect = config_.status_on_connect;
+    o.default_namespace = config_.default_namespace;
+    o.private_namespace = config_.private_namespace;
+    auto conn = std::make_shared<Connection>(id, std::move(transport), peer, o, gateway_.get(),
+                                             metrics_.get());
+    bool run = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stopping_) {
+        clients_[id] = conn;
+        run = true;
+      }
+    }
+    if (run) {
+      metrics_->clients().Increment();
+      HD_LOG(kInfo, "client connected").kv("conn", id).kv("peer", peer);
+      conn->Run();
+      metrics_->clients().Decrement();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    clients_.erase(id);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  --serving_;
+  cv_.notify_all();
+}
+
+void CstaServer::Shutdown() {
+  if (stopping_.exchange(true)) return;
+  if (wake_fd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t r = ::write(wake_fd_, &one, sizeof(one));
+    (void)r;
+  }
+  if (accept_thread_.joinable()) accept_thread_.join();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (auto& [id, c] : clients_) c->Stop();
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return serving_ == 0; });
+  }
+  if (follower_) follower_->Stop();
+  HD_LOG(kInfo, "hotdesk-csta stopped").kv("cursor", follower_ ? follower_->cursor() : "");
+}
+
+}  // namespace hotdesk::csta
