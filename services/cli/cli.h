@@ -39,5 +39,7 @@ struct Command {
 };
 // Each command file contributes its commands.
 std::vector<Command> AssociationCommands();
+std::vector<Command> DeviceCommands();
+std::vector<Command> GuestCommands();
 
 }  // namespace hotdesk::cli

@@ -16,6 +16,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "per-call deadline");
 int main(int argc, char** argv) {
   using namespace hotdesk::cli;
   std::vector<Command> commands = AssociationCommands();
+  for (auto* more : {&DeviceCommands, &GuestCommands})
+    for (const auto& c : more()) commands.push_back(c);
   std::string usage = "hotdeskctl [--server ADDR] [--tenant T] [--json] COMMAND ...\ncommands:\n";
   for (const auto& c : commands) absl::StrAppend(&usage, "  ", c.usage, "\n");
   absl::SetProgramUsageMessage(usage);

@@ -105,6 +105,30 @@ grpc::ServerUnaryReactor* DevicesService::GetDevice(grpc::CallbackServerContext*
       });
 }
 
+void DevicesService::UnlessInUse(const std::string& tenant, const std::string& mac,
+                                 const std::string& new_extension, absl::Time deadline,
+                                 std::function<void(absl::Status)> next) {
+  directory_->GetDevice(tenant, mac, deadline,
+                        [this, tenant, new_extension, deadline,
+                         next = std::move(next)](absl::StatusOr<v1::Device> d) {
+                          if (!d.ok()) return next(d.status());
+                          if (!new_extension.empty() && new_extension == d->hotdesk_extension())
+                            return next(absl::OkStatus());
+                          associations_->Get(
+                              tenant, d->hotdesk_extension(), "", deadline,
+                              [next](absl::StatusOr<v1::Association> a) {
+                                if (absl::IsNotFound(a.status())) return next(absl::OkStatus());
+                                if (!a.ok()) return next(a.status());
+                                absl::Status busy = ErrorWithReason(
+                                    absl::StatusCode::kFailedPrecondition, "DEVICE_IN_USE",
+                                    "guest " + a->guest() + " is logged in at this device (host " +
+                                        a->host() + "); force a logout first");
+                                AddDetail(&busy, *a);
+                                next(busy);
+                              });
+                        });
+}
+
 grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerContext* ctx,
                                                        const v1::UpdateDeviceRequest* req,
                                                        v1::Device* resp) {
@@ -126,27 +150,34 @@ grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerConte
         if (!v.empty()) return done(v.ToStatus());
         v1::Device patch = req->device();
         ApplyDefaults(&patch);
-        directory_->UpdateDevice(
-            req->tenant(), *NormalizeMac(req->device().mac()),
-            [patch, fields](v1::Device* d) {
-              if (fields.count("hotdesk_extension"))
-                d->set_hotdesk_extension(patch.hotdesk_extension());
-              if (fields.count("display_name")) d->set_display_name(patch.display_name());
-              if (fields.count("provisioning")) d->set_provisioning(patch.provisioning());
-              if (fields.count("network")) d->set_network(patch.network());
-              if (fields.count("model")) d->set_model(patch.model());
-              return absl::OkStatus();
-            },
-            deadline,
-            [done = std::move(done)](absl::StatusOr<v1::Device> r) {
-              if (r.ok()) {
-                HD_LOG(kInfo, "device updated")
-                    .kv("tenant", r->tenant())
-                    .kv("mac", r->mac())
-                    .kv("hotdesk_extension", r->hotdesk_extension());
-              }
-              done(std::move(r));
-            });
+        std::string tenant = req->tenant();
+        std::string mac = *NormalizeMac(req->device().mac());
+        auto update = [this, tenant, mac, patch, fields, deadline, done](absl::Status ok) {
+          if (!ok.ok()) return done(ok);
+          directory_->UpdateDevice(
+              tenant, mac,
+              [patch, fields](v1::Device* d) {
+                if (fields.count("hotdesk_extension"))
+                  d->set_hotdesk_extension(patch.hotdesk_extension());
+                if (fields.count("display_name")) d->set_display_name(patch.display_name());
+                if (fields.count("provisioning")) d->set_provisioning(patch.provisioning());
+                if (fields.count("network")) d->set_network(patch.network());
+                if (fields.count("model")) d->set_model(patch.model());
+                return absl::OkStatus();
+              },
+              deadline,
+              [done](absl::StatusOr<v1::Device> r) {
+                if (r.ok()) {
+                  HD_LOG(kInfo, "device updated")
+                      .kv("tenant", r->tenant())
+                      .kv("mac", r->mac())
+                      .kv("hotdesk_extension", r->hotdesk_extension());
+                }
+                done(std::move(r));
+              });
+        };
+        if (!fields.count("hotdesk_extension")) return update(absl::OkStatus());
+        UnlessInUse(tenant, mac, patch.hotdesk_extension(), deadline, std::move(update));
       });
 }
 
@@ -159,15 +190,20 @@ grpc::ServerUnaryReactor* DevicesService::DeleteDevice(grpc::CallbackServerConte
         CheckTenant(req->tenant(), &v);
         CheckMac(req->mac(), "mac", &v);
         if (!v.empty()) return done(v.ToStatus());
-        directory_->DeleteDevice(req->tenant(), *NormalizeMac(req->mac()), deadline,
-                                 [done = std::move(done)](absl::StatusOr<v1::Device> r) {
-                                   if (!r.ok()) return done(r.status());
-                                   HD_LOG(kInfo, "device deleted")
-                                       .kv("tenant", r->tenant())
-                                       .kv("mac", r->mac())
-                                       .kv("hotdesk_extension", r->hotdesk_extension());
-                                   done(google::protobuf::Empty());
-                                 });
+        std::string tenant = req->tenant();
+        std::string mac = *NormalizeMac(req->mac());
+        UnlessInUse(
+            tenant, mac, "", deadline, [this, tenant, mac, deadline, done](absl::Status ok) {
+              if (!ok.ok()) return done(ok);
+              directory_->DeleteDevice(tenant, mac, deadline, [done](absl::StatusOr<v1::Device> r) {
+                if (!r.ok()) return done(r.status());
+                HD_LOG(kInfo, "device deleted")
+                    .kv("tenant", r->tenant())
+                    .kv("mac", r->mac())
+                    .kv("hotdesk_extension", r->hotdesk_extension());
+                done(google::protobuf::Empty());
+              });
+            });
       });
 }
 

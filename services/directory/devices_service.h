@@ -32,6 +32,14 @@ class DevicesService final : public v1::Devices::CallbackService {
                                               v1::CancelResponse* resp) override;
 
  private:
+  // Continues with `next` unless a guest is logged in at the device: its associations are keyed
+  // by the hot-desk extension, so changing or removing that under a guest would orphan them
+  // (FAILED_PRECONDITION DEVICE_IN_USE; log the guest out first). With `new_extension` equal to
+  // the current one there is nothing to protect.
+  void UnlessInUse(const std::string& tenant, const std::string& mac,
+                   const std::string& new_extension, absl::Time deadline,
+                   std::function<void(absl::Status)> next);
+
   DirectoryStore* directory_;
   AssociationStore* associations_;
   ServerMetrics* metrics_;

@@ -6,6 +6,7 @@
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
 #include "services/common/status.h"
+#include "tests/directory/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {
@@ -21,6 +22,7 @@ class DirectoryServiceTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(redis_.Start());
     ASSERT_TRUE(server_.Start(redis_.addr(), {"--pin_lockout=2s", "--log_level=debug"}));
+    ASSERT_TRUE(testing::WaitServing(server_.Channel()));
     devices_ = v1::Devices::NewStub(server_.Channel());
     guests_ = v1::Guests::NewStub(server_.Channel());
     assoc_ = v1::Associations::NewStub(server_.Channel());
@@ -134,6 +136,28 @@ TEST_F(DirectoryServiceTest, ListShowsWhoIsOnWhichDeviceAndForceLogout) {
       EXPECT_TRUE(s.association().has_establish_time());
     }
   }
+
+  // While a guest is logged in, the device keeps its extension and cannot be removed.
+  v1::UpdateDeviceRequest ud;
+  ud.set_tenant("acme");
+  ud.mutable_device()->set_mac("0015657a1b2d");
+  ud.mutable_device()->set_hotdesk_extension("HD0009");
+  ud.mutable_device()->set_display_name("Window desk");
+  ud.mutable_update_mask()->add_paths("hotdesk_extension");
+  grpc::Status busy = devices_->UpdateDevice(Ctx().get(), ud, &d);
+  EXPECT_EQ(busy.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(busy)), "DEVICE_IN_USE");
+  ud.mutable_update_mask()->Clear();
+  ud.mutable_update_mask()->add_paths("display_name");
+  ASSERT_TRUE(devices_->UpdateDevice(Ctx().get(), ud, &d).ok());
+  EXPECT_EQ(d.display_name(), "Window desk");
+  EXPECT_EQ(d.hotdesk_extension(), "HD0002");
+  v1::DeleteDeviceRequest del;
+  del.set_tenant("acme");
+  del.set_mac("0015657a1b2d");
+  google::protobuf::Empty empty;
+  EXPECT_EQ(devices_->DeleteDevice(Ctx().get(), del, &empty).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 
   // Force logout by MAC: the association ends with reason FORCED, on the stream.
   v1::ForceLogoutDeviceRequest fl;

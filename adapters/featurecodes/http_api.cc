@@ -1,0 +1,201 @@
+#include "adapters/featurecodes/http_api.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/rpc/error_details.pb.h"
+#include "services/common/log.h"
+#include "services/common/status.h"
+#include "services/directory/mac_address.h"
+
+namespace hotdesk::featurecodes {
+namespace {
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  return out;
+}
+
+std::string JsonQuote(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+int HttpCode(absl::StatusCode c) {
+  switch (c) {
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+void SendError(httplib::Response& res, const absl::Status& st) {
+  std::string fields;
+  google::rpc::BadRequest bad;
+  if (GetDetail(st, &bad)) {
+    for (const auto& v : bad.field_violations())
+      absl::StrAppend(&fields, fields.empty() ? "" : ",", "{\"field\":", JsonQuote(v.field()),
+                      ",\"description\":", JsonQuote(v.description()), "}");
+  }
+  std::string body = absl::StrCat("{\"error\":{\"code\":\"", absl::StatusCodeToString(st.code()),
+                                  "\",\"message\":", JsonQuote(st.message()),
+                                  ",\"field_violations\":[", fields, "]}}\n");
+  res.status = HttpCode(st.code());
+  res.set_content(body, "application/json");
+}
+
+// Fills `m` from a JSON body, or from form/query parameters named like its fields.
+absl::Status ReadRequest(const httplib::Request& req, google::protobuf::Message* m) {
+  std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) == 0) {
+    google::protobuf::util::JsonParseOptions opts;
+    auto st = google::protobuf::util::JsonStringToMessage(req.body, m, opts);
+    if (!st.ok())
+      return absl::InvalidArgumentError(absl::StrCat("body: ", st.message().as_string()));
+    return absl::OkStatus();
+  }
+  std::multimap<std::string, std::string> params = req.params;
+  if (type.rfind("application/x-www-form-urlencoded", 0) == 0 && !req.body.empty()) {
+    for (absl::string_view kv : absl::StrSplit(req.body, '&', absl::SkipEmpty())) {
+      size_t eq = kv.find('=');
+      std::string k(kv.substr(0, eq));
+      std::string v(eq == absl::string_view::npos ? "" : kv.substr(eq + 1));
+      params.emplace(httplib::detail::decode_url(k, true), httplib::detail::decode_url(v, true));
+    }
+  }
+  const auto* d = m->GetDescriptor();
+  const auto* r = m->GetReflection();
+  for (const auto& [k, v] : params) {
+    const auto* f = d->FindFieldByName(k);
+    if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
+    r->SetString(m, f, v);
+  }
+  return absl::OkStatus();
+}
+
+bool WantsText(const httplib::Request& req) {
+  return req.get_param_value("format") == "text" ||
+         req.get_header_value("Accept").rfind("text/plain", 0) == 0;
+}
+
+std::string DialText(const v1::DialResponse& r) {
+  std::string out = v1::DialResponse::Action_Name(r.action());
+  auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) absl::StrAppend(&out, " ", k, "=", v);
+  };
+  add("session_id", r.session_id());
+  add("reason", r.reason());
+  add("guest", r.guest());
+  add("hotdesk_extension", r.hotdesk_extension());
+  if (r.no_op()) out += " no_op=true";
+  return out + "\n";
+}
+
+std::string PinText(const v1::SubmitPinResponse& r) {
+  std::string out = v1::SubmitPinResponse::Result_Name(r.result());
+  if (r.result() == v1::SubmitPinResponse::WRONG_PIN)
+    absl::StrAppend(&out, " attempts_left=", r.attempts_left());
+  auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) absl::StrAppend(&out, " ", k, "=", v);
+  };
+  add("reason", r.reason());
+  add("guest", r.guest());
+  add("hotdesk_extension", r.hotdesk_extension());
+  return out + "\n";
+}
+
+}  // namespace
+
+HttpApi::HttpApi(DialService* dial, Reprovisioner* reprovisioner, std::string tenant)
+    : dial_(dial), reprovisioner_(reprovisioner), tenant_(std::move(tenant)) {}
+
+HttpApi::~HttpApi() { Stop(); }
+
+absl::StatusOr<int> HttpApi::Start(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
+      port < 0 || port > 65535)
+    return absl::InvalidArgumentError("--http_listen: expected host:port");
+  std::string host = listen.substr(0, colon);
+  server_ = std::make_unique<httplib::Server>();
+  auto& s = *server_;
+
+  auto dial = [this](const httplib::Request& req, httplib::Response& res) {
+    v1::DialRequest in;
+    if (auto st = ReadRequest(req, &in); !st.ok()) return SendError(res, st);
+    auto out = dial_->Dial(in);
+    if (!out.ok()) return SendError(res, out.status());
+    if (WantsText(req))
+      res.set_content(DialText(*out), "text/plain");
+    else
+      res.set_content(ToJson(*out) + "\n", "application/json");
+  };
+  s.Post("/v1/dial", dial);
+  s.Get("/v1/dial", dial);
+  // The PIN only in a body: query strings end up in access logs.
+  s.Post("/v1/pin", [this](const httplib::Request& req, httplib::Response& res) {
+    v1::SubmitPinRequest in;
+    if (auto st = ReadRequest(req, &in); !st.ok()) return SendError(res, st);
+    auto out = dial_->SubmitPin(in);
+    if (!out.ok()) return SendError(res, out.status());
+    if (WantsText(req))
+      res.set_content(PinText(*out), "text/plain");
+    else
+      res.set_content(ToJson(*out) + "\n", "application/json");
+  });
+  s.Get(R"(/provisioning/([^/]+)\.cfg)",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto mac = NormalizeMac(req.matches[1].str());
+          if (!mac) return SendError(res, absl::NotFoundError("not a MAC address"));
+          auto profile = reprovisioner_->Current(tenant_, *mac);
+          if (!profile.ok()) return SendError(res, profile.status());
+          HD_LOG(kDebug, "profile served").kv("tenant", tenant_).kv("mac", *mac);
+          res.set_content(profile->body, profile->content_type.c_str());
+        });
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+
+  int bound = 0;
+  if (port == 0) {
+    bound = s.bind_to_any_port(host);
+  } else if (s.bind_to_port(host, port)) {
+    bound = port;
+  }
+  if (bound <= 0) return absl::UnavailableError("cannot listen on " + listen);
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return bound;
+}
+
+void HttpApi::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace hotdesk::featurecodes

@@ -1,0 +1,176 @@
+// hotdesk-featurecodes: dial sessions for a PBX (gRPC + HTTP/JSON) and provisioning profiles for
+// hot-desk phones, as a client of hotdesk-server.
+#include <csignal>
+#include <cstdio>
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/exposer.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "adapters/featurecodes/core_client.h"
+#include "adapters/featurecodes/dial_plan.h"
+#include "adapters/featurecodes/dial_service.h"
+#include "adapters/featurecodes/event_follower.h"
+#include "adapters/featurecodes/http_api.h"
+#include "adapters/featurecodes/metrics.h"
+#include "adapters/featurecodes/provisioning.h"
+#include "adapters/featurecodes/reprovisioner.h"
+#include "adapters/featurecodes/session_table.h"
+#include "services/common/env_flags.h"
+#include "services/common/log.h"
+#include "services/core/ids.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server address");
+ABSL_FLAG(std::string, tenant, "default", "tenant served (Dial may name another)");
+ABSL_FLAG(std::string, listen, "0.0.0.0:50061", "gRPC listen address (port 0 picks one)");
+ABSL_FLAG(std::string, http_listen, "0.0.0.0:8080",
+          "HTTP listen address for /v1/dial, /v1/pin, /provisioning (port 0 picks one)");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9467", "Prometheus /metrics; empty disables");
+ABSL_FLAG(std::string, dialplan, "3cx", "3cx | portsip | path of a dial plan file");
+ABSL_FLAG(std::vector<std::string>, emergency_numbers, std::vector<std::string>({"112", "911"}),
+          "numbers an idle device may dial (added to the plan's own)");
+ABSL_FLAG(absl::Duration, session_ttl, absl::Seconds(60), "how long a login waits for its PIN");
+ABSL_FLAG(std::string, session_secret, "",
+          "key that signs dial-session ids; the same on every replica (prefer "
+          "HOTDESK_SESSION_SECRET); empty: random, sessions stay with this process");
+ABSL_FLAG(std::string, notify_command, "",
+          "program run on every profile change: <program> <mac> <shown ext> <idle|guest> <tenant>");
+ABSL_FLAG(absl::Duration, notify_timeout, absl::Seconds(10), "the notify program's time limit");
+ABSL_FLAG(std::string, template_dir, "", "folder of <model>.tmpl provisioning templates");
+ABSL_FLAG(std::string, sip_server, "", "SIP server written into provisioning profiles");
+ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5), "deadline of each call to the server");
+ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
+ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
+
+int main(int argc, char** argv) {
+  using namespace hotdesk::featurecodes;
+  absl::SetProgramUsageMessage(
+      "hotdesk-featurecodes: PBX feature codes (login/logout by dialling), dial sessions over "
+      "gRPC and HTTP, provisioning profiles.\nEvery flag can also be set as HOTDESK_<FLAG>.");
+  for (const auto& err : hotdesk::ApplyEnvironmentToFlags()) {
+    std::fprintf(stderr, "invalid environment: %s\n", err.c_str());
+    return 2;
+  }
+  absl::ParseCommandLine(argc, argv);
+  hotdesk::LogLevel level;
+  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    std::fprintf(stderr, "--log_level: expected debug|info|warn|error\n");
+    return 2;
+  }
+  hotdesk::SetLogLevel(level);
+  hotdesk::SetLogJson(absl::GetFlag(FLAGS_log_format) == "json");
+  std::string tenant = absl::GetFlag(FLAGS_tenant);
+  if (auto p = hotdesk::TenantProblem(tenant); !p.empty()) {
+    std::fprintf(stderr, "--tenant: %s\n", p.c_str());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_session_ttl) <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "--session_ttl must be positive\n");
+    return 2;
+  }
+
+  std::vector<std::string> emergency;
+  for (const auto& n : absl::GetFlag(FLAGS_emergency_numbers))
+    if (!n.empty()) emergency.push_back(n);
+  auto plan = LoadDialPlan(absl::GetFlag(FLAGS_dialplan), emergency);
+  if (!plan.ok()) {
+    std::fprintf(stderr, "--dialplan: %s\n", std::string(plan.status().message()).c_str());
+    return 2;
+  }
+  HD_LOG(kInfo, "dial plan loaded")
+      .kv("plan", plan->name)
+      .kv("login", DialPlan::Display(plan->login))
+      .kv("logout", DialPlan::Display(plan->logout))
+      .kv("emergency", absl::StrJoin(plan->emergency_numbers, ","));
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Metrics metrics;
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    try {  // prometheus-cpp throws on a busy port
+      exposer = std::make_unique<prometheus::Exposer>(absl::GetFlag(FLAGS_metrics_listen));
+    } catch (const std::exception& e) {
+      HD_LOG(kError, "cannot serve metrics").kv("error", e.what());
+      return 1;
+    }
+    exposer->RegisterCollectable(metrics.registry());
+  }
+
+  auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
+  CoreClient core(channel, absl::GetFlag(FLAGS_core_timeout));
+  SessionTable sessions(absl::GetFlag(FLAGS_session_ttl), absl::GetFlag(FLAGS_session_secret));
+  ProfileRenderer renderer(absl::GetFlag(FLAGS_template_dir), absl::GetFlag(FLAGS_sip_server));
+  Reprovisioner reprovisioner(&core, &renderer, &metrics, absl::GetFlag(FLAGS_notify_command),
+                              absl::GetFlag(FLAGS_notify_timeout));
+  DialService dial(&core, *plan, &sessions, &metrics, tenant);
+  EventFollower follower(&core, &reprovisioner, &metrics, tenant);
+  follower.Start();
+
+  FeatureCodesGrpc grpc_service(&dial);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
+                           &grpc_port);
+  builder.RegisterService(&grpc_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || grpc_port == 0) {
+    HD_LOG(kError, "cannot listen").kv("addr", absl::GetFlag(FLAGS_listen));
+    return 1;
+  }
+  HttpApi http(&dial, &reprovisioner, tenant);
+  auto http_port = http.Start(absl::GetFlag(FLAGS_http_listen));
+  if (!http_port.ok()) {
+    HD_LOG(kError, "cannot start HTTP").kv("error", http_port.status().message());
+    return 1;
+  }
+  // Changes made right after start-up should already be seen: wait (briefly) for the watch.
+  if (!follower.WaitReady(absl::Seconds(5)))
+    HD_LOG(kWarn, "event stream not ready yet; re-provision notices start when it is");
+
+  std::thread sweeper;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  sweeper = std::thread([&] {
+    std::unique_lock<std::mutex> lock(stop_mu);
+    while (!stop_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) {
+      if (int n = sessions.Sweep(); n > 0) HD_LOG(kDebug, "dial sessions expired").kv("count", n);
+      metrics.sessions().Set(static_cast<double>(sessions.size()));
+    }
+  });
+
+  HD_LOG(kInfo, "hotdesk-featurecodes listening")
+      .kv("grpc_port", grpc_port)
+      .kv("http_port", *http_port)
+      .kv("server", absl::GetFlag(FLAGS_server))
+      .kv("tenant", tenant);
+  std::printf("listening on port %d\nhttp listening on port %d\n", grpc_port, *http_port);
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  HD_LOG(kInfo, "signal received").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  {
+    std::lock_guard<std::mutex> lock(stop_mu);
+    stopping = true;
+  }
+  stop_cv.notify_all();
+  sweeper.join();
+  follower.Stop();
+  http.Stop();
+  // Calls here are short; one second is plenty for any in flight.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  HD_LOG(kInfo, "stopped");
+  return 0;
+}
