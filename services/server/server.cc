@@ -120,6 +120,10 @@ absl::Status HotdeskServer::Start() {
 
   if (redis_) {
     redis_->Start();
+    // Give Redis a moment so that "listening" usually means "serving"; if it stays away the
+    // server still starts, NOT_SERVING, and serves once it connects.
+    for (absl::Time end = absl::Now() + absl::Seconds(2); !redis_->Healthy() && absl::Now() < end;)
+      absl::SleepFor(absl::Milliseconds(5));
     SetServing(redis_->Healthy());
   } else {
     SetServing(true);
