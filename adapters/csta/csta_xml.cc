@@ -181,33 +181,6 @@ ParseResult ParseRequest(absl::string_view body) {
 
 // ---- building ----
 
-std::string XmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 namespace {
 
 constexpr absl::string_view kProlog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "services/common/xml_escape.h"
 
 namespace hotdesk::csta {
 
@@ -100,7 +101,6 @@ std::string BuildForwardingEvent(const Namespaces& ns, absl::string_view cross_r
 std::string BuildPrivateEvent(const Namespaces& ns, absl::string_view cross_ref_id,
                               const PrivateBlock& priv);
 
-// Escapes &, <, >, " and ' for element text and attribute values.
-std::string XmlEscape(absl::string_view text);
+using ::hotdesk::XmlEscape;
 
 }  // namespace hotdesk::csta

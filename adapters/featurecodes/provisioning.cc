@@ -1,5 +1,7 @@
 #include "adapters/featurecodes/provisioning.h"
 
+#include "services/common/xml_escape.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +10,8 @@
 
 namespace hotdesk::featurecodes {
 namespace {
+
+using ::hotdesk::XmlEscape;
 
 constexpr char kGeneric[] = R"(# hotdesk provisioning profile (generic key=value) for {{mac}}
 device.mac={{mac}}
@@ -34,32 +38,6 @@ constexpr char kPolycom[] = R"(<?xml version="1.0" encoding="UTF-8" standalone="
   <hotdesk hotdesk.state="{{state}}" hotdesk.extension="{{hotdesk_extension}}" hotdesk.guest="{{guest}}" hotdesk.since="{{since}}" device.name="{{device_name}}" device.network="{{network}}" device.provisioning="{{provisioning}}"/>
 </PHONE_CONFIG>
 )";
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // Values in key=value files end at the line: keep them on one line.
 std::string OneLine(const std::string& s) {

@@ -17,7 +17,7 @@ src="$root/adapters/csta"
 # shellcheck disable=SC2046
 "$clangxx" -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$root" $(pkg-config --cflags pugixml) \
-  "$here/fuzz_frame_xml.cc" "$src/frame_codec.cc" "$src/csta_xml.cc" "$src/namespaces.cc" \
+  "$here/fuzz_frame_xml.cc" "$src/frame_codec.cc" "$src/csta_xml.cc" "$src/namespaces.cc" "$root/services/common/xml_escape.cc" \
   $(pkg-config --libs pugixml) -labsl_strings -labsl_strings_internal -labsl_int128 -labsl_raw_logging_internal -labsl_throw_delegate \
   -o "$work/fuzz_frame_xml"
 "$work/fuzz_frame_xml" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=4096 -timeout=10 \

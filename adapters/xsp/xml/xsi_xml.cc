@@ -190,33 +190,6 @@ std::string EnvelopeOpen(const EventEnvelope& env) {
 
 }  // namespace
 
-std::string XmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string BuildHotelingGuestAssociate(absl::string_view host_user_id, int limit_hours) {
   std::string inner = absl::StrCat("<active>true</active><enableAssociationLimit>",
                                    Bool(limit_hours > 0), "</enableAssociationLimit>");

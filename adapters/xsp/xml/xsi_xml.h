@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/xml_escape.h"
 
 namespace hotdesk::xsp {
 
@@ -17,8 +18,7 @@ inline constexpr char kXsiNs[] = "http://schema.broadsoft.com/xsi";
 inline constexpr char kSchemaInstanceNs[] = "http://www.w3.org/2001/XMLSchema-instance";
 inline constexpr char kXmlDecl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
-// Escapes &, <, >, " and ' for element text and attribute values.
-std::string XmlEscape(absl::string_view text);
+using ::hotdesk::XmlEscape;
 
 // ---- Xsi-Actions service documents ----
 
