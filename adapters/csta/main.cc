@@ -9,6 +9,7 @@
 #include "adapters/csta/server.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
+#include "services/common/process.h"
 #include "services/core/ids.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:4722", "CSTA listen address host:port (port 0: any free)");
@@ -79,13 +80,10 @@ int main(int argc, char** argv) {
     return Fail("invalid environment: " + err);
   absl::ParseCommandLine(argc, argv);
 
-  hotdesk::LogLevel level;
-  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level))
-    return Fail("--log_level: expected debug|info|warn|error");
-  hotdesk::SetLogLevel(level);
-  std::string format = absl::GetFlag(FLAGS_log_format);
-  if (format != "logfmt" && format != "json") return Fail("--log_format: expected logfmt|json");
-  hotdesk::SetLogJson(format == "json");
+  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
+                                                  absl::GetFlag(FLAGS_log_format));
+      !err.empty())
+    return Fail(err);
 
   hotdesk::csta::GatewayConfig c;
   c.listen = absl::GetFlag(FLAGS_listen);
@@ -148,12 +146,7 @@ int main(int argc, char** argv) {
   c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
 
   // Signals are taken synchronously by this thread, never in a handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  hotdesk::BlockTerminationSignals();
 
   hotdesk::csta::CstaServer server(c);
   if (absl::Status s = server.Start(); !s.ok()) {
@@ -164,9 +157,7 @@ int main(int argc, char** argv) {
   std::printf("listening on port %d\n", server.port());
   std::fflush(stdout);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  HD_LOG(kInfo, "signal received").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  hotdesk::WaitForTermination();
   server.Shutdown();
   return 0;
 }

@@ -22,6 +22,7 @@
 #include "adapters/featurecodes/session_table.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
+#include "services/common/process.h"
 #include "services/core/ids.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server address");
@@ -56,13 +57,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   absl::ParseCommandLine(argc, argv);
-  hotdesk::LogLevel level;
-  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
-    std::fprintf(stderr, "--log_level: expected debug|info|warn|error\n");
+  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
+                                                  absl::GetFlag(FLAGS_log_format));
+      !err.empty()) {
+    std::fprintf(stderr, "%s\n", err.c_str());
     return 2;
   }
-  hotdesk::SetLogLevel(level);
-  hotdesk::SetLogJson(absl::GetFlag(FLAGS_log_format) == "json");
   std::string tenant = absl::GetFlag(FLAGS_tenant);
   if (auto p = hotdesk::TenantProblem(tenant); !p.empty()) {
     std::fprintf(stderr, "--tenant: %s\n", p.c_str());
@@ -87,11 +87,7 @@ int main(int argc, char** argv) {
       .kv("logout", DialPlan::Display(plan->logout))
       .kv("emergency", absl::StrJoin(plan->emergency_numbers, ","));
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  hotdesk::BlockTerminationSignals();
 
   Metrics metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -158,9 +154,7 @@ int main(int argc, char** argv) {
   std::printf("listening on port %d\nhttp listening on port %d\n", grpc_port, *http_port);
   std::fflush(stdout);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  HD_LOG(kInfo, "signal received").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  hotdesk::WaitForTermination();
   {
     std::lock_guard<std::mutex> lock(stop_mu);
     stopping = true;

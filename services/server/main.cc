@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
+#include "services/common/process.h"
 #include "services/server/server.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address (port 0 picks a free port)");
@@ -63,18 +64,12 @@ int main(int argc, char** argv) {
   // detection by default, which costs measurable CPU per request.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  hotdesk::LogLevel level;
-  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
-    std::fprintf(stderr, "--log_level: expected debug|info|warn|error\n");
+  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
+                                                  absl::GetFlag(FLAGS_log_format));
+      !err.empty()) {
+    std::fprintf(stderr, "%s\n", err.c_str());
     return 2;
   }
-  hotdesk::SetLogLevel(level);
-  std::string format = absl::GetFlag(FLAGS_log_format);
-  if (format != "logfmt" && format != "json") {
-    std::fprintf(stderr, "--log_format: expected logfmt|json\n");
-    return 2;
-  }
-  hotdesk::SetLogJson(format == "json");
 
   hotdesk::ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
@@ -104,7 +99,8 @@ int main(int argc, char** argv) {
   config.pin_hash_threads = absl::GetFlag(FLAGS_pin_hash_threads);
   if (config.pin_max_attempts < 1 || config.pin_lockout <= absl::ZeroDuration() ||
       config.pin_hash_threads < 1) {
-    std::fprintf(stderr, "--pin_max_attempts, --pin_lockout and --pin_hash_threads must be positive\n");
+    std::fprintf(stderr,
+                 "--pin_max_attempts, --pin_lockout and --pin_hash_threads must be positive\n");
     return 2;
   }
   if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
@@ -115,11 +111,7 @@ int main(int argc, char** argv) {
   }
 
   // Signals are taken synchronously by a waiting thread, never in a handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  hotdesk::BlockTerminationSignals();
 
   hotdesk::HotdeskServer server(config);
   if (absl::Status s = server.Start(); !s.ok()) {
@@ -130,9 +122,7 @@ int main(int argc, char** argv) {
   std::printf("listening on port %d\n", server.port());
   std::fflush(stdout);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  HD_LOG(kInfo, "signal received").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  hotdesk::WaitForTermination();
   server.Shutdown();
   server.Wait();
   HD_LOG(kInfo, "stopped");

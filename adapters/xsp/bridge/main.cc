@@ -18,6 +18,7 @@
 #include "adapters/xsp/bridge/outbound.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
+#include "services/common/process.h"
 #include "services/core/ids.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server gRPC address");
@@ -86,12 +87,10 @@ int main(int argc, char** argv) {
     return Fail("invalid environment: " + err);
   absl::ParseCommandLine(argc, argv);
 
-  hotdesk::LogLevel level;
-  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
-    return Fail("--log_level: expected debug|info|warn|error");
-  }
-  hotdesk::SetLogLevel(level);
-  hotdesk::SetLogJson(absl::GetFlag(FLAGS_log_format) == "json");
+  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
+                                                  absl::GetFlag(FLAGS_log_format));
+      !err.empty())
+    return Fail(err);
 
   hotdesk::xsp::BridgeConfig cfg;
   cfg.server = absl::GetFlag(FLAGS_server);
@@ -163,12 +162,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Signals are taken by sigwait below; every thread started from here inherits the mask.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGTERM);
-  sigaddset(&sigs, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  // Signals are taken synchronously below; every thread started from here inherits the mask.
+  hotdesk::BlockTerminationSignals();
 
   hotdesk::xsp::XsiGlobalInit();
   hotdesk::RedisConfig rc;
@@ -219,9 +214,8 @@ int main(int argc, char** argv) {
       .kv("server", cfg.server)
       .kv("ops_port", port);
 
-  int sig = 0;
-  sigwait(&sigs, &sig);
-  HD_LOG(kInfo, "hotdesk-xsp stopping").kv("signal", sig);
+  hotdesk::WaitForTermination();
+  HD_LOG(kInfo, "hotdesk-xsp stopping");
   if (ib.enabled) inbound.Stop();
   outbound.Stop();
   ops.Stop();
