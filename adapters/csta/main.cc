@@ -60,8 +60,6 @@ ABSL_FLAG(absl::Duration, restart_replay_window, absl::Seconds(30),
           "after a restart, replay changes made while down to monitors started within this time");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9465",
           "Prometheus /metrics address; empty disables");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
-ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
 
 namespace {
 
@@ -73,17 +71,7 @@ int Fail(const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "hotdesk-csta: CSTA XML (ECMA-323) gateway for hot desking.\n"
-      "Every flag can also be set as HOTDESK_<FLAG> (e.g. HOTDESK_LISTEN).");
-  for (const auto& err : hotdesk::ApplyEnvironmentToFlags())
-    return Fail("invalid environment: " + err);
-  absl::ParseCommandLine(argc, argv);
-
-  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
-                                                  absl::GetFlag(FLAGS_log_format));
-      !err.empty())
-    return Fail(err);
+  hotdesk::InitProgram(argc, argv, "hotdesk-csta: CSTA XML (ECMA-323) gateway for hot desking.");
 
   hotdesk::csta::GatewayConfig c;
   c.listen = absl::GetFlag(FLAGS_listen);

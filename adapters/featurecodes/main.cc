@@ -44,25 +44,13 @@ ABSL_FLAG(absl::Duration, notify_timeout, absl::Seconds(10), "the notify program
 ABSL_FLAG(std::string, template_dir, "", "folder of <model>.tmpl provisioning templates");
 ABSL_FLAG(std::string, sip_server, "", "SIP server written into provisioning profiles");
 ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5), "deadline of each call to the server");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
-ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
 
 int main(int argc, char** argv) {
   using namespace hotdesk::featurecodes;
-  absl::SetProgramUsageMessage(
+  hotdesk::InitProgram(
+      argc, argv,
       "hotdesk-featurecodes: PBX feature codes (login/logout by dialling), dial sessions over "
-      "gRPC and HTTP, provisioning profiles.\nEvery flag can also be set as HOTDESK_<FLAG>.");
-  for (const auto& err : hotdesk::ApplyEnvironmentToFlags()) {
-    std::fprintf(stderr, "invalid environment: %s\n", err.c_str());
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
-  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
-                                                  absl::GetFlag(FLAGS_log_format));
-      !err.empty()) {
-    std::fprintf(stderr, "%s\n", err.c_str());
-    return 2;
-  }
+      "gRPC and HTTP, provisioning profiles.");
   std::string tenant = absl::GetFlag(FLAGS_tenant);
   if (auto p = hotdesk::TenantProblem(tenant); !p.empty()) {
     std::fprintf(stderr, "--tenant: %s\n", p.c_str());

@@ -26,8 +26,6 @@ ABSL_FLAG(int, redis_connections, 2, "Redis connections for requests (pipelined)
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
 ABSL_FLAG(int64_t, stream_retention, 100000, "events kept per tenant stream (approximate)");
 ABSL_FLAG(absl::Duration, request_id_ttl, absl::Hours(24), "how long request_ids are remembered");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
-ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "on SIGTERM, time for in-flight calls to finish");
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(1), "expiry sweep period");
@@ -52,24 +50,11 @@ bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "hotdesk-server: host/guest associations in Redis with an event stream.\n"
-      "Every flag can also be set as HOTDESK_<FLAG> (e.g. HOTDESK_REDIS_ADDR).");
-  for (const auto& err : hotdesk::ApplyEnvironmentToFlags()) {
-    std::fprintf(stderr, "invalid environment: %s\n", err.c_str());
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
+  hotdesk::InitProgram(argc, argv,
+                       "hotdesk-server: host/guest associations in Redis with an event stream.");
   // gRPC locks absl::Mutex on every call; Debian's abseil tracks lock order for deadlock
   // detection by default, which costs measurable CPU per request.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-
-  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
-                                                  absl::GetFlag(FLAGS_log_format));
-      !err.empty()) {
-    std::fprintf(stderr, "%s\n", err.c_str());
-    return 2;
-  }
 
   hotdesk::ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);

@@ -58,8 +58,6 @@ ABSL_FLAG(int, redis_db, 0, "Redis database number");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9466",
           "HTTP address for /metrics, /healthz, /status (port 0 = any)");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
-ABSL_FLAG(std::string, log_format, "logfmt", "logfmt | json");
 
 namespace {
 
@@ -80,17 +78,10 @@ std::string JsonStr(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  hotdesk::InitProgram(
+      argc, argv,
       "hotdesk-xsp: applies hotdesk associations to BroadWorks (Xsi-Actions) and platform "
-      "hoteling changes to hotdesk (Xsi-Events).\nEvery flag can also be set as HOTDESK_<FLAG>.");
-  for (const auto& err : hotdesk::ApplyEnvironmentToFlags())
-    return Fail("invalid environment: " + err);
-  absl::ParseCommandLine(argc, argv);
-
-  if (std::string err = hotdesk::ConfigureLogging(absl::GetFlag(FLAGS_log_level),
-                                                  absl::GetFlag(FLAGS_log_format));
-      !err.empty())
-    return Fail(err);
+      "hoteling changes to hotdesk (Xsi-Events).");
 
   hotdesk::xsp::BridgeConfig cfg;
   cfg.server = absl::GetFlag(FLAGS_server);

@@ -12,6 +12,7 @@
 #include "adapters/xsp/sim/sim_server.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
+#include "services/common/process.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080", "listen address host:port (port 0 = any)");
 ABSL_FLAG(std::string, user, "admin", "Basic auth user the simulator accepts");
@@ -23,7 +24,6 @@ ABSL_FLAG(std::string, group, "group1", "group id of which every user is a membe
 ABSL_FLAG(int, max_expires, 3600, "longest channel/subscription expiry granted (seconds)");
 ABSL_FLAG(absl::Duration, event_timeout, absl::Seconds(30),
           "a channel without heartbeat for this long is torn down");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
 
 namespace {
 hotdesk::xsp::sim::SimServer* g_server = nullptr;
@@ -33,19 +33,8 @@ void OnSignal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "hotdesk-xsp-sim: BroadWorks XSP simulator (Xsi-Actions, Xsi-Events)");
-  for (const auto& err : hotdesk::ApplyEnvironmentToFlags()) {
-    std::fprintf(stderr, "invalid environment: %s\n", err.c_str());
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
-  hotdesk::LogLevel level;
-  if (!hotdesk::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
-    std::fprintf(stderr, "--log_level: expected debug|info|warn|error\n");
-    return 2;
-  }
-  hotdesk::SetLogLevel(level);
+  hotdesk::InitProgram(argc, argv,
+                       "hotdesk-xsp-sim: BroadWorks XSP simulator (Xsi-Actions, Xsi-Events)");
 
   hotdesk::xsp::sim::SimConfig config;
   config.user = absl::GetFlag(FLAGS_user);
