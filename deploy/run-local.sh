@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, start a real redis-server (AOF on, data in
 # ./.run/redis, loopback only) and hotdesk-server, and show how to use hotdeskctl.
+# With --adapters it also starts hotdesk-csta (:4722), hotdesk-featurecodes (:50061, HTTP :8080),
+# the XSP simulator (:8090) and hotdesk-xsp bridged to it, all on loopback, tenant "demo".
 # Ctrl-C stops what it started. Ports: HOTDESK_REDIS_PORT (6379), HOTDESK_GRPC_PORT (50051),
 # HOTDESK_METRICS_PORT (9464).
 set -euo pipefail
@@ -10,11 +12,20 @@ cd "$root"
 redis_port="${HOTDESK_REDIS_PORT:-6379}"
 grpc_port="${HOTDESK_GRPC_PORT:-50051}"
 metrics_port="${HOTDESK_METRICS_PORT:-9464}"
+adapters=0
+for arg in "$@"; do
+  case "$arg" in
+    --adapters) adapters=1 ;;
+    *) echo "usage: $0 [--adapters]"; exit 2 ;;
+  esac
+done
 
 [ "${HOTDESK_SKIP_DEPS:-0}" = 1 ] || bash deploy/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$root/.ccache}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target hotdesk-server hotdeskctl
+targets=(hotdesk-server hotdeskctl)
+[ "$adapters" = 1 ] && targets+=(hotdesk-csta hotdesk-featurecodes hotdesk-xsp hotdesk-xsp-sim)
+cmake --build build -j2 --target "${targets[@]}"
 
 run="$root/.run"
 mkdir -p "$run/redis"
@@ -43,12 +54,39 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+adapter_lines=""
+if [ "$adapters" = 1 ]; then
+  server="127.0.0.1:$grpc_port"
+  # Each process gets only its own HOTDESK_* settings.
+  env -u HOTDESK_PASSWORD build/adapters/csta/hotdesk-csta --listen 127.0.0.1:4722 --server "$server" \
+    --tenant demo --metrics_listen= --cursor_file "$run/csta.cursor" >/dev/null 2>"$run/csta.log" &
+  pids+=($!)
+  build/adapters/featurecodes/hotdesk-featurecodes --server "$server" --tenant demo \
+    --listen 127.0.0.1:50061 --http_listen 127.0.0.1:8080 --metrics_listen= --dialplan 3cx \
+    >/dev/null 2>"$run/featurecodes.log" &
+  pids+=($!)
+  HOTDESK_PASSWORD=demo build/adapters/xsp/hotdesk-xsp-sim --listen 127.0.0.1:8090 --user admin \
+    >/dev/null 2>"$run/xsp-sim.log" &
+  pids+=($!)
+  sleep 0.5
+  HOTDESK_XSP_PASSWORD=demo build/adapters/xsp/bridge/hotdesk-xsp --tenant demo --server "$server" \
+    --redis_addr "127.0.0.1:$redis_port" --xsp_url http://127.0.0.1:8090 --xsp_user admin \
+    --user_domain example.com --subscribe_users 7003@example.com,7005@example.com \
+    --metrics_listen 127.0.0.1:9466 >/dev/null 2>"$run/xsp.log" &
+  pids+=($!)
+  adapter_lines="
+  hotdesk-csta          127.0.0.1:4722    CSTA XML over TCP (log $run/csta.log)
+  hotdesk-featurecodes  127.0.0.1:50061   gRPC, http://127.0.0.1:8080 dial API + /provisioning (log $run/featurecodes.log)
+  hotdesk-xsp-sim       http://127.0.0.1:8090  XSP simulator, journal: curl -u admin:demo http://127.0.0.1:8090/sim/journal
+  hotdesk-xsp           bridge to the simulator, status: curl http://127.0.0.1:9466/status (log $run/xsp.log)"
+fi
+
 ctl="build/services/cli/hotdeskctl --server 127.0.0.1:$grpc_port --tenant demo"
 cat <<MSG
 
 hotdesk is running
   redis-server   127.0.0.1:$redis_port  (AOF in $run/redis, log $run/redis.log)
-  hotdesk-server 127.0.0.1:$grpc_port   (log $run/server.log, metrics http://127.0.0.1:$metrics_port/metrics)
+  hotdesk-server 127.0.0.1:$grpc_port   (log $run/server.log, metrics http://127.0.0.1:$metrics_port/metrics)$adapter_lines
 
 Try, in another terminal:
   $ctl watch &
@@ -58,7 +96,7 @@ Try, in another terminal:
   $ctl list
   $ctl cancel --guest 7003
 
-Ctrl-C stops redis-server and hotdesk-server.
+Ctrl-C stops everything it started.
 MSG
 wait -n "${pids[@]}" || true
 echo "a process exited; see $run/*.log"
