@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "services/common/status.h"
 #include "tests/e2e/grpc_helpers.h"
 #include "tests/support/processes.h"
@@ -381,6 +382,26 @@ TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
   EXPECT_THAT(body, HasSubstr("hotdesk_redis_up 1"));
   EXPECT_THAT(body, HasSubstr("grpc_server_handling_seconds_bucket"));
   EXPECT_THAT(body, ::testing::Not(HasSubstr("7002")));  // no ids as labels
+}
+
+TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
+  namespace refl = grpc::reflection::v1alpha;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  auto stream = refl::ServerReflection::NewStub(channel_)->ServerReflectionInfo(&ctx);
+  refl::ServerReflectionRequest req;
+  req.set_list_services("");
+  ASSERT_TRUE(stream->Write(req));
+  stream->WritesDone();
+  refl::ServerReflectionResponse resp;
+  ASSERT_TRUE(stream->Read(&resp));
+  std::vector<std::string> names;
+  for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"hotdesk.v1.Associations", "hotdesk.v1.Devices",
+                                              "hotdesk.v1.Guests", "grpc.health.v1.Health"}));
+  EXPECT_TRUE(stream->Finish().ok());
+  for (const char* service : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests"})
+    EXPECT_EQ(HealthStatus(channel_, service), 1) << service;
 }
 
 TEST_F(ServerE2E, SigtermDrainsAndExitsCleanly) {
