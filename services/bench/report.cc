@@ -5,36 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "services/common/json_escape.h"
 
 namespace hotdesk::bench {
 namespace {
-
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
 
@@ -47,7 +21,7 @@ std::string LatencyJson(const LatencySummary& l) {
 
 std::string CodesJson(const std::map<std::string, int64_t>& codes) {
   std::vector<std::string> parts;
-  for (const auto& [k, v] : codes) parts.push_back(absl::StrCat(Quote(k), ":", v));
+  for (const auto& [k, v] : codes) parts.push_back(absl::StrCat(JsonQuote(k), ":", v));
   return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
 }
 
@@ -136,13 +110,13 @@ void PrintReport(const Report& r, std::FILE* out) {
 std::string ReportJson(const Report& r) {
   std::string j = "{\n  \"config\": {";
   std::vector<std::string> cfg;
-  for (const auto& [k, v] : r.config) cfg.push_back(absl::StrCat(Quote(k), ":", Quote(v)));
+  for (const auto& [k, v] : r.config) cfg.push_back(absl::StrCat(JsonQuote(k), ":", JsonQuote(v)));
   absl::StrAppend(&j, absl::StrJoin(cfg, ","), "},\n  \"phases\": [\n");
   std::vector<std::string> phases;
   for (const auto& p : r.phases) {
     phases.push_back(absl::StrCat(
-        "    {\"phase\":", Quote(p.phase), ",\"kind\":", Quote(p.kind), ",\"load\":", Quote(p.load),
-        ",\"seconds\":", Num(p.seconds), ",\"ops\":", p.ops,
+        "    {\"phase\":", JsonQuote(p.phase), ",\"kind\":", JsonQuote(p.kind),
+        ",\"load\":", JsonQuote(p.load), ",\"seconds\":", Num(p.seconds), ",\"ops\":", p.ops,
         ",\"ops_per_sec\":", Num(p.ops_per_sec), ",\"latency\":", LatencyJson(p.latency),
         ",\"errors\":", p.errors, ",\"error_codes\":", CodesJson(p.error_codes),
         ",\"bench_cores\":", Num(p.bench_cores), ",\"server_cores\":", Num(p.server_cores), "}"));
@@ -177,13 +151,13 @@ std::string ReportJson(const Report& r) {
   std::vector<std::string> targets;
   for (const auto& t : r.targets) {
     targets.push_back(
-        absl::StrCat("    {\"name\":", Quote(t.name), ",\"measured\":", Quote(t.measured),
-                     ",\"value\":", Num(t.value), ",\"goal\":", Quote(t.goal),
+        absl::StrCat("    {\"name\":", JsonQuote(t.name), ",\"measured\":", JsonQuote(t.measured),
+                     ",\"value\":", Num(t.value), ",\"goal\":", JsonQuote(t.goal),
                      ",\"met\":", !t.met ? "null" : (*t.met ? "true" : "false"), "}"));
   }
   absl::StrAppend(&j, absl::StrJoin(targets, ",\n"), "\n  ],\n  \"notes\": [");
   std::vector<std::string> notes;
-  for (const auto& n : r.notes) notes.push_back(Quote(n));
+  for (const auto& n : r.notes) notes.push_back(JsonQuote(n));
   absl::StrAppend(&j, absl::StrJoin(notes, ", "), "],\n  \"setup_errors\": ", r.setup_errors,
                   ",\n  \"errors\": ", r.TotalErrors(), "\n}\n");
   return j;

@@ -17,6 +17,7 @@
 #include "adapters/xsp/bridge/ops_server.h"
 #include "adapters/xsp/bridge/outbound.h"
 #include "services/common/env_flags.h"
+#include "services/common/json_escape.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 #include "services/core/ids.h"
@@ -64,15 +65,6 @@ namespace {
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "%s\n", msg.c_str());
   return 2;
-}
-
-std::string JsonStr(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -177,10 +169,11 @@ int main(int argc, char** argv) {
   hotdesk::xsp::OpsServer ops(metrics.registry(), [&](int limit) {
     hotdesk::xsp::ChannelStatus ch = inbound.Status();
     std::string out = absl::StrCat(
-        "{\"tenant\":", JsonStr(cfg.tenant), ",\"cursor\":", JsonStr(outbound.cursor()),
+        "{\"tenant\":", hotdesk::JsonQuote(cfg.tenant),
+        ",\"cursor\":", hotdesk::JsonQuote(outbound.cursor()),
         ",\"watching\":", outbound.watching() ? "true" : "false",
         ",\"channel\":{\"enabled\":", ib.enabled ? "true" : "false",
-        ",\"up\":", ch.up ? "true" : "false", ",\"channelId\":", JsonStr(ch.channel_id),
+        ",\"up\":", ch.up ? "true" : "false", ",\"channelId\":", hotdesk::JsonQuote(ch.channel_id),
         ",\"expires\":", ch.expires, ",\"subscriptions\":", ch.subscriptions,
         ",\"opens\":", ch.opens, "},\"echoPending\":", echo.size(), ",\"sequences\":[");
     absl::StatusOr<std::vector<hotdesk::xsp::SeqRecord>> recent = store.Recent(limit);

@@ -5,27 +5,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/json_escape.h"
 
 namespace hotdesk::xsp {
 namespace {
 
 constexpr int kRecentKeep = 200;
 constexpr char kSeqTtlSeconds[] = "2592000";  // 30 days
-
-std::string Json(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += ' ';
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -155,16 +141,17 @@ absl::StatusOr<std::vector<SeqRecord>> ProgressStore::Recent(int limit) {
 }
 
 std::string SeqRecordJson(const SeqRecord& r) {
-  std::string out = absl::StrCat("{\"cursor\":", Json(r.cursor), ",\"kind\":", Json(r.kind),
-                                 ",\"host\":", Json(r.host), ",\"guest\":", Json(r.guest),
-                                 ",\"bwHost\":", Json(r.bw_host), ",\"bwGuest\":", Json(r.bw_guest),
-                                 ",\"state\":", Json(r.state), ",\"error\":", Json(r.error),
-                                 ",\"updatedMs\":", r.updated_ms, ",\"steps\":[");
+  std::string out =
+      absl::StrCat("{\"cursor\":", JsonQuote(r.cursor), ",\"kind\":", JsonQuote(r.kind),
+                   ",\"host\":", JsonQuote(r.host), ",\"guest\":", JsonQuote(r.guest),
+                   ",\"bwHost\":", JsonQuote(r.bw_host), ",\"bwGuest\":", JsonQuote(r.bw_guest),
+                   ",\"state\":", JsonQuote(r.state), ",\"error\":", JsonQuote(r.error),
+                   ",\"updatedMs\":", r.updated_ms, ",\"steps\":[");
   for (size_t i = 0; i < r.steps.size(); ++i) {
     const StepRecord& s = r.steps[i];
-    absl::StrAppend(&out, i ? "," : "", "{\"name\":", Json(s.name),
-                    ",\"outcome\":", Json(s.outcome), ",\"attempts\":", s.attempts,
-                    ",\"httpStatus\":", s.http_status, ",\"detail\":", Json(s.detail), "}");
+    absl::StrAppend(&out, i ? "," : "", "{\"name\":", JsonQuote(s.name),
+                    ",\"outcome\":", JsonQuote(s.outcome), ",\"attempts\":", s.attempts,
+                    ",\"httpStatus\":", s.http_status, ",\"detail\":", JsonQuote(s.detail), "}");
   }
   return out + "]}";
 }

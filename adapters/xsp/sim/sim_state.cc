@@ -29,36 +29,6 @@ constexpr char kPkgAgent[] = "Call Center Agent";
 
 }  // namespace
 
-std::string JsonEscape(absl::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 SimState::SimState(SimConfig config) : config_(std::move(config)) {
   for (const std::string& u : config_.users) users_[u];
 }

@@ -15,6 +15,7 @@
 
 #include "absl/time/time.h"
 #include "adapters/xsp/xml/xsi_xml.h"
+#include "services/common/json_escape.h"
 
 namespace hotdesk::xsp::sim {
 
@@ -170,6 +171,6 @@ class SimState {
   uint64_t id_counter_ = 0;
 };
 
-std::string JsonEscape(absl::string_view s);
+using ::hotdesk::JsonEscape;
 
 }  // namespace hotdesk::xsp::sim
