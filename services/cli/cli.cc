@@ -47,4 +47,15 @@ std::string FormatTime(int64_t seconds) {
                           absl::UTCTimeZone());
 }
 
+int PrintForcedLogout(const Context& ctx, const v1::CancelResponse& out) {
+  if (ctx.json) {
+    PrintJson(out);
+  } else {
+    std::cout << "logged out guest=" << out.association().guest()
+              << " host=" << out.association().host() << " reason=FORCED cursor=" << out.cursor()
+              << std::endl;
+  }
+  return 0;
+}
+
 }  // namespace hotdesk::cli

@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
+#include "hotdesk/v1/associations.pb.h"
 
 namespace hotdesk::cli {
 
@@ -30,6 +31,8 @@ int Usage(const std::string& message);
 // One message as a single JSON line.
 void PrintJson(const google::protobuf::Message& m);
 std::string FormatTime(int64_t seconds);
+// Prints the result of a force logout (devices and guests alike); returns 0.
+int PrintForcedLogout(const Context& ctx, const hotdesk::v1::CancelResponse& out);
 
 using CommandFn = int (*)(const Context& ctx, const std::vector<std::string>& args);
 struct Command {

@@ -171,13 +171,7 @@ int Guests(const Context& ctx, const std::vector<std::string>& args) {
     v1::CancelResponse out;
     grpc::Status st = stub->ForceLogoutGuest(ctx.Call().get(), req, &out);
     if (!st.ok()) return Fail(st);
-    if (ctx.json)
-      PrintJson(out);
-    else
-      std::cout << "logged out guest=" << out.association().guest()
-                << " host=" << out.association().host() << " reason=FORCED cursor=" << out.cursor()
-                << std::endl;
-    return 0;
+    return PrintForcedLogout(ctx, out);
   }
   return Usage(kGuestsUsage);
 }
