@@ -31,6 +31,8 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(1), "expiry sweep period");
 ABSL_FLAG(absl::Duration, min_association_limit, absl::Hours(1),
           "shortest association limit accepted (tests lower it)");
+ABSL_FLAG(int, watch_ring_size, 4096,
+          "live events kept in memory per watched tenant; watchers further behind read Redis");
 ABSL_FLAG(bool, enable_bench_service, false, "serve hotdesk.v1.Bench/Ping for hotdesk-bench");
 ABSL_FLAG(int, pin_max_attempts, 3, "consecutive wrong PINs before a guest is locked");
 ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked guest stays locked");
@@ -78,6 +80,11 @@ int main(int argc, char** argv) {
   config.sweep_interval = absl::GetFlag(FLAGS_sweep_interval);
   config.limits.min_duration = absl::GetFlag(FLAGS_min_association_limit);
   config.enable_bench_service = absl::GetFlag(FLAGS_enable_bench_service);
+  if (absl::GetFlag(FLAGS_watch_ring_size) < 1) {
+    std::fprintf(stderr, "--watch_ring_size must be positive\n");
+    return 2;
+  }
+  config.ring_size = static_cast<size_t>(absl::GetFlag(FLAGS_watch_ring_size));
   config.pin_max_attempts = absl::GetFlag(FLAGS_pin_max_attempts);
   config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
   config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);

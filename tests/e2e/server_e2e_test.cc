@@ -310,9 +310,19 @@ TEST_F(ServerE2E, SnapshotThenLiveWithHostFilter) {
   EXPECT_EQ(only->events()[2].association().host(), "7004");
 }
 
+// Plain HTTP GET on loopback; returns the body.
+std::string HttpGet(int port, const std::string& path);
+
 TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
-  // A watcher that does not read: gRPC flow control stops writes to it. Everyone else keeps
-  // receiving; when it reads again it gets every event, in order, from the store.
+  // A watcher that does not read: gRPC flow control stops writes to it, and it falls behind the
+  // in-memory ring (64 events here). Everyone else keeps receiving; when it reads again it gets
+  // every event, in order, through catch-up reads from Redis.
+  int metrics_port = FreePort();
+  HotdeskServerProcess small_ring;
+  ASSERT_TRUE(small_ring.Start(
+      redis_.addr(),
+      {"--watch_ring_size=64", "--metrics_listen=127.0.0.1:" + std::to_string(metrics_port)}));
+  auto channel = small_ring.Channel();
   struct Stalled {
     grpc::ClientContext ctx;
     std::unique_ptr<grpc::ClientReader<v1::AssociationEvent>> reader;
@@ -320,18 +330,20 @@ TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
   v1::WatchEventsRequest req;
   req.set_tenant(kTenant);
   req.set_after_cursor("0-0");
-  auto stub = v1::Associations::NewStub(channel_);
+  auto stub = v1::Associations::NewStub(channel);
   stalled.reader = stub->WatchEvents(&stalled.ctx, req);
-  auto fast = Watch("0-0");
+  Watcher fast(channel, req);
   const int kEvents = 3000;
   auto big = Login(kTenant, "h", "g");
-  (*big.mutable_attributes())["pad"] = std::string(200, 'p');
+  // ~4 KiB per event, ~12 MiB in all: more than gRPC's flow-control windows hold.
+  for (int a = 0; a < 16; ++a)
+    (*big.mutable_attributes())["pad" + std::to_string(a)] = std::string(250, 'p');
   for (int i = 0; i < kEvents; ++i) {
     big.set_host("h" + std::to_string(i));
     big.set_guest("g" + std::to_string(i));
-    ASSERT_TRUE(Establish(stub_.get(), big).ok());
+    ASSERT_TRUE(Establish(stub.get(), big).ok());
   }
-  ASSERT_TRUE(fast->WaitFor(kEvents, absl::Seconds(30)));
+  ASSERT_TRUE(fast.WaitFor(kEvents, absl::Seconds(30)));
   v1::AssociationEvent ev;
   std::string prev;
   for (int i = 0; i < kEvents; ++i) {
@@ -341,9 +353,12 @@ TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
     prev = ev.cursor();
   }
   stalled.ctx.TryCancel();
+  std::string metrics = HttpGet(metrics_port, "/metrics");
+  size_t at = metrics.find("\nhotdesk_watch_catchup_reads_total ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stod(metrics.substr(at + 35)), 0) << "the stalled watcher never read Redis";
 }
 
-// Plain HTTP GET on loopback; returns the body.
 std::string HttpGet(int port, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
