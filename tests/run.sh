@@ -7,7 +7,9 @@ cd "$root"
 
 [ "${HOTDESK_SKIP_DEPS:-0}" = 1 ] || bash deploy/install-deps.sh
 
-export CCACHE_DIR="${CCACHE_DIR:-$root/.ccache}"
+# The compiler cache lives outside the clone, so a fresh clone on the same machine reuses it.
+export CCACHE_DIR="${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hotdesk-ccache}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=1
 build="${HOTDESK_BUILD_DIR:-$root/build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j2
