@@ -297,4 +297,45 @@ int RedisSentinelProcesses::Failover(absl::Duration timeout) {
   return WaitNewPrimary(old, end - absl::Now());
 }
 
+// ---- one interface over the three ----
+
+bool RedisDeployment::Start(std::vector<std::string> extra_args) {
+  if (mode_ == "redis") {
+    single_ = std::make_unique<RedisServer>(extra_args);
+    return single_->Start();
+  }
+  if (mode_ == "sentinel") {
+    sentinel_ = std::make_unique<RedisSentinelProcesses>();
+    return sentinel_->Start(extra_args);
+  }
+  if (mode_ == "cluster") {
+    cluster_ = std::make_unique<RedisClusterProcesses>();
+    return cluster_->Start(3, 1, extra_args);
+  }
+  return false;
+}
+
+std::vector<std::string> RedisDeployment::ServerFlags() const {
+  if (single_) return {"--redis_addr=" + single_->addr()};
+  if (sentinel_)
+    return {"--redis_sentinels=" + sentinel_->Sentinels(),
+            std::string("--redis_master_name=") + RedisSentinelProcesses::kMaster};
+  return {"--redis_cluster_nodes=" + cluster_->Seeds()};
+}
+
+RedisServer& RedisDeployment::PrimaryFor(const std::string& key) {
+  if (single_) return *single_;
+  if (sentinel_) {
+    int i = sentinel_->IndexOfPort(sentinel_->PrimaryPort());
+    return sentinel_->data(i < 0 ? 0 : i);
+  }
+  int i = cluster_->PrimaryIndexForKey(key);
+  return cluster_->node(i < 0 ? 0 : i);
+}
+
+std::string RedisDeployment::Cmd(const std::vector<std::string>& argv) {
+  std::string key = argv.size() > 1 ? argv[1] : "";
+  return PrimaryFor(key).Cmd(argv);
+}
+
 }  // namespace hotdesk::testing

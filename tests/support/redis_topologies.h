@@ -61,4 +61,32 @@ class RedisSentinelProcesses {
   std::vector<int> sentinel_ports_;
 };
 
+// One of the three ways hotdesk runs on Redis, behind one interface, so a suite can run against
+// each: "redis" (one server), "sentinel" (primary + replica + 3 sentinels), "cluster"
+// (3 primaries + 3 replicas).
+class RedisDeployment {
+ public:
+  explicit RedisDeployment(std::string mode) : mode_(std::move(mode)) {}
+  bool Start(std::vector<std::string> extra_args = {});
+  const std::string& mode() const { return mode_; }
+  // The flags that point a hotdesk program at it (--redis_addr / --redis_sentinels … /
+  // --redis_cluster_nodes).
+  std::vector<std::string> ServerFlags() const;
+  // A command routed like a client would (cluster: to the slot's primary; sentinel: to the
+  // current primary); reply as RedisServer::Cmd gives it.
+  std::string Cmd(const std::vector<std::string>& argv);
+  // The process serving `key` as primary now.
+  RedisServer& PrimaryFor(const std::string& key);
+
+  RedisServer* single() { return single_.get(); }
+  RedisSentinelProcesses* sentinel() { return sentinel_.get(); }
+  RedisClusterProcesses* cluster() { return cluster_.get(); }
+
+ private:
+  std::string mode_;
+  std::unique_ptr<RedisServer> single_;
+  std::unique_ptr<RedisSentinelProcesses> sentinel_;
+  std::unique_ptr<RedisClusterProcesses> cluster_;
+};
+
 }  // namespace hotdesk::testing
