@@ -7,13 +7,24 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include "adapters/web/core_channel.h"
+#include "hotdesk/v1/associations.pb.h"
+#include "hotdesk/v1/devices.pb.h"
+#include "hotdesk/v1/guests.pb.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/status.h"
 
 namespace hotdesk::web {
 
+void LinkApiDescriptors() {
+  (void)v1::EstablishRequest::descriptor();
+  (void)v1::CreateDeviceRequest::descriptor();
+  (void)v1::CreateGuestRequest::descriptor();
+}
+
 RpcGateway::RpcGateway(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
-    : channel_(std::move(channel)), timeout_(timeout) {}
+    : channel_(std::move(channel)), timeout_(timeout) {
+  LinkApiDescriptors();
+}
 
 std::unique_ptr<google::protobuf::Message> RpcGateway::NewRequest(
     const google::protobuf::MethodDescriptor* method) {

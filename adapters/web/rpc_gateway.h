@@ -14,6 +14,10 @@
 
 namespace hotdesk::web {
 
+// Makes sure the descriptors of every hotdesk service are in the generated pool (a static
+// library's object is linked only when something names it), so routes can find their RPCs.
+void LinkApiDescriptors();
+
 class RpcGateway {
  public:
   RpcGateway(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
