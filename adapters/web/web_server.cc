@@ -32,7 +32,7 @@ constexpr char kCsrfHeader[] = "X-Hotdesk-Csrf";
 constexpr absl::Duration kAcceptWindow = absl::Milliseconds(300);
 
 int SendStatus(httplib::Response& res, const absl::Status& st, int http_code = 0) {
-  res.status = http_code ? http_code : HttpCode(st.code());
+  res.status = http_code ? http_code : HttpStatusCode(st.code());
   res.set_content(StatusJson(st) + "\n", "application/json");
   return res.status;
 }
@@ -311,6 +311,14 @@ int WebServer::HandleEvents(const httplib::Request& req, httplib::Response& res,
     watch.set_include_snapshot(false);
   }
   if (stopping_) return SendStatus(res, absl::UnavailableError("shutting down"));
+  {
+    // Each stream holds an HTTP worker thread: keep a few for ordinary calls.
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    if (streams_.size() + 4 >= static_cast<size_t>(config_.http_threads))
+      return SendStatus(res, absl::ResourceExhaustedError(absl::StrCat(
+                                 "too many open event streams (", streams_.size(),
+                                 "); raise --http_threads")));
+  }
 
   auto call = std::make_shared<WatchCall>(associations_.get(), watch, caller.token,
                                           config_.sse_max_queued);

@@ -169,20 +169,20 @@ TEST(BuildRequestTest, ErrorsNameTheBodyOrTheParameter) {
 }
 
 TEST(HttpStatusTest, CodesFollowGrpcMappingAndBodiesAreGoogleRpcStatus) {
-  EXPECT_EQ(HttpCode(absl::StatusCode::kInvalidArgument), 400);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kFailedPrecondition), 400);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kOutOfRange), 400);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kUnauthenticated), 401);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kPermissionDenied), 403);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kNotFound), 404);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kAlreadyExists), 409);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kAborted), 409);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kResourceExhausted), 429);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kCancelled), 499);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kUnimplemented), 501);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kUnavailable), 503);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kDeadlineExceeded), 504);
-  EXPECT_EQ(HttpCode(absl::StatusCode::kInternal), 500);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kInvalidArgument), 400);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kFailedPrecondition), 400);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kOutOfRange), 400);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kUnauthenticated), 401);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kPermissionDenied), 403);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kNotFound), 404);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kAlreadyExists), 409);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kAborted), 409);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kResourceExhausted), 429);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kCancelled), 499);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kUnimplemented), 501);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kUnavailable), 503);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kDeadlineExceeded), 504);
+  EXPECT_EQ(HttpStatusCode(absl::StatusCode::kInternal), 500);
 
   FieldViolations v;
   v.Add("device.mac", "not a MAC");
