@@ -22,9 +22,9 @@ done
 # layout), the host network, and ulimits at or below the caller's (no CAP_SYS_RESOURCE).
 podman_args=()
 command -v runc >/dev/null 2>&1 && podman_args+=(--runtime runc)
-nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
-[ "$nofile" = unlimited ] && nofile=1048576
-[ "$nproc" = unlimited ] && nproc=4194304
+# (podman's defaults are far above; nproc even at the caller's hard limit is refused here).
+nofile=$(ulimit -Hn); nproc=16384
+{ [ "$nofile" = unlimited ] || [ "$nofile" -gt 65536 ]; } && nofile=65536
 limits=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 pod() { podman "${podman_args[@]}" "$@"; }
 
