@@ -299,7 +299,7 @@ function openStream(fresh) {
   es.onopen = () => setStream('live', 'ok');
   es.onmessage = (msg) => {
     const ev = JSON.parse(msg.data);
-    if (ev.snapshot) { snapshot.set(ev.association.host, ev.association); return; }
+    if (ev.snapshot) { (snapshot = snapshot || new Map()).set(ev.association.host, ev.association); return; }
     if (ev.type === 'EVENT_TYPE_SNAPSHOT_COMPLETE') {
       state.assoc = snapshot || new Map();
       snapshot = null;
