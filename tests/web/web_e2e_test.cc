@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -127,7 +132,8 @@ class WebE2ETest : public ::testing::Test {
     ASSERT_TRUE(testing::WaitServing(server_.Channel()));
     ASSERT_TRUE(web_.Start({WEB_BIN, "--server=" + server_.addr(), "--listen=127.0.0.1:0",
                             "--metrics_listen=127.0.0.1:0", "--sse_heartbeat=1s",
-                            "--max_body_bytes=4096", "--session_secret=test-secret",
+                            "--max_body_bytes=4096", "--read_timeout=1s",
+                            "--session_secret=test-secret",
                             "--log_level=debug"}));
     std::string line = web_.WaitForLine("http listening on port", absl::Seconds(20));
     ASSERT_FALSE(line.empty()) << web_.Stderr();
@@ -354,6 +360,29 @@ TEST_F(WebE2ETest, SessionCookieIsSealedHttpOnlyStrictAndChangesNeedTheCsrfHeade
   r = Post("/v1/session", R"({"token":""})");
   EXPECT_EQ(r->status, 400);
   EXPECT_NE(r->body.find(R"("field":"token")"), std::string::npos) << r->body;
+}
+
+TEST_F(WebE2ETest, ClientThatNeverFinishesItsRequestIsCutOffAfterTheReadTimeout) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string partial = "POST /v1/tenants/acme/associations:establish HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  absl::Time start = absl::Now();
+  char buf[512];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+  }
+  absl::Duration took = absl::Now() - start;
+  close(fd);
+  EXPECT_EQ(n, 0) << "the server should close the connection, not leave it hanging";
+  EXPECT_LT(took, absl::Seconds(5)) << "with --read_timeout=1s";
 }
 
 TEST_F(WebE2ETest, ConsoleIsServedFromTheBinaryWithASafeContentPolicy) {
