@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "tests/directory/wait_serving.h"
+#include "tests/support/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {
