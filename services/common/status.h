@@ -38,6 +38,8 @@ absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
 std::string ErrorReason(const absl::Status& status);
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// The code as metrics label it (grpc_code="DeadlineExceeded", as go-grpc-prometheus does).
+const char* GrpcCodeLabel(grpc::StatusCode code);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace hotdesk

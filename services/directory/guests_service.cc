@@ -221,12 +221,9 @@ grpc::ServerUnaryReactor* GuestsService::ListGuests(grpc::CallbackServerContext*
                                                     v1::ListGuestsResponse* resp) {
   return RunUnary<v1::ListGuestsResponse>(
       ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListGuestsResponse> done) {
-        FieldViolations v;
-        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
-        if (req->page_size() < 0) v.Add("page_size", "must not be negative");
-        if (!v.empty()) return done(v.ToStatus());
-        directory_->ListGuests(req->tenant(), *EffectivePageSize(req->page_size()),
-                               req->page_token(), deadline,
+        auto q = PreparePage(req->tenant(), req->page_size(), req->page_token());
+        if (!q.ok()) return done(q.status());
+        directory_->ListGuests(q->tenant, q->page_size, q->page_token, deadline,
                                [done = std::move(done)](absl::StatusOr<GuestPage> page) {
                                  if (!page.ok()) return done(page.status());
                                  v1::ListGuestsResponse resp;

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/env_flags.h"
+#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 #include "services/server/server.h"
@@ -39,17 +40,8 @@ ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked gue
 ABSL_FLAG(std::string, pin_hash_cost, "interactive",
           "PIN hash (Argon2id) cost: interactive | moderate | min");
 ABSL_FLAG(int, pin_hash_threads, 2, "threads that hash and check PINs");
-
-namespace {
-
-bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = addr.substr(0, colon);
-  return absl::SimpleAtoi(addr.substr(colon + 1), port) && *port > 0 && *port < 65536;
-}
-
-}  // namespace
+ABSL_FLAG(absl::Duration, testonly_clock_offset, absl::ZeroDuration(),
+          "tests only: run this replica's clock this far from the machine's");
 
 int main(int argc, char** argv) {
   hotdesk::InitProgram(argc, argv,
@@ -66,10 +58,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--store: expected redis|memory\n");
     return 2;
   }
-  if (!SplitHostPort(absl::GetFlag(FLAGS_redis_addr), &config.redis.host, &config.redis.port)) {
-    std::fprintf(stderr, "--redis_addr: expected host:port\n");
+  auto redis_addr = hotdesk::SplitHostPort(absl::GetFlag(FLAGS_redis_addr));
+  if (!redis_addr.ok()) {
+    std::fprintf(stderr, "--redis_addr: %s\n", std::string(redis_addr.status().message()).c_str());
     return 2;
   }
+  config.redis.host = redis_addr->host;
+  config.redis.port = redis_addr->port;
   config.redis.password = absl::GetFlag(FLAGS_redis_password);
   config.redis.db = absl::GetFlag(FLAGS_redis_db);
   config.redis.connections = absl::GetFlag(FLAGS_redis_connections);
@@ -89,6 +84,7 @@ int main(int argc, char** argv) {
   config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
   config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);
   config.pin_hash_threads = absl::GetFlag(FLAGS_pin_hash_threads);
+  config.testonly_clock_offset = absl::GetFlag(FLAGS_testonly_clock_offset);
   if (config.pin_max_attempts < 1 || config.pin_lockout <= absl::ZeroDuration() ||
       config.pin_hash_threads < 1) {
     std::fprintf(stderr,

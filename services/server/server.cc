@@ -8,6 +8,7 @@
 #include <random>
 
 #include "services/common/log.h"
+#include "services/core/guest_policy.h"
 #include "services/directory/devices_service.h"
 #include "services/directory/guests_service.h"
 #include "services/directory/memory_directory_store.h"
@@ -72,7 +73,7 @@ absl::Status HotdeskServer::Start() {
         [dir = directory_.get()](const std::string& tenant, const std::string& guest) {
           bool disabled = false;
           dir->GetGuest(tenant, guest, absl::InfiniteFuture(), [&](absl::StatusOr<v1::Guest> g) {
-            disabled = g.ok() && !g->hotdesking_enabled();
+            disabled = !MayHotDesk(g.ok() ? &*g : nullptr);
           });
           return disabled;
         });
@@ -101,8 +102,9 @@ absl::Status HotdeskServer::Start() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
-  auto associations = std::make_unique<AssociationsService>(store_.get(), hub_.get(),
-                                                            metrics_.get(), config_.limits);
+  auto associations = std::make_unique<AssociationsService>(
+      store_.get(), hub_.get(), metrics_.get(), config_.limits,
+      [offset = config_.testonly_clock_offset] { return absl::Now() + offset; });
   associations_ = associations.get();
   services_.push_back(std::move(associations));
   auto pin_cost = PinHashCostByName(config_.pin_hash_cost);

@@ -38,7 +38,6 @@ class HotdeskServer {
   void Wait();
 
   int port() const { return port_; }
-  AssociationStore* store() { return store_.get(); }
 
  private:
   void SetServing(bool serving);

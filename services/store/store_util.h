@@ -29,9 +29,5 @@ absl::Status GuestDisabledError(const std::string& guest);
 absl::Status TrimmedError(StreamId after);
 absl::Status BadPageTokenError();
 
-inline constexpr int kDefaultPageSize = 100;
-inline constexpr int kMaxPageSize = 1000;
-// Validates page_size (negative = INVALID_ARGUMENT) and applies default and cap.
-absl::StatusOr<int> EffectivePageSize(int page_size);
 
 }  // namespace hotdesk

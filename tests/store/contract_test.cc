@@ -8,6 +8,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "services/common/status.h"
+#include "services/keyspace/redis_keys.h"
 #include "services/store/memory/memory_store.h"
 #include "services/store/redis/redis_store.h"
 #include "tests/support/processes.h"
@@ -204,15 +205,14 @@ TEST_P(StoreTest, RejectPoliciesChangeNothingAndNameTheConflict) {
 }
 
 TEST_P(StoreTest, RegisteredGuestWithHotDeskingDisabledCannotLogIn) {
-  // The Guests registry (services/directory) keeps JSON records in the tenant's guest hash.
+  // The Guests registry (services/directory) keeps the tenant's set of disabled guests, which
+  // the establish script reads; the memory store asks the directory.
   auto registry = [&](const std::string& guest, bool enabled) {
     if (memory_) {
       memory_->SetGuestDisabledCheck(
           [=](const std::string&, const std::string& g) { return g == guest && !enabled; });
     } else {
-      std::string json = "{\"tenant\":\"" + tenant_ + "\",\"id\":\"" + guest + "\"" +
-                         (enabled ? ",\"hotdesking_enabled\":true}" : "}");
-      redis_->Cmd({"HSET", "hotdesk:{" + tenant_ + "}:guest", guest, json});
+      redis_->Cmd({enabled ? "SREM" : "SADD", RedisKeys("hotdesk").DisabledGuests(tenant_), guest});
     }
   };
   registry("7003", false);
@@ -288,7 +288,8 @@ TEST_P(StoreTest, LimitsSetExpiryAndSweepCancelsOnceUnderConcurrency) {
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->association().has_expire_time());
   auto d = Login("7004", "7005");
-  d.expire_at_ms = absl::ToUnixMillis(absl::Now() + absl::Hours(5));
+  d.daily_logout_ms = {absl::ToUnixMillis(absl::Now() - absl::Hours(19)),
+                       absl::ToUnixMillis(absl::Now() + absl::Hours(5))};
   ASSERT_TRUE(Establish(d).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // Several sweeps at once: the association is cancelled exactly once.

@@ -120,7 +120,8 @@ absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const Establi
     a.set_guest(cmd.guest);
     a.set_source(cmd.source);
     *a.mutable_establish_time() = TimestampFromMillis(now_ms);
-    int64_t exp_ms = cmd.limit_ms ? now_ms + cmd.limit_ms : cmd.expire_at_ms;
+    int64_t exp_ms = cmd.limit_ms ? now_ms + cmd.limit_ms
+                                  : FirstDailyLogoutAfter(cmd.daily_logout_ms, now_ms);
     if (exp_ms) *a.mutable_expire_time() = TimestampFromMillis(exp_ms);
     if (cmd.limit.kind_case() != v1::AssociationLimit::KIND_NOT_SET) *a.mutable_limit() = cmd.limit;
     a.mutable_attributes()->insert(cmd.attributes.begin(), cmd.attributes.end());

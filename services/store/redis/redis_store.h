@@ -10,7 +10,8 @@
 
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
-#include "services/store/redis/redis_keys.h"
+#include "services/keyspace/redis_keys.h"
+#include "services/store/redis/lua_script.h"
 
 namespace hotdesk {
 
@@ -21,13 +22,8 @@ struct RedisStoreOptions {
   int sweep_batch = 500;
 };
 
-// A script call exactly as the store makes it: for tools (hotdesk-bench) that measure Redis's
-// own ceiling for the same work.
-struct ScriptCall {
-  const RedisScript* script;
-  std::vector<std::string> keys;
-  std::vector<std::string> args;
-};
+// The establish script call exactly as the store makes it: for tools (hotdesk-bench) that
+// measure Redis's own ceiling for the same work.
 ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
                          const EstablishCommand& cmd);
 
@@ -85,8 +81,6 @@ class RedisStore final : public AssociationStore {
                          Done<std::vector<std::pair<std::string, int64_t>>> done) override;
   EventFeed& feed() override { return feed_; }
   bool Healthy() const override { return client_->Healthy(); }
-
-  const RedisKeys& keys() const { return keys_; }
 
  private:
   void RegisterTenant(const std::string& tenant, absl::Time deadline);

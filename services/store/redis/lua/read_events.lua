@@ -1,6 +1,4 @@
--- KEYS: ev    ARGV: after, count
--- {'TRIMMED'} when entries after `after` were trimmed away, else {'OK', entries}.
-local ev = KEYS[1]
+-- {'TRIMMED'} when entries after `after` were trimmed away, else {'OK', up to `count` entries}.
 local first = redis.call('XRANGE', ev, '-', '+', 'COUNT', 1)
 if #first > 0 then
   local fields = first[1][2]
@@ -8,6 +6,6 @@ if #first > 0 then
   for i = 1, #fields, 2 do
     if fields[i] == 'p' then prev = fields[i + 1] end
   end
-  if id_less(ARGV[1], prev) then return {'TRIMMED'} end
+  if id_less(after, prev) then return {'TRIMMED'} end
 end
-return {'OK', redis.call('XRANGE', ev, '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}
+return {'OK', redis.call('XRANGE', ev, '(' .. after, '+', 'COUNT', count)}
