@@ -40,10 +40,9 @@ const std::set<std::string>& WritableDeviceFields() {
 }  // namespace
 
 DevicesService::DevicesService(DirectoryStore* directory, AssociationStore* associations,
-                               RpcMetrics* metrics, prometheus::Counter* cancels_published)
+                               RpcMetrics* metrics)
     : directory_(directory),
       associations_(associations),
-      cancels_published_(cancels_published),
       create_(metrics->Method(kService, "CreateDevice", "unary")),
       get_(metrics->Method(kService, "GetDevice", "unary")),
       update_(metrics->Method(kService, "UpdateDevice", "unary")),
@@ -295,7 +294,6 @@ grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServer
                                     [this, mac = d->mac(),
                                      done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
                                       if (r.ok()) {
-                                        cancels_published_->Increment();
                                         HD_LOG(kInfo, "device force logout")
                                             .kv("tenant", r->association().tenant())
                                             .kv("mac", mac)

@@ -56,12 +56,10 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
                              PinHasher* hasher, RpcMetrics* metrics,
-                             prometheus::Counter* cancels_published, PinPolicy policy,
-                             LimitRules limits)
+                             PinPolicy policy, LimitRules limits)
     : directory_(directory),
       associations_(associations),
       hasher_(hasher),
-      cancels_published_(cancels_published),
       policy_(policy),
       limits_(limits),
       create_(metrics->Method(kService, "CreateGuest", "unary")),
@@ -344,18 +342,8 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
         cancel.set_request_id(req->request_id());
         auto cmd = PrepareCancel(cancel);
         if (!cmd.ok()) return done(cmd.status());
-        associations_->Cancel(*cmd, deadline,
-                              [this, done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
-                                if (r.ok()) {
-                                  cancels_published_->Increment();
-                                  HD_LOG(kInfo, "guest force logout")
-                                      .kv("tenant", r->association().tenant())
-                                      .kv("host", r->association().host())
-                                      .kv("guest", r->association().guest())
-                                      .kv("cursor", r->cursor());
-                                }
-                                done(std::move(r));
-                              });
+        // The store's effects decorator logs and counts the cancellation.
+        associations_->Cancel(*cmd, deadline, std::move(done));
       });
 }
 

@@ -32,27 +32,7 @@ grpc::ServerUnaryReactor* AssociationsService::Establish(grpc::CallbackServerCon
       ctx, establish_, resp, [this, req](absl::Time deadline, Done<v1::EstablishResponse> done) {
         auto cmd = PrepareEstablish(*req, rules_, clock_());
         if (!cmd.ok()) return done(cmd.status());
-        store_->Establish(*cmd, deadline,
-                          [this, done = std::move(done)](absl::StatusOr<v1::EstablishResponse> r) {
-                            if (r.ok() && !r->unchanged()) {
-                              for (const auto& old : r->superseded()) {
-                                metrics_->events_published(false).Increment();
-                                HD_LOG(kInfo, "association cancelled")
-                                    .kv("tenant", old.tenant())
-                                    .kv("host", old.host())
-                                    .kv("guest", old.guest())
-                                    .kv("reason", "SUPERSEDED");
-                              }
-                              metrics_->events_published(true).Increment();
-                              HD_LOG(kInfo, "association established")
-                                  .kv("tenant", r->association().tenant())
-                                  .kv("host", r->association().host())
-                                  .kv("guest", r->association().guest())
-                                  .kv("source", SourceName(r->association().source()))
-                                  .kv("cursor", r->cursor());
-                            }
-                            done(std::move(r));
-                          });
+        store_->Establish(*cmd, deadline, std::move(done));
       });
 }
 
@@ -63,20 +43,7 @@ grpc::ServerUnaryReactor* AssociationsService::Cancel(grpc::CallbackServerContex
       ctx, cancel_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
         auto cmd = PrepareCancel(*req);
         if (!cmd.ok()) return done(cmd.status());
-        store_->Cancel(*cmd, deadline,
-                       [this, reason = cmd->reason,
-                        done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
-                         if (r.ok()) {
-                           metrics_->events_published(false).Increment();
-                           HD_LOG(kInfo, "association cancelled")
-                               .kv("tenant", r->association().tenant())
-                               .kv("host", r->association().host())
-                               .kv("guest", r->association().guest())
-                               .kv("reason", ReasonName(reason))
-                               .kv("cursor", r->cursor());
-                         }
-                         done(std::move(r));
-                       });
+        store_->Cancel(*cmd, deadline, std::move(done));
       });
 }
 

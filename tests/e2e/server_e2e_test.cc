@@ -425,6 +425,38 @@ TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
   EXPECT_THAT(body, ::testing::Not(HasSubstr("7002")));  // no ids as labels
 }
 
+// Every committed change is logged and counted once, whoever made it: here the sweeper's expiry
+// (it used to count only hotdesk_associations_expired_total, not the CANCELLED event it writes).
+TEST_F(ServerE2E, EveryChangeIsLoggedAndCountedWhoeverMadeIt) {
+  // Its own Redis: the fixture's replica would otherwise sweep (and count) half of the expiries.
+  RedisServer own_redis;
+  ASSERT_TRUE(own_redis.Start());
+  int port = FreePort();
+  HotdeskServerProcess metered;
+  ASSERT_TRUE(metered.Start(own_redis.addr(),
+                            {"--metrics_listen=127.0.0.1:" + std::to_string(port),
+                             "--min_association_limit=1s", "--sweep_interval=100ms"}));
+  auto stub = v1::Associations::NewStub(metered.Channel());
+  auto req = Login(kTenant, "7002", "7003");
+  req.mutable_limit()->mutable_duration()->set_seconds(1);
+  ASSERT_TRUE(Establish(stub.get(), req).ok());
+  ASSERT_TRUE(Establish(stub.get(), Login(kTenant, "7002", "7004")).ok());  // supersedes 7003
+  req = Login(kTenant, "7005", "7006");
+  req.mutable_limit()->mutable_duration()->set_seconds(1);
+  ASSERT_TRUE(Establish(stub.get(), req).ok());
+  absl::Time end = absl::Now() + absl::Seconds(10);
+  while (metered.process().Stderr().find("association expired") == std::string::npos &&
+         absl::Now() < end)
+    absl::SleepFor(absl::Milliseconds(20));
+  std::string body = HttpGet(port, "/metrics");
+  EXPECT_THAT(body, HasSubstr("hotdesk_events_published_total{type=\"established\"} 3"));
+  EXPECT_THAT(body, HasSubstr("hotdesk_events_published_total{type=\"cancelled\"} 2"));
+  EXPECT_THAT(body, HasSubstr("hotdesk_associations_expired_total 1"));
+  std::string log = metered.process().Stderr();
+  EXPECT_THAT(log, HasSubstr("reason=SUPERSEDED"));
+  EXPECT_THAT(log, HasSubstr("reason=EXPIRED"));
+}
+
 TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
   namespace refl = grpc::reflection::v1alpha;
   grpc::ClientContext ctx;

@@ -297,9 +297,14 @@ TEST_P(StoreTest, LimitsSetExpiryAndSweepCancelsOnceUnderConcurrency) {
   std::atomic<int> total{0};
   for (int i = 0; i < 4; ++i) {
     sweepers.emplace_back([&] {
-      auto n = Wait<int>([&](auto done) { store_->SweepExpired(Soon(), done); });
+      auto n = Wait<std::vector<v1::CancelResponse>>(
+          [&](auto done) { store_->SweepExpired(Soon(), done); });
       ASSERT_TRUE(n.ok());
-      total += *n;
+      total += static_cast<int>(n->size());
+      for (const auto& e : *n) {
+        EXPECT_EQ(e.association().host(), "7002");
+        EXPECT_FALSE(e.cursor().empty());
+      }
     });
   }
   for (auto& t : sweepers) t.join();
@@ -319,9 +324,10 @@ TEST_P(StoreTest, CancelledAssociationIsNotSweptLater) {
   ASSERT_TRUE(Cancel(Logout("7002", "")).ok());
   ASSERT_TRUE(Establish(Login("7002", "7009")).ok());  // same host, no limit
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  auto n = Wait<int>([&](auto done) { store_->SweepExpired(Soon(), done); });
+  auto n = Wait<std::vector<v1::CancelResponse>>(
+      [&](auto done) { store_->SweepExpired(Soon(), done); });
   ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0);
+  EXPECT_TRUE(n->empty());
   EXPECT_EQ(Get("7002", "")->guest(), "7009");
 }
 

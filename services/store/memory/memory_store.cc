@@ -251,8 +251,8 @@ void MemoryStore::List(const std::string& tenant, int page_size, const std::stri
   done(std::move(resp));
 }
 
-void MemoryStore::SweepExpired(absl::Time, Done<int> done) {
-  int count = 0;
+void MemoryStore::SweepExpired(absl::Time, Done<std::vector<v1::CancelResponse>> done) {
+  std::vector<v1::CancelResponse> expired;
   std::vector<Pending> all;
   {
     std::lock_guard<std::mutex> feed_lock(feed_mu_);
@@ -265,16 +265,19 @@ void MemoryStore::SweepExpired(absl::Time, Done<int> done) {
           std::string host = t.exp.begin()->second;
           v1::Association old = t.by_host[host];
           Remove(t, host);
-          Append(t, name, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_EXPIRED,
-                 v1::SOURCE_EXPIRY, "", now_ms, &pending);
-          ++count;
+          EventPtr ev = Append(t, name, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_EXPIRED,
+                               v1::SOURCE_EXPIRY, "", now_ms, &pending);
+          v1::CancelResponse e;
+          *e.mutable_association() = old;
+          e.set_cursor(ev->cursor());
+          expired.push_back(std::move(e));
         }
         if (!pending.events.empty()) all.push_back(std::move(pending));
       }
     }
     Deliver(std::move(all));
   }
-  done(count);
+  done(std::move(expired));
 }
 
 void MemoryStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time,

@@ -262,20 +262,21 @@ void RedisStore::List(const std::string& tenant, int page_size, const std::strin
                    });
 }
 
-void RedisStore::SweepExpired(absl::Time deadline, Done<int> done) {
+void RedisStore::SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) {
   client_->Command(
       {"SMEMBERS", keys_.Tenants()}, deadline,
       [this, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         std::vector<std::string> tenants;
         for (size_t i = 0; i < (*r)->elements; ++i) tenants.push_back(Str((*r)->element[i]));
-        if (tenants.empty()) return done(0);
+        using Out = std::vector<v1::CancelResponse>;
+        if (tenants.empty()) return done(Out{});
         struct Acc {
           explicit Acc(size_t n) : countdown(n) {}
           Countdown countdown;
-          int count = 0;
+          Out expired;
           absl::Status status;
-          Done<int> done;
+          Done<Out> done;
         };
         auto acc = std::make_shared<Acc>(tenants.size());
         acc->done = std::move(done);
@@ -289,23 +290,28 @@ void RedisStore::SweepExpired(absl::Time deadline, Done<int> done) {
                    {{"max", std::to_string(options_.sweep_batch)},
                     {"maxlen", std::to_string(options_.stream_retention)}}),
               deadline, [acc, t](absl::StatusOr<const redisReply*> r) {
-                int n = 0;
+                Out expired;
+                absl::Status status = r.status();
                 if (r.ok() && (*r)->type == REDIS_REPLY_ARRAY) {
-                  n = static_cast<int>((*r)->elements / 3);
                   for (size_t i = 0; i + 2 < (*r)->elements; i += 3) {
-                    HD_LOG(kInfo, "association expired")
-                        .kv("tenant", t)
-                        .kv("host", Str((*r)->element[i]))
-                        .kv("cursor", Str((*r)->element[i + 2]));
+                    auto a = DecodeRecord(t, Str((*r)->element[i]), Str((*r)->element[i + 1]));
+                    if (!a.ok()) {
+                      status = a.status();
+                      continue;
+                    }
+                    v1::CancelResponse e;
+                    *e.mutable_association() = std::move(*a);
+                    e.set_cursor(Str((*r)->element[i + 2]));
+                    expired.push_back(std::move(e));
                   }
                 }
                 bool last = acc->countdown.Arrive([&] {
-                  acc->count += n;
-                  if (!r.ok() && acc->status.ok()) acc->status = r.status();
+                  for (auto& e : expired) acc->expired.push_back(std::move(e));
+                  if (!status.ok() && acc->status.ok()) acc->status = status;
                 });
                 if (!last) return;
                 if (acc->status.ok())
-                  acc->done(acc->count);
+                  acc->done(std::move(acc->expired));
                 else
                   acc->done(acc->status);
               });
