@@ -11,19 +11,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/env_flags.h"
-#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
+#include "services/redis/redis_flags.h"
 #include "services/server/server.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address (port 0 picks a free port)");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "Prometheus /metrics listen address; empty disables");
 ABSL_FLAG(std::string, store, "redis", "redis | memory (memory: demos only, not shared)");
-ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port");
-ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
-ABSL_FLAG(int, redis_db, 0, "Redis database number");
-ABSL_FLAG(int, redis_connections, 2, "Redis connections for requests (pipelined)");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
 ABSL_FLAG(int64_t, stream_retention, 100000, "events kept per tenant stream (approximate)");
 ABSL_FLAG(absl::Duration, request_id_ttl, absl::Hours(24), "how long request_ids are remembered");
@@ -58,16 +54,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--store: expected redis|memory\n");
     return 2;
   }
-  auto redis_addr = hotdesk::SplitHostPort(absl::GetFlag(FLAGS_redis_addr));
-  if (!redis_addr.ok()) {
-    std::fprintf(stderr, "--redis_addr: %s\n", std::string(redis_addr.status().message()).c_str());
+  auto redis = hotdesk::RedisConfigFromFlags();
+  if (!redis.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(redis.status().message()).c_str());
     return 2;
   }
-  config.redis.host = redis_addr->host;
-  config.redis.port = redis_addr->port;
-  config.redis.password = absl::GetFlag(FLAGS_redis_password);
-  config.redis.db = absl::GetFlag(FLAGS_redis_db);
-  config.redis.connections = absl::GetFlag(FLAGS_redis_connections);
+  config.redis = *redis;
+  config.redis.client_name = "hotdesk-server";
   config.redis_store.prefix = absl::GetFlag(FLAGS_key_prefix);
   config.redis_store.stream_retention = absl::GetFlag(FLAGS_stream_retention);
   config.redis_store.request_id_ttl = absl::GetFlag(FLAGS_request_id_ttl);
@@ -91,10 +84,8 @@ int main(int argc, char** argv) {
                  "--pin_max_attempts, --pin_lockout and --pin_hash_threads must be positive\n");
     return 2;
   }
-  if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
-      config.sweep_interval <= absl::ZeroDuration()) {
-    std::fprintf(stderr,
-                 "--stream_retention, --redis_connections and --sweep_interval must be positive\n");
+  if (config.redis_store.stream_retention < 1 || config.sweep_interval <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "--stream_retention and --sweep_interval must be positive\n");
     return 2;
   }
 

@@ -106,9 +106,10 @@ ScriptCall Bind(const LuaScript& script, NamedValues keys, NamedValues args) {
                     order(script.arg_names(), std::move(args), "ARGV")};
 }
 
-void RunScript(RedisClient* client, ScriptCall call, absl::Time deadline,
-               RedisClient::Callback cb) {
-  client->Eval(*call.script, std::move(call.keys), std::move(call.args), deadline, std::move(cb));
+void RunScript(RedisClient* client, ScriptCall call, absl::Time deadline, RedisClient::Callback cb,
+               RedisClient::Write write) {
+  client->Eval(*call.script, std::move(call.keys), std::move(call.args), deadline, std::move(cb),
+               write);
 }
 
 }  // namespace hotdesk

@@ -49,9 +49,9 @@ using NamedValues = std::vector<std::pair<std::string, std::string>>;
 // exactly once and nothing else: a mismatch is a programming error and aborts with the name.
 ScriptCall Bind(const LuaScript& script, NamedValues keys, NamedValues args);
 
-// Sends a bound call (EVALSHA, EVAL on NOSCRIPT).
-void RunScript(RedisClient* client, ScriptCall call, absl::Time deadline,
-               RedisClient::Callback cb);
+// Sends a bound call (EVALSHA, EVAL on NOSCRIPT); `write` as RedisClient::Eval takes it.
+void RunScript(RedisClient* client, ScriptCall call, absl::Time deadline, RedisClient::Callback cb,
+               RedisClient::Write write = RedisClient::Write::kNo);
 
 // The prelude and the constants every script starts with (for tests and tools).
 const std::string& LuaPreamble();

@@ -6,20 +6,14 @@
 #include "services/common/countdown.h"
 #include "services/common/log.h"
 #include "services/store/redis/lua_script.h"
+#include "services/store/redis/store_scripts.h"
 #include "services/store/redis/record_codec.h"
 #include "services/store/store_util.h"
-
-namespace hotdesk {
-namespace {
-
-}  // namespace
-}  // namespace hotdesk
 
 extern const char kLua_establish[], kLua_cancel[], kLua_sweep[], kLua_read_events[],
     kLua_snapshot[], kLua_get_by_guest[];
 
 namespace hotdesk {
-namespace {
 
 // The scripts (lua/*.lua) with the names of their KEYS and ARGV, built once per process.
 const LuaScript& EstablishScript() {
@@ -54,6 +48,7 @@ const LuaScript& GetByGuestScript() {
   return *s;
 }
 
+namespace {
 
 std::string Str(const redisReply* r) { return ReplyString(r); }
 
@@ -109,11 +104,11 @@ RedisStore::RedisStore(RedisClient* client, RedisStoreOptions options)
     : client_(client),
       options_(std::move(options)),
       keys_(options_.prefix),
-      feed_(client->config(), keys_, client) {}
+      feed_(client, keys_) {}
 
 RedisStore::~RedisStore() { Stop(); }
 
-void RedisStore::Start() { feed_.Start(); }
+void RedisStore::Start() {}
 void RedisStore::Stop() { feed_.Stop(); }
 
 void RedisStore::RegisterTenant(const std::string& tenant, absl::Time deadline) {
@@ -158,10 +153,11 @@ void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
   RegisterTenant(cmd.tenant, deadline);
   ScriptCall call = EstablishCall(keys_, options_, cmd);
   RunScript(client_, std::move(call), deadline,
-      [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-        if (!r.ok()) return done(r.status());
-        done(ParseEstablish(cmd, *r));
-      });
+            [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+              if (!r.ok()) return done(r.status());
+              done(ParseEstablish(cmd, *r));
+            },
+            RedisClient::Write::kYes);
 }
 
 void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
@@ -203,7 +199,8 @@ void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
                   *resp.mutable_association() = *a;
                   resp.set_cursor(Str(rep->element[3]));
                   done(std::move(resp));
-                });
+                },
+                RedisClient::Write::kYes);
 }
 
 void RedisStore::Get(const std::string& tenant, const std::string& host, const std::string& guest,
@@ -314,7 +311,8 @@ void RedisStore::SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelRe
                   acc->done(std::move(acc->expired));
                 else
                   acc->done(acc->status);
-              });
+              },
+              RedisClient::Write::kYes);
         }
       });
 }
@@ -331,6 +329,7 @@ void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, 
                   if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
                     return done(UnexpectedReply("read_events"));
                   if (Str(rep->element[0]) == "TRIMMED") return done(TrimmedError(after));
+                  if (Str(rep->element[0]) == "LOST") return done(HistoryLostError(after));
                   if (rep->elements != 2) return done(UnexpectedReply("read_events"));
                   std::vector<EventPtr> out;
                   const redisReply* entries = rep->element[1];

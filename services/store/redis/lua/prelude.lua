@@ -33,7 +33,10 @@ local function append(stream, max_entries, request, fields)
     fields[#fields + 1] = 'q'
     fields[#fields + 1] = request
   end
-  return redis.call('XADD', stream, 'MAXLEN', '~', max_entries, '*', unpack(fields))
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', max_entries, '*', unpack(fields))
+  -- Wakes the replicas' live readers (sharded pub/sub on a channel named like the stream).
+  redis.call('SPUBLISH', stream, id)
+  return id
 end
 
 -- Idempotency: a stored first result for this request id, or nil.
