@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 
@@ -134,33 +135,55 @@ std::string ChildProcess::Stderr() const { return ReadFile(err_path_); }
 
 RedisServer::~RedisServer() { proc_.Stop(SIGKILL, absl::Seconds(5)); }
 
+std::string RedisServer::Ping() {
+  timeval tv{1, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (!c || c->err) {
+    if (c) redisFree(c);
+    return "";
+  }
+  redisSetTimeout(c, tv);
+  auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+  std::string answer;
+  if (r && r->type == REDIS_REPLY_STATUS) answer = "PONG";
+  if (r && r->type == REDIS_REPLY_ERROR && absl::StartsWith(std::string(r->str, r->len), "LOADING"))
+    answer = "LOADING";
+  if (r) freeReplyObject(r);
+  redisFree(c);
+  return answer;
+}
+
 bool RedisServer::Launch() {
-  if (!proc_.Start({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no"}))
-    return false;
+  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind",
+                                   "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_,
+                                   "--daemonize", "no"};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  if (!proc_.Start(argv)) return false;
   absl::Time end = absl::Now() + absl::Seconds(10);
   while (absl::Now() < end) {
     if (!proc_.Running()) return false;
-    redisContext* c = redisConnect("127.0.0.1", port_);
-    if (c && !c->err) {
-      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-      bool ok = r && r->type == REDIS_REPLY_STATUS;
-      if (r) freeReplyObject(r);
-      redisFree(c);
-      if (ok) return true;
-    } else if (c) {
-      redisFree(c);
-    }
+    if (!Ping().empty()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }
 
-bool RedisServer::Start() {
+bool RedisServer::WaitReady(absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (!proc_.Running()) return false;
+    if (Ping() == "PONG") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+bool RedisServer::Start(const std::vector<std::string>& extra_args) {
   dir_ = MakeTempDir();
+  extra_args_ = extra_args;
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = FreePort();
-    if (Launch()) return true;
+    if (Launch() && WaitReady(absl::Seconds(10))) return true;
     proc_.Stop(SIGKILL);
   }
   return false;

@@ -46,18 +46,26 @@ class ChildProcess {
   std::string err_path_;
 };
 
-// redis-server on a free loopback port, no persistence, own working directory.
+// redis-server on a free loopback port, own working directory; no persistence unless
+// `extra_args` (appended to the command line, so they win) turn it on.
 class RedisServer {
  public:
   ~RedisServer();
-  bool Start();
-  // Starts again on the same port (after Kill or Stop).
+  // Returns once Redis accepts commands; with data to load it may still answer -LOADING
+  // (see WaitReady). `extra_args` are kept for Restart.
+  bool Start(const std::vector<std::string>& extra_args = {});
+  // Starts again on the same port and directory (after Kill or Stop).
   bool Restart();
+  // Waits until PING answers PONG (the data set is loaded); false on timeout or exit.
+  bool WaitReady(absl::Duration timeout);
   void Kill();    // SIGKILL
   void Pause();   // SIGSTOP: Redis stays connected but answers nothing
   void Resume();  // SIGCONT
   int port() const { return port_; }
   std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& dir() const { return dir_; }
+  pid_t pid() const { return proc_.pid(); }
+  bool Running() { return proc_.Running(); }
 
   // A synchronous command on a fresh connection; reply as a string ("(nil)", integers as text,
   // arrays flattened with spaces). For assertions on the state in Redis.
@@ -66,8 +74,11 @@ class RedisServer {
 
  private:
   bool Launch();
+  // PING's reply: "PONG", "LOADING" while the data set loads, "" when there is no answer.
+  std::string Ping();
   int port_ = 0;
   std::string dir_;
+  std::vector<std::string> extra_args_;
   ChildProcess proc_;
 };
 
