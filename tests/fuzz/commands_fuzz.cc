@@ -1,0 +1,149 @@
+// libFuzzer target: request validation (services/core/commands.h). Fuzzer-built Establish and
+// Cancel requests (any strings, enum values, limits, time zones, attributes) go through
+// PrepareEstablish / PrepareCancel. Invariants: a refusal is INVALID_ARGUMENT with a message;
+// an accepted command holds only valid ids within the limits; two requests whose commands
+// differ never share a fingerprint (a request id reused with other parameters must be caught).
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <tuple>
+
+#include "services/core/commands.h"
+#include "services/core/ids.h"
+
+namespace {
+
+using hotdesk::v1::CancelRequest;
+using hotdesk::v1::EstablishRequest;
+
+const absl::Time kNow = absl::FromUnixSeconds(1790000000);  // a fixed instant: reproducible
+
+std::string Id(FuzzedDataProvider& in) {
+  // Mostly short, plausible ids (so that both the valid and invalid paths are reached).
+  switch (in.ConsumeIntegralInRange(0, 3)) {
+    case 0:
+      return in.ConsumeRandomLengthString(200);
+    case 1:
+      return "";
+    default:
+      return in.ConsumeBytesAsString(in.ConsumeIntegralInRange<size_t>(1, 12));
+  }
+}
+
+std::string Zone(FuzzedDataProvider& in) {
+  static const char* kZones[] = {"Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata",
+                                 "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago"};
+  if (in.ConsumeBool()) return kZones[in.ConsumeIntegralInRange<size_t>(0, 6)];
+  return in.ConsumeRandomLengthString(64);
+}
+
+EstablishRequest MakeEstablish(FuzzedDataProvider& in) {
+  EstablishRequest r;
+  r.set_tenant(in.ConsumeBool() ? "acme" : Id(in));
+  r.set_host(Id(in));
+  r.set_guest(Id(in));
+  r.set_source(static_cast<hotdesk::v1::Source>(in.ConsumeIntegralInRange(-1, 7)));
+  r.set_request_id(Id(in));
+  r.set_on_host_busy(static_cast<hotdesk::v1::HostBusyPolicy>(in.ConsumeIntegralInRange(-1, 3)));
+  r.set_on_guest_elsewhere(
+      static_cast<hotdesk::v1::GuestElsewherePolicy>(in.ConsumeIntegralInRange(-1, 3)));
+  switch (in.ConsumeIntegralInRange(0, 2)) {
+    case 1: {
+      auto* d = r.mutable_limit()->mutable_duration();
+      d->set_seconds(in.ConsumeBool() ? in.ConsumeIntegralInRange<int64_t>(-10, 4000000)
+                                      : in.ConsumeIntegral<int64_t>());
+      d->set_nanos(in.ConsumeIntegral<int32_t>());
+      break;
+    }
+    case 2: {
+      auto* d = r.mutable_limit()->mutable_daily();
+      d->set_time_zone(Zone(in));
+      d->set_hour(in.ConsumeIntegralInRange(-2, 25));
+      d->set_minute(in.ConsumeIntegralInRange(-2, 61));
+      break;
+    }
+    default:
+      break;
+  }
+  int attrs = in.ConsumeIntegralInRange(0, 3);
+  for (int i = 0; i < attrs; ++i)
+    (*r.mutable_attributes())[in.ConsumeRandomLengthString(70)] = in.ConsumeRandomLengthString(300);
+  return r;
+}
+
+CancelRequest MakeCancel(FuzzedDataProvider& in) {
+  CancelRequest r;
+  r.set_tenant(in.ConsumeBool() ? "acme" : Id(in));
+  r.set_host(Id(in));
+  r.set_guest(Id(in));
+  r.set_reason(static_cast<hotdesk::v1::CancelReason>(in.ConsumeIntegralInRange(-1, 7)));
+  r.set_source(static_cast<hotdesk::v1::Source>(in.ConsumeIntegralInRange(-1, 7)));
+  r.set_request_id(Id(in));
+  return r;
+}
+
+void CheckRefusal(const absl::Status& s) {
+  if (s.code() != absl::StatusCode::kInvalidArgument || s.message().empty()) std::abort();
+}
+
+bool ValidOptionalId(const std::string& id) { return id.empty() || hotdesk::IdProblem(id).empty(); }
+
+// What a fingerprint must tell apart (request ids are kept per tenant; a daily logout's instant
+// depends on when the request came).
+auto Key(const hotdesk::EstablishCommand& c) {
+  return std::tie(c.host, c.guest, c.source, c.reject_host_busy, c.reject_guest_elsewhere,
+                  c.limit_ms, c.attributes);
+}
+
+auto Key(const hotdesk::CancelCommand& c) {
+  return std::tie(c.host, c.guest, c.reason, c.source);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FuzzedDataProvider in(data, size);
+  hotdesk::LimitRules rules;
+  if (in.ConsumeBool()) {
+    EstablishRequest a = MakeEstablish(in), b = MakeEstablish(in);
+    auto ca = hotdesk::PrepareEstablish(a, rules, kNow);
+    auto cb = hotdesk::PrepareEstablish(b, rules, kNow);
+    for (const auto* c : {&ca, &cb}) {
+      if (!c->ok()) {
+        CheckRefusal(c->status());
+        continue;
+      }
+      const hotdesk::EstablishCommand& cmd = **c;
+      if (!hotdesk::TenantProblem(cmd.tenant).empty() || !hotdesk::IdProblem(cmd.host).empty() ||
+          !hotdesk::IdProblem(cmd.guest).empty() || !ValidOptionalId(cmd.request_id))
+        std::abort();
+      if (cmd.limit_ms != 0 && (cmd.limit_ms < absl::ToInt64Milliseconds(rules.min_duration) ||
+                                cmd.limit_ms > absl::ToInt64Milliseconds(rules.max_duration)))
+        std::abort();
+      if (cmd.expire_at_ms != 0 && cmd.expire_at_ms <= absl::ToUnixMillis(kNow)) std::abort();
+      if (cmd.Fingerprint() != cmd.Fingerprint()) std::abort();
+    }
+    if (ca.ok() && cb.ok() && ca->Fingerprint() == cb->Fingerprint() && Key(*ca) != Key(*cb))
+      std::abort();  // two different requests, one fingerprint
+  } else {
+    CancelRequest a = MakeCancel(in), b = MakeCancel(in);
+    auto ca = hotdesk::PrepareCancel(a);
+    auto cb = hotdesk::PrepareCancel(b);
+    for (const auto* c : {&ca, &cb}) {
+      if (!c->ok()) {
+        CheckRefusal(c->status());
+        continue;
+      }
+      const hotdesk::CancelCommand& cmd = **c;
+      if (!hotdesk::TenantProblem(cmd.tenant).empty() || !ValidOptionalId(cmd.host) ||
+          !ValidOptionalId(cmd.guest) || (cmd.host.empty() && cmd.guest.empty()) ||
+          !ValidOptionalId(cmd.request_id))
+        std::abort();
+    }
+    if (ca.ok() && cb.ok() && ca->Fingerprint() == cb->Fingerprint() && Key(*ca) != Key(*cb))
+      std::abort();
+  }
+  return 0;
+}
