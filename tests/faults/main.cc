@@ -277,7 +277,22 @@ int Run() {
     if (code != "UNAVAILABLE" && code != "CANCELLED")
       violations.Add("watch_ended_with_" + code, absl::StrCat(n, " watch calls ended so"));
 
+  // Faults may cost UNAVAILABLE or DEADLINE_EXCEEDED, never an internal error.
+  auto codes = load.AttemptCodes();
+  auto firsts = load.FirstMessages();
+  for (const char* code : {"INTERNAL", "UNKNOWN", "DATA_LOSS"})
+    if (codes.count(code))
+      violations.Add("call_failed_with_" + std::string(code),
+                     absl::StrCat(codes[code], " attempts, the first: ", firsts[code]));
+
   // Gauges and memory back to baseline.
+  for (int i = 0; i < d.replicas(); ++i) {
+    auto up = d.Metric(i, "hotdesk_redis_up");
+    if (!up || *up != 1)
+      violations.Add("redis_up_gauge_wrong",
+                     absl::StrCat("replica ", i, " hotdesk_redis_up=", up ? *up : -1,
+                                  " while it serves"));
+  }
   for (int i = 0; i < d.replicas(); ++i) {
     absl::Time end = absl::Now() + absl::Seconds(10);
     std::optional<double> n;
