@@ -38,7 +38,9 @@ absl::Status Deployment::Start() {
                                    // large production AOF does.
                                    "--aof-use-rdb-preamble", "no",
                                    "--enable-debug-command", "local"};
-  if (!redis_.Start(args)) return absl::InternalError("redis-server did not start");
+  std::map<std::string, std::string> env;
+  if (config_.emulate_power_loss) env["LD_PRELOAD"] = HOTDESK_UNSYNCED_LOSS_LIB;
+  if (!redis_.Start(args, env)) return absl::InternalError("redis-server did not start");
   if (config_.preload_keys > 0) {
     // DEBUG POPULATE is not written to the AOF; the rewrite puts the filler into it.
     std::string r = redis_.Cmd({"DEBUG", "POPULATE", std::to_string(config_.preload_keys),

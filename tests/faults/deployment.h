@@ -23,6 +23,9 @@ namespace hotdesk::faults {
 struct DeploymentConfig {
   int replicas = 2;
   std::string appendfsync = "always";
+  // Redis runs with tests/faults/unsynced_loss.cc preloaded: kill -9 then loses what was written
+  // to the AOF but not synced, as a machine crash would.
+  bool emulate_power_loss = false;
   int64_t preload_keys = 300000;  // filler keys (own prefix "filler:"), loaded on every restart
   int preload_value_bytes = 1024;
   std::string key_prefix = "hotdesk";

@@ -158,7 +158,7 @@ bool RedisServer::Launch() {
                                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_,
                                    "--daemonize", "no"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
-  if (!proc_.Start(argv)) return false;
+  if (!proc_.Start(argv, env_)) return false;
   absl::Time end = absl::Now() + absl::Seconds(10);
   while (absl::Now() < end) {
     if (!proc_.Running()) return false;
@@ -178,9 +178,11 @@ bool RedisServer::WaitReady(absl::Duration timeout) {
   return false;
 }
 
-bool RedisServer::Start(const std::vector<std::string>& extra_args) {
+bool RedisServer::Start(const std::vector<std::string>& extra_args,
+                        const std::map<std::string, std::string>& env) {
   dir_ = MakeTempDir();
   extra_args_ = extra_args;
+  env_ = env;
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = FreePort();
     if (Launch() && WaitReady(absl::Seconds(10))) return true;

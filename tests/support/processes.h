@@ -52,8 +52,9 @@ class RedisServer {
  public:
   ~RedisServer();
   // Returns once Redis accepts commands; with data to load it may still answer -LOADING
-  // (see WaitReady). `extra_args` are kept for Restart.
-  bool Start(const std::vector<std::string>& extra_args = {});
+  // (see WaitReady). `extra_args` and `env` (e.g. LD_PRELOAD) are kept for Restart.
+  bool Start(const std::vector<std::string>& extra_args = {},
+             const std::map<std::string, std::string>& env = {});
   // Starts again on the same port and directory (after Kill or Stop).
   bool Restart();
   // Waits until PING answers PONG (the data set is loaded); false on timeout or exit.
@@ -79,6 +80,7 @@ class RedisServer {
   int port_ = 0;
   std::string dir_;
   std::vector<std::string> extra_args_;
+  std::map<std::string, std::string> env_;
   ChildProcess proc_;
 };
 
