@@ -98,8 +98,17 @@ void FaultInjector::Inject(const std::string& kind) {
   if (kind == "bad_input") return BadInput(replica);
 }
 
+std::vector<int64_t> FaultInjector::redis_kills() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return redis_kills_;
+}
+
 void FaultInjector::RedisKill() {
   deployment_->redis().Kill();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    redis_kills_.push_back(absl::ToUnixMillis(absl::Now()));
+  }
   auto loading = deployment_->RestartRedis(absl::Minutes(5));
   if (!loading.ok()) {
     violations_->Add("harness_error", "redis restart: " + std::string(loading.status().message()));

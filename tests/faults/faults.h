@@ -46,6 +46,8 @@ class FaultInjector {
   double max_recovery_seconds() const;
   // LOADING times of Redis restarts, in seconds.
   std::vector<double> loading_seconds() const;
+  // When Redis was killed (Unix ms), in order.
+  std::vector<int64_t> redis_kills() const;
   // The probe tenant: writes that prove a replica serves; not part of the checked history.
   static constexpr const char* kProbeTenant = "faultprobe";
 
@@ -76,6 +78,7 @@ class FaultInjector {
   mutable std::mutex mu_;
   std::map<std::string, int64_t> injected_;
   std::vector<double> loading_;
+  std::vector<int64_t> redis_kills_;
   double max_recovery_s_ = 0;
   uint64_t probes_ = 0;
   std::thread thread_;

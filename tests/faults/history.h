@@ -49,6 +49,7 @@ struct Op {
   std::string result_guest;
   std::vector<std::pair<std::string, std::string>> superseded;
   std::string detail;  // last status for kGaveUp / kRejected
+  int64_t answered_ms = 0;  // when the client got its answer (Unix ms)
 };
 
 // One event as a watcher received it over gRPC.

@@ -153,6 +153,7 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
       std::string name = CodeName(st.error_code());
       if (++codes_[name] == 1 && !st.ok()) first_messages_[name] = st.error_message();
     }
+    op.answered_ms = absl::ToUnixMillis(absl::Now());
     if (st.ok()) return op;
     op.detail = CodeName(st.error_code()) + ": " + st.error_message();
     if (st.error_code() == grpc::StatusCode::NOT_FOUND ||

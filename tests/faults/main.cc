@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -360,6 +361,28 @@ int Run() {
     phantoms = violations.Remove("watcher_phantom_event");
   }
 
+  // The loss window: how long before each kill of Redis the lost changes had been acknowledged.
+  std::string loss_report;
+  if (lost > 0) {
+    std::set<std::string> in_stream;
+    for (const auto& [t, events] : history.streams)
+      for (const auto& e : events) in_stream.insert(e.request_id);
+    std::vector<int64_t> kills = faults.redis_kills();
+    std::map<size_t, std::pair<int64_t, int64_t>> per_kill;  // kill -> (lost, oldest age ms)
+    for (const Op& op : history.ops) {
+      if (op.outcome != Outcome::kApplied || in_stream.count(op.request_id)) continue;
+      auto k = std::lower_bound(kills.begin(), kills.end(), op.answered_ms);
+      if (k == kills.end()) continue;
+      auto& [n, age] = per_kill[static_cast<size_t>(k - kills.begin())];
+      ++n;
+      age = std::max(age, *k - op.answered_ms);
+    }
+    for (const auto& [k, v] : per_kill)
+      absl::StrAppend(&loss_report, "  kill ", k + 1, ": ", v.first,
+                      " acknowledged changes lost, the oldest answered ", v.second,
+                      " ms before the kill\n");
+  }
+
   std::map<std::string, int64_t> outcomes;
   int64_t retried = 0;
   for (const Op& op : history.ops) {
@@ -389,7 +412,8 @@ int Run() {
   if (absl::GetFlag(FLAGS_allow_loss))
     out << "acknowledged changes lost (appendfsync=" << dc.appendfsync
         << (dc.emulate_power_loss ? ", power loss emulated" : "") << "): " << lost
-        << "; events watchers received that the stream lost: " << phantoms << "\n";
+        << "; events watchers received that the stream lost: " << phantoms << "\n"
+        << loss_report;
   out << "violations: " << violations.Total() << "\n";
   violations.Print(out);
   std::cout << out.str() << std::flush;

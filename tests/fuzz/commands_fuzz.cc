@@ -1,15 +1,21 @@
 // libFuzzer target: request validation (services/core/commands.h). Fuzzer-built Establish and
-// Cancel requests (any strings, enum values, limits, time zones, attributes) go through
-// PrepareEstablish / PrepareCancel. Invariants: a refusal is INVALID_ARGUMENT with a message;
+// Cancel requests (any strings gRPC can carry, enum values, limits, time zones, attributes) go through
+// PrepareEstablish / PrepareCancel. Invariants: a refusal is INVALID_ARGUMENT with a message and
+// a BadRequest detail that parses back;
 // an accepted command holds only valid ids within the limits; two requests whose commands
 // differ never share a fingerprint (a request id reused with other parameters must be caught).
 #include <fuzzer/FuzzedDataProvider.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <cstdlib>
 #include <string>
 #include <tuple>
 
+#include "google/rpc/error_details.pb.h"
+#include "services/common/status.h"
 #include "services/core/commands.h"
 #include "services/core/ids.h"
 
@@ -21,14 +27,17 @@ using hotdesk::v1::EstablishRequest;
 const absl::Time kNow = absl::FromUnixSeconds(1790000000);  // a fixed instant: reproducible
 
 std::string Id(FuzzedDataProvider& in) {
-  // Mostly short, plausible ids (so that both the valid and invalid paths are reached).
+  // Raw bytes reach the refusals; short printable ids (mapped into '!'..'~') the accepted paths.
   switch (in.ConsumeIntegralInRange(0, 3)) {
     case 0:
       return in.ConsumeRandomLengthString(200);
     case 1:
       return "";
-    default:
-      return in.ConsumeBytesAsString(in.ConsumeIntegralInRange<size_t>(1, 12));
+    default: {
+      std::string id = in.ConsumeBytesAsString(in.ConsumeIntegralInRange<size_t>(1, 12));
+      for (char& c : id) c = static_cast<char>('!' + static_cast<unsigned char>(c) % 94);
+      return id;
+    }
   }
 }
 
@@ -84,8 +93,42 @@ CancelRequest MakeCancel(FuzzedDataProvider& in) {
   return r;
 }
 
-void CheckRefusal(const absl::Status& s) {
-  if (s.code() != absl::StatusCode::kInvalidArgument || s.message().empty()) std::abort();
+// The same characters split differently between host and guest (at another '|'), so that a
+// fingerprint joining fields with a separator that ids may contain is caught.
+template <typename Request>
+Request Resplit(const Request& a, FuzzedDataProvider& in) {
+  Request b = a;
+  std::string joined = a.host() + "|" + a.guest();
+  size_t from = in.ConsumeIntegralInRange<size_t>(0, joined.size());
+  size_t cut = joined.find('|', from);
+  if (cut == std::string::npos) cut = joined.find('|');
+  b.set_host(joined.substr(0, cut));
+  b.set_guest(joined.substr(cut + 1));
+  return b;
+}
+
+// Only what gRPC can deliver: proto3 strings that are not UTF-8 fail to parse on the server.
+bool Deliverable(const google::protobuf::Message& req) {
+  std::unique_ptr<google::protobuf::Message> copy(req.New());
+  google::protobuf::LogSilencer quiet;
+  return copy->ParseFromString(req.SerializeAsString());
+}
+
+[[noreturn]] void Fail(const std::string& what, const google::protobuf::Message& a,
+                       const google::protobuf::Message& b) {
+  std::fprintf(stderr, "commands_fuzz: %s\n  a: %s\n  b: %s\n", what.c_str(),
+               a.ShortDebugString().c_str(), b.ShortDebugString().c_str());
+  std::abort();
+}
+
+// A refusal is INVALID_ARGUMENT with a message and a BadRequest detail a client can read back
+// (proto3 strings must be UTF-8, or the client cannot parse the detail).
+void CheckRefusal(const absl::Status& s, const google::protobuf::Message& req) {
+  google::rpc::BadRequest bad;
+  if (s.code() != absl::StatusCode::kInvalidArgument || s.message().empty())
+    Fail("refused with " + s.ToString(), req, req);
+  if (!hotdesk::GetDetail(s, &bad) || bad.field_violations_size() == 0)
+    Fail("refusal without a readable BadRequest detail: " + s.ToString(), req, req);
 }
 
 bool ValidOptionalId(const std::string& id) { return id.empty() || hotdesk::IdProblem(id).empty(); }
@@ -107,12 +150,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   hotdesk::LimitRules rules;
   if (in.ConsumeBool()) {
-    EstablishRequest a = MakeEstablish(in), b = MakeEstablish(in);
+    EstablishRequest a = MakeEstablish(in);
+    EstablishRequest b = in.ConsumeBool() ? Resplit(a, in) : MakeEstablish(in);
+    if (!Deliverable(a) || !Deliverable(b)) return 0;
     auto ca = hotdesk::PrepareEstablish(a, rules, kNow);
     auto cb = hotdesk::PrepareEstablish(b, rules, kNow);
     for (const auto* c : {&ca, &cb}) {
       if (!c->ok()) {
-        CheckRefusal(c->status());
+        CheckRefusal(c->status(), c == &ca ? a : b);
         continue;
       }
       const hotdesk::EstablishCommand& cmd = **c;
@@ -126,14 +171,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (cmd.Fingerprint() != cmd.Fingerprint()) std::abort();
     }
     if (ca.ok() && cb.ok() && ca->Fingerprint() == cb->Fingerprint() && Key(*ca) != Key(*cb))
-      std::abort();  // two different requests, one fingerprint
+      Fail("two different requests, one fingerprint " + ca->Fingerprint(), a, b);
   } else {
-    CancelRequest a = MakeCancel(in), b = MakeCancel(in);
+    CancelRequest a = MakeCancel(in);
+    CancelRequest b = in.ConsumeBool() ? Resplit(a, in) : MakeCancel(in);
+    if (!Deliverable(a) || !Deliverable(b)) return 0;
     auto ca = hotdesk::PrepareCancel(a);
     auto cb = hotdesk::PrepareCancel(b);
     for (const auto* c : {&ca, &cb}) {
       if (!c->ok()) {
-        CheckRefusal(c->status());
+        CheckRefusal(c->status(), c == &ca ? a : b);
         continue;
       }
       const hotdesk::CancelCommand& cmd = **c;
@@ -143,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
     }
     if (ca.ok() && cb.ok() && ca->Fingerprint() == cb->Fingerprint() && Key(*ca) != Key(*cb))
-      std::abort();
+      Fail("two different requests, one fingerprint " + ca->Fingerprint(), a, b);
   }
   return 0;
 }

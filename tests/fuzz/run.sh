@@ -37,16 +37,21 @@ for name in "${names[@]}"; do
   mkdir -p "$work" "$artifacts"
   [ "$keep" = 1 ] || rm -rf "${work:?}"/*
   log="$build/fuzz-artifacts/$name.log"
+  dict=()
+  [ -f "$root/tests/fuzz/$name.dict" ] && dict=(-dict="$root/tests/fuzz/$name.dict")
   set +e
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   if [ $rc -ne 0 ]; then
     echo "fuzz $name: FAILED after ${execs:-?} executions (exit $rc); input kept in $artifacts/"
-    grep -E -m 20 'ERROR|SUMMARY|abort|runtime error|#[0-9]+ 0x' "$log" | head -20 || true
+    # The target's own explanation ("<name>_fuzz: ..." and the lines after it), then the
+    # sanitizer's verdict.
+    grep -a -A3 "^${name}_fuzz: " "$log" | head -12 || true
+    grep -a -E 'ERROR: |runtime error|SUMMARY' "$log" | head -6 || true
     status=1
   else
     echo "fuzz $name: ${execs:-?} executions in ${seconds} s, coverage ${cov:-?}, corpus $(ls "$work" | wc -l) inputs, no failure"
