@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -34,6 +35,13 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// A temp dir this file made (never "/tmp" itself, MakeTempDir's fallback).
+void RemoveTempDir(const std::string& dir) {
+  if (dir.rfind("/tmp/hotdesk-test-", 0) != 0) return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 
 int FreePort() {
@@ -52,10 +60,13 @@ int FreePort() {
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) Stop(SIGKILL, absl::Seconds(5));
+  if (!out_path_.empty()) RemoveTempDir(out_path_.substr(0, out_path_.rfind('/')));
 }
 
 bool ChildProcess::Start(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env) {
+  // The previous run's output goes with its directory (long fault runs restart processes often).
+  if (!out_path_.empty()) RemoveTempDir(out_path_.substr(0, out_path_.rfind('/')));
   std::string dir = MakeTempDir();
   out_path_ = dir + "/stdout";
   err_path_ = dir + "/stderr";
@@ -133,7 +144,10 @@ int ChildProcess::Stop(int sig, absl::Duration timeout) {
 std::string ChildProcess::Stdout() const { return ReadFile(out_path_); }
 std::string ChildProcess::Stderr() const { return ReadFile(err_path_); }
 
-RedisServer::~RedisServer() { proc_.Stop(SIGKILL, absl::Seconds(5)); }
+RedisServer::~RedisServer() {
+  proc_.Stop(SIGKILL, absl::Seconds(5));
+  RemoveTempDir(dir_);  // with persistence on, it may hold hundreds of MB
+}
 
 std::string RedisServer::Ping() {
   timeval tv{1, 0};
