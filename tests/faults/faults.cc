@@ -2,12 +2,15 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
+#include "tests/faults/stalled_watcher.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk::faults {
@@ -18,9 +21,11 @@ const std::vector<std::string>& AllFaultKinds() {
       "replica_term",      // SIGTERM of a replica with watchers attached: exits within grace
       "redis_kill",        // kill -9 of Redis, restarted: seconds of LOADING
       "redis_stop",        // SIGSTOP of Redis for 1-4 s, then SIGCONT
+      "redis_demote",      // Redis made a replica (as a failover does to the old primary), then
+                           // primary again: writes answer READONLY meanwhile
       "client_kill",       // CLIENT KILL TYPE normal: every replica's connections at once
       "client_kill_reader",  // CLIENT KILL of the blocking event reader's connection only
-      "stalled_watchers",  // watch clients that stop reading, then vanish (kill -9)
+      "stalled_watchers",  // watch clients that never read (windows full), then vanish (kill -9)
       "bad_input",         // invalid requests, incl. a 1,000,000-character time zone
   };
   return kinds;
@@ -65,12 +70,19 @@ void FaultInjector::Pause(absl::Duration d) {
 }
 
 void FaultInjector::Run() {
+  std::vector<std::string> round;
   while (!stop_) {
-    // The pause and the fault come from the seed alone.
+    // The pause and the fault come from the seed alone; every kind once per round (in an order
+    // drawn anew each round), so that a short run meets each of them.
     double factor = 0.5 + static_cast<double>(rng_() % 1000) / 1000.0;
     Pause(config_.every * factor);
     if (stop_) break;
-    const std::string& kind = config_.kinds[rng_() % config_.kinds.size()];
+    if (round.empty()) {
+      round = config_.kinds;
+      std::shuffle(round.begin(), round.end(), rng_);
+    }
+    const std::string kind = round.back();
+    round.pop_back();
     Inject(kind);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -92,10 +104,11 @@ void FaultInjector::Inject(const std::string& kind) {
   if (kind == "replica_term") return ReplicaTerm(replica);
   if (kind == "redis_kill") return RedisKill();
   if (kind == "redis_stop") return RedisStop(hold);
+  if (kind == "redis_demote") return RedisDemote(hold + absl::Seconds(2));
   if (kind == "client_kill") return ClientKill(false);
   if (kind == "client_kill_reader") return ClientKill(true);
   if (kind == "stalled_watchers") return StalledWatchers(replica, hold * 2);
-  if (kind == "bad_input") return BadInput(replica);
+  if (kind == "bad_input") return BadInput(replica, config_.bad_requests);
 }
 
 std::vector<int64_t> FaultInjector::redis_kills() const {
@@ -123,6 +136,33 @@ void FaultInjector::RedisStop(absl::Duration hold) {
   // Not interruptible: a stopped Redis must always be continued.
   std::this_thread::sleep_for(absl::ToChronoNanoseconds(hold));
   deployment_->redis().Resume();
+}
+
+void FaultInjector::RedisDemote(absl::Duration hold) {
+  auto& redis = deployment_->redis();
+  // A primary nobody runs: Redis keeps its data (no sync ever happens) but refuses writes.
+  redis.Cmd({"REPLICAOF", "127.0.0.1", std::to_string(testing::FreePort())});
+  absl::Time t0 = absl::Now();
+  std::vector<bool> told(deployment_->replicas(), false);
+  while (absl::Now() - t0 < hold) {
+    for (int i = 0; i < deployment_->replicas(); ++i) {
+      if (told[i]) continue;
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse resp;
+      auto ctx = CallContext(deployment_->config().token, absl::Seconds(1));
+      grpc::Status st = grpc::health::v1::Health::NewStub(deployment_->Channel(i))
+                            ->Check(ctx.get(), req, &resp);
+      told[i] = !st.ok() || resp.status() != grpc::health::v1::HealthCheckResponse::SERVING;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  redis.Cmd({"REPLICAOF", "NO", "ONE"});
+  for (int i = 0; i < deployment_->replicas(); ++i)
+    if (!told[i])
+      violations_->Add("serving_while_redis_readonly",
+                       absl::StrCat("replica ", i, " health SERVING throughout ",
+                                    absl::FormatDuration(hold),
+                                    " during which its Redis was a read-only replica"));
 }
 
 void FaultInjector::ClientKill(bool only_reader) {
@@ -169,41 +209,32 @@ void FaultInjector::ReplicaTerm(int i) {
 }
 
 void FaultInjector::StalledWatchers(int i, absl::Duration hold) {
-  // Real client processes: they subscribe, stop reading (SIGSTOP) while events pile up behind
-  // gRPC flow control, then vanish (SIGKILL), as a crashed client does.
   std::vector<std::unique_ptr<testing::ChildProcess>> procs;
   for (int k = 0; k < config_.stalled_watchers; ++k) {
-    auto p = std::make_unique<testing::ChildProcess>();
-    std::vector<std::string> argv = {testing::CtlBinary(), "--server=" + deployment_->ReplicaAddr(i),
-                                     "--tenant=" + config_.tenants[k % config_.tenants.size()]};
-    argv.insert(argv.end(), config_.ctl_flags.begin(), config_.ctl_flags.end());
-    argv.push_back("watch");
-    if (p->Start(argv)) procs.push_back(std::move(p));
+    auto p = StartStalledWatcher(deployment_->ReplicaAddr(i),
+                                 config_.tenants[k % config_.tenants.size()],
+                                 deployment_->config().token);
+    if (p) procs.push_back(std::move(p));
   }
-  // Wait until they are attached (the replica counts at least this many watchers).
-  absl::Time end = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < end) {
-    auto n = deployment_->Metric(i, "hotdesk_watchers");
-    if (n && *n >= static_cast<double>(procs.size())) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  for (auto& p : procs) p->Signal(SIGSTOP);
+  // Events pile up behind their full windows while the load goes on; then they vanish.
   std::this_thread::sleep_for(absl::ToChronoNanoseconds(hold));
   for (auto& p : procs) p->Stop(SIGKILL, absl::Seconds(5));
 }
 
-void FaultInjector::BadInput(int i) {
+void FaultInjector::BadInput(int i, int requests) {
   auto stub = v1::Associations::NewStub(deployment_->Channel(i));
   const std::string& token = deployment_->config().token;
   std::string zone(1000000, 'Z');
-  for (int k = 0; k < config_.bad_requests; ++k) {
+  for (int k = 0; k < requests; ++k) {
     v1::EstablishRequest req;
     req.set_tenant(k % 4 == 3 ? "Not_A_Tenant" : config_.tenants[0]);
     req.set_host("h0");
     req.set_guest(k % 4 == 2 ? "a guest with spaces" : "g0");
     req.set_request_id(absl::StrCat("bad-", k));
     auto* daily = req.mutable_limit()->mutable_daily();
-    zone[0] = static_cast<char>('A' + k % 26);  // a new name each time: nothing to cache
+    // A new name each time (a cache keyed by name must not keep any of them).
+    std::string tag = absl::StrCat(serial_++, "-", k, "/");
+    zone.replace(0, tag.size(), tag);
     daily->set_time_zone(zone);
     daily->set_hour(23);
     v1::EstablishResponse resp;
@@ -235,7 +266,7 @@ bool FaultInjector::Serving(int i, std::string* why) {
   v1::EstablishRequest req;
   req.set_tenant(kProbeTenant);
   req.set_host(absl::StrCat("probe", i));
-  req.set_guest(absl::StrCat("probe", i, "-", probes_++));
+  req.set_guest(absl::StrCat("probe", i, "-", serial_++));
   auto ctx = CallContext(token, absl::Seconds(1));
   v1::EstablishResponse resp;
   st = v1::Associations::NewStub(deployment_->Channel(i))->Establish(ctx.get(), req, &resp);

@@ -27,8 +27,7 @@ struct FaultConfig {
   absl::Duration every = absl::Seconds(4);  // mean pause between faults (±50 %)
   absl::Duration recovery_timeout = absl::Seconds(15);
   std::vector<std::string> tenants;  // for stalled watchers
-  std::vector<std::string> ctl_flags;  // passed to every hotdeskctl (e.g. auth flags)
-  int stalled_watchers = 8;   // hotdeskctl processes per stalled-watchers fault
+  int stalled_watchers = 8;   // client processes per stalled-watchers fault
   int bad_requests = 64;      // invalid requests per bad-input fault
 };
 
@@ -56,16 +55,19 @@ class FaultInjector {
   // the run can go on, and returns the time it took.
   absl::Duration AwaitRecovery(const std::string& after_fault);
 
+  // Faults that leave nothing to restart; also used alone by the run's final leak phase.
+  void StalledWatchers(int i, absl::Duration hold);
+  void BadInput(int i, int requests);
+
  private:
   void Run();
   void Inject(const std::string& kind);
   void RedisKill();
   void RedisStop(absl::Duration hold);
+  void RedisDemote(absl::Duration hold);
   void ClientKill(bool only_reader);
   void ReplicaKill(int i, absl::Duration down);
   void ReplicaTerm(int i);
-  void StalledWatchers(int i, absl::Duration hold);
-  void BadInput(int i);
   // Interruptible pause: returns early when stopping.
   void Pause(absl::Duration d);
   bool Serving(int i, std::string* why);
@@ -80,7 +82,7 @@ class FaultInjector {
   std::vector<double> loading_;
   std::vector<int64_t> redis_kills_;
   double max_recovery_s_ = 0;
-  uint64_t probes_ = 0;
+  uint64_t serial_ = 0;  // makes probe guests and bad zone names unique
   std::thread thread_;
 };
 

@@ -27,6 +27,7 @@
 #include "tests/faults/history_checker.h"
 #include "tests/faults/load.h"
 #include "tests/faults/redis_history.h"
+#include "tests/faults/stalled_watcher.h"
 #include "tests/faults/watchers.h"
 
 ABSL_FLAG(uint64_t, seed, 0, "schedule and operations seed (0: from the clock; printed)");
@@ -63,8 +64,9 @@ ABSL_FLAG(int64_t, rss_slack_mib, 40,
           "a replica's RSS may end this much above its warm baseline");
 ABSL_FLAG(std::vector<std::string>, server_flags, {},
           "extra hotdesk-server flags, e.g. --server_flags=--insecure_no_auth");
-ABSL_FLAG(std::vector<std::string>, ctl_flags, {}, "extra hotdeskctl flags");
 ABSL_FLAG(std::string, token_file, "", "bearer token sent with every call");
+ABSL_FLAG(std::string, stalled_watcher_child, "",
+          "internal: run as a watch client that never reads (ADDR/TENANT)");
 
 namespace hotdesk::faults {
 namespace {
@@ -229,7 +231,6 @@ int Run() {
   fc.every = absl::GetFlag(FLAGS_fault_every);
   fc.recovery_timeout = absl::GetFlag(FLAGS_recovery_timeout);
   fc.tenants = tenants;
-  fc.ctl_flags = absl::GetFlag(FLAGS_ctl_flags);
   FaultInjector faults(fc, &d, &violations);
 
   RssTracker rss(&d);
@@ -251,6 +252,17 @@ int Run() {
   }
   faults.Stop();
   faults.AwaitRecovery("the end of the fault schedule");
+  // The leak phase, on every replica in every run whatever the schedule drew: while the load
+  // goes on, watch clients that never read and then vanish, and a flood of invalid requests with
+  // 1,000,000-character time zones. Gauges and RSS must come back (checked below).
+  std::vector<int64_t> pre_leak_rss(d.replicas());
+  std::vector<pid_t> pre_leak_pid(d.replicas());
+  for (int i = 0; i < d.replicas(); ++i) {
+    pre_leak_rss[i] = d.RssKiB(i);
+    pre_leak_pid[i] = d.ReplicaPid(i);
+    faults.StalledWatchers(i, absl::Seconds(3));
+    faults.BadInput(i, 128);
+  }
   load.Stop();
   absl::Duration load_time = absl::Now() - t0;
 
@@ -318,6 +330,16 @@ int Run() {
                      absl::StrCat("replica ", i, " RSS ", base / 1024, " MiB when warm, ",
                                   now / 1024, " MiB after the run (slack ",
                                   absl::GetFlag(FLAGS_rss_slack_mib), " MiB)"));
+    if (d.ReplicaPid(i) == pre_leak_pid[i]) {
+      absl::StrAppend(&rss_report, " (", pre_leak_rss[i] / 1024, " before the leak phase)");
+      if (now - pre_leak_rss[i] > absl::GetFlag(FLAGS_rss_slack_mib) * 1024)
+        violations.Add("rss_growth_leak_phase",
+                       absl::StrCat("replica ", i, " RSS ", pre_leak_rss[i] / 1024,
+                                    " MiB before stalled watchers and 128 invalid requests with "
+                                    "1,000,000-character time zones, ",
+                                    now / 1024, " MiB after (slack ",
+                                    absl::GetFlag(FLAGS_rss_slack_mib), " MiB)"));
+    }
   }
   rss.Stop();
 
@@ -428,5 +450,11 @@ int main(int argc, char** argv) {
       "hotdesk-faults: fault suite with a history checker (see tests/faults/README.md)");
   absl::ParseCommandLine(argc, argv);
   signal(SIGPIPE, SIG_IGN);
+  std::string child = absl::GetFlag(FLAGS_stalled_watcher_child);
+  if (!child.empty()) {
+    size_t slash = child.find('/');
+    if (slash == std::string::npos) return 2;
+    return hotdesk::faults::RunStalledWatcher(child.substr(0, slash), child.substr(slash + 1));
+  }
   return hotdesk::faults::Run();
 }
