@@ -60,9 +60,12 @@ cmake -S . -B "$build" "${cmake_args[@]}"
 cmake --build "$build" -j2 "${targets[@]}"
 t1=$SECONDS
 set +e
-ctest --test-dir "$build" --output-on-failure -j2 --timeout 900 "$@"
-rc=$?
+ctest --test-dir "$build" --output-on-failure -j2 --timeout 900 "$@" 2>&1 | tee "$build/ctest.log"
+rc=${PIPESTATUS[0]}
 set -e
+# "passed failed" of this configuration, for .ci/run's total.
+sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests* failed out of \([0-9]*\)$/\2 \1/p' \
+  "$build/ctest.log" | awk '{print $1 - $2, $2}' >"$build/test-counts"
 t2=$SECONDS
 
 reports=$(find "$logs" -type f -size +0 | sort)
