@@ -68,8 +68,14 @@ int Flush(int fd) {
   return rc;
 }
 
-mode_t ModeArg(int flags, va_list ap) {
-  return (flags & O_CREAT) ? static_cast<mode_t>(va_arg(ap, int)) : 0;
+using OpenFn = int (*)(const char*, int, ...);
+
+// Opens with the real function (the mode argument only exists with O_CREAT) and tracks the fd.
+int OpenTracked(OpenFn real, const char* path, int flags, va_list ap) {
+  mode_t mode = (flags & O_CREAT) ? static_cast<mode_t>(va_arg(ap, int)) : 0;
+  int fd = real(path, flags, mode);
+  Track(fd, path);
+  return fd;
 }
 
 }  // namespace
@@ -77,24 +83,20 @@ mode_t ModeArg(int flags, va_list ap) {
 extern "C" {
 
 int open(const char* path, int flags, ...) {
-  static auto real = Next<int (*)(const char*, int, ...)>("open");
+  static auto real = Next<OpenFn>("open");
   va_list ap;
   va_start(ap, flags);
-  mode_t mode = ModeArg(flags, ap);
+  int fd = OpenTracked(real, path, flags, ap);
   va_end(ap);
-  int fd = real(path, flags, mode);
-  Track(fd, path);
   return fd;
 }
 
 int open64(const char* path, int flags, ...) {
-  static auto real = Next<int (*)(const char*, int, ...)>("open64");
+  static auto real = Next<OpenFn>("open64");
   va_list ap;
   va_start(ap, flags);
-  mode_t mode = ModeArg(flags, ap);
+  int fd = OpenTracked(real, path, flags, ap);
   va_end(ap);
-  int fd = real(path, flags, mode);
-  Track(fd, path);
   return fd;
 }
 
