@@ -2,19 +2,22 @@
 # Runs libFuzzer targets built with -DHOTDESK_FUZZ=ON (tests/fuzz/README.md): each for SECONDS
 # on a working copy of its seed corpus (tests/fuzz/corpus/<name>/, which is only read), and
 # prints the executions. A crash fails the run; its input is kept in BUILD/fuzz-artifacts/<name>/.
-#   tests/fuzz/run.sh [--build DIR] [--seconds N] [--keep-corpus] [NAME...]   (default: all)
+#   tests/fuzz/run.sh [--build DIR] [--seconds N] [--keep-corpus] [NAME...] [-- LIBFUZZER_ARGS]
+# (default: every target; e.g. "-- -fork=1 -ignore_crashes=1" goes on past a known failure)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/build-fuzz"
 seconds="${HOTDESK_FUZZ_SECONDS:-25}"
 keep=0
 names=()
+extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --) shift; extra=("$@"); break ;;
     --build) build="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --keep-corpus) keep=1; shift ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) names+=("$1"); shift ;;
   esac
 done
@@ -41,7 +44,7 @@ for name in "${names[@]}"; do
   [ -f "$root/tests/fuzz/$name.dict" ] && dict=(-dict="$root/tests/fuzz/$name.dict")
   set +e
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$work" "$seeds" >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "${extra[@]}" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
