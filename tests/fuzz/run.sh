@@ -48,7 +48,7 @@ for name in "${names[@]}"; do
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
   if [ $rc -ne 0 ]; then
     echo "fuzz $name: FAILED after ${execs:-?} executions (exit $rc); input kept in $artifacts/"
     # The target's own explanation ("<name>_fuzz: ..." and the lines after it), then the
