@@ -9,15 +9,18 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 
 namespace hotdesk::testing {
+
 std::string MakeTempDir() {
   char tmpl[] = "/tmp/hotdesk-test-XXXXXX";
   char* d = mkdtemp(tmpl);
@@ -31,6 +34,13 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A temp dir this file made (never "/tmp" itself, MakeTempDir's fallback).
+void RemoveTempDir(const std::string& dir) {
+  if (dir.rfind("/tmp/hotdesk-test-", 0) != 0) return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
@@ -51,10 +61,13 @@ int FreePort() {
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) Stop(SIGKILL, absl::Seconds(5));
+  if (!out_path_.empty()) RemoveTempDir(out_path_.substr(0, out_path_.rfind('/')));
 }
 
 bool ChildProcess::Start(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env) {
+  // The previous run's output goes with its directory (long fault runs restart processes often).
+  if (!out_path_.empty()) RemoveTempDir(out_path_.substr(0, out_path_.rfind('/')));
   std::string dir = MakeTempDir();
   out_path_ = dir + "/stdout";
   err_path_ = dir + "/stderr";
@@ -132,41 +145,66 @@ int ChildProcess::Stop(int sig, absl::Duration timeout) {
 std::string ChildProcess::Stdout() const { return ReadFile(out_path_); }
 std::string ChildProcess::Stderr() const { return ReadFile(err_path_); }
 
-RedisServer::~RedisServer() { proc_.Stop(SIGKILL, absl::Seconds(5)); }
+RedisServer::~RedisServer() {
+  proc_.Stop(SIGKILL, absl::Seconds(5));
+  RemoveTempDir(dir_);  // with persistence on, it may hold hundreds of MB
+}
 
-bool RedisServer::Launch(bool wait_ready) {
+std::string RedisServer::Ping() {
+  timeval tv{1, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (!c || c->err) {
+    if (c) redisFree(c);
+    return "";
+  }
+  redisSetTimeout(c, tv);
+  auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+  std::string answer;
+  if (r && r->type == REDIS_REPLY_STATUS) answer = "PONG";
+  if (r && r->type == REDIS_REPLY_ERROR && absl::StartsWith(std::string(r->str, r->len), "LOADING"))
+    answer = "LOADING";
+  // A password is set: Redis answers, which is all a test harness can ask without it.
+  if (r && r->type == REDIS_REPLY_ERROR && absl::StartsWith(std::string(r->str, r->len), "NOAUTH"))
+    answer = "NOAUTH";
+  if (r) freeReplyObject(r);
+  redisFree(c);
+  return answer;
+}
+
+bool RedisServer::Launch() {
   std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind",
                                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_,
                                    "--daemonize", "no"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
-  if (!proc_.Start(argv)) return false;
+  if (!proc_.Start(argv, env_)) return false;
   absl::Time end = absl::Now() + absl::Seconds(10);
   while (absl::Now() < end) {
     if (!proc_.Running()) return false;
-    redisContext* c = redisConnect("127.0.0.1", port_);
-    if (c && !c->err) {
-      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-      // -LOADING is an answer too: the process is up.
-      // NOAUTH is an answer too (a password is set); -LOADING counts when not waiting for data.
-      bool ok = r && (r->type == REDIS_REPLY_STATUS ||
-                      (r->type == REDIS_REPLY_ERROR &&
-                       (!wait_ready || std::string(r->str, r->len).rfind("NOAUTH", 0) == 0)));
-      if (r) freeReplyObject(r);
-      redisFree(c);
-      if (ok) return true;
-    } else if (c) {
-      redisFree(c);
-    }
+    if (!Ping().empty()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }
 
-bool RedisServer::Start() {
+bool RedisServer::WaitReady(absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (!proc_.Running()) return false;
+    std::string answer = Ping();
+    if (answer == "PONG" || answer == "NOAUTH") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+bool RedisServer::Start(const std::vector<std::string>& extra_args,
+                        const std::map<std::string, std::string>& env) {
   dir_ = MakeTempDir();
+  if (!extra_args.empty()) extra_args_ = extra_args;  // else the constructor's
+  env_ = env;
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = FreePort();
-    if (Launch()) return true;
+    if (Launch() && WaitReady(absl::Seconds(10))) return true;
     proc_.Stop(SIGKILL);
   }
   return false;
@@ -175,7 +213,7 @@ bool RedisServer::Start() {
 bool RedisServer::Restart(bool wait_ready) {
   proc_.Stop(SIGKILL);
   for (int attempt = 0; attempt < 50; ++attempt) {
-    if (Launch(wait_ready)) return true;  // the port may linger briefly
+    if (Launch()) return !wait_ready || WaitReady(absl::Seconds(60));  // the port may linger
     proc_.Stop(SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -48,19 +48,25 @@ class ChildProcess {
   std::string err_path_;
 };
 
-// redis-server on a free loopback port, no persistence (unless `extra_args` say otherwise: they
-// come after the defaults, so they win), own working directory.
+// redis-server on a free loopback port, own working directory; no persistence unless
+// `extra_args` (appended to the command line, so they win) turn it on.
 class RedisServer {
  public:
+  // `extra_args` for every start (Start's own, when given, replace them).
   explicit RedisServer(std::vector<std::string> extra_args = {})
       : extra_args_(std::move(extra_args)) {}
   ~RedisServer();
-  bool Start();
-  // Starts again on the same port (after Kill or Stop). With `wait_ready` false it returns once
-  // the process accepts connections, even while it is still loading its data (-LOADING).
+  // Returns once Redis accepts commands; with data to load it may still answer -LOADING
+  // (see WaitReady). `extra_args` and `env` (e.g. LD_PRELOAD) are kept for Restart.
+  bool Start(const std::vector<std::string>& extra_args = {},
+             const std::map<std::string, std::string>& env = {});
+  // Starts again on the same port and directory (after Kill or Stop). With `wait_ready` false it
+  // returns as soon as the process answers, possibly -LOADING while its data loads.
   bool Restart(bool wait_ready = true);
-  // SIGTERM (Redis saves/flushes what its config says) and wait for exit.
+  // SIGTERM (Redis flushes what its config says) and wait for the exit.
   void Shutdown();
+  // Waits until PING answers PONG (the data set is loaded); false on timeout or exit.
+  bool WaitReady(absl::Duration timeout);
   void Kill();    // SIGKILL
   void Pause();   // SIGSTOP: Redis stays connected but answers nothing
   void Resume();  // SIGCONT
@@ -68,6 +74,7 @@ class RedisServer {
   std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& dir() const { return dir_; }
   pid_t pid() const { return proc_.pid(); }
+  bool Running() { return proc_.Running(); }
 
   // A synchronous command on a fresh connection; reply as a string ("(nil)", integers as text,
   // arrays flattened with spaces). For assertions on the state in Redis.
@@ -75,10 +82,13 @@ class RedisServer {
   redisReply* Raw(const std::vector<std::string>& argv);  // caller frees
 
  private:
-  bool Launch(bool wait_ready = true);
-  std::vector<std::string> extra_args_;
+  bool Launch();
+  // PING's reply: "PONG", "LOADING" while the data set loads, "" when there is no answer.
+  std::string Ping();
   int port_ = 0;
   std::string dir_;
+  std::vector<std::string> extra_args_;
+  std::map<std::string, std::string> env_;
   ChildProcess proc_;
 };
 

@@ -1,0 +1,196 @@
+#include "tests/faults/deployment.h"
+
+#include <hiredis/hiredis.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+namespace hotdesk::faults {
+
+std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
+                                                 absl::Duration deadline) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (deadline != absl::InfiniteDuration())
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+  return ctx;
+}
+
+Deployment::Deployment(DeploymentConfig config) : config_(std::move(config)) {}
+
+Deployment::~Deployment() {
+  for (auto& r : replicas_) r->proc.Stop(SIGKILL, absl::Seconds(5));
+}
+
+absl::Status Deployment::Start() {
+  std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", config_.appendfsync,
+                                   // Commands, not an RDB preamble: loading takes seconds, as a
+                                   // large production AOF does.
+                                   "--aof-use-rdb-preamble", "no",
+                                   "--enable-debug-command", "local"};
+  std::map<std::string, std::string> env;
+  if (config_.emulate_power_loss) env["LD_PRELOAD"] = HOTDESK_UNSYNCED_LOSS_LIB;
+  if (!redis_.Start(args, env)) return absl::InternalError("redis-server did not start");
+  if (config_.preload_keys > 0) {
+    // DEBUG POPULATE is not written to the AOF; the rewrite puts the filler into it.
+    std::string r = redis_.Cmd({"DEBUG", "POPULATE", std::to_string(config_.preload_keys),
+                                "filler", std::to_string(config_.preload_value_bytes)});
+    if (r != "OK") return absl::InternalError("DEBUG POPULATE: " + r);
+    r = redis_.Cmd({"BGREWRITEAOF"});
+    absl::Time end = absl::Now() + absl::Minutes(5);
+    while (true) {
+      std::string info = redis_.Cmd({"INFO", "persistence"});
+      if (absl::StrContains(info, "aof_rewrite_in_progress:0") &&
+          absl::StrContains(info, "aof_rewrite_scheduled:0"))
+        break;
+      if (absl::Now() > end) return absl::InternalError("AOF rewrite did not finish");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    // One restart as a fault would do it, to measure how long Redis stays LOADING.
+    redis_.Kill();
+    auto loading = RestartRedis(absl::Minutes(5));
+    if (!loading.ok()) return loading.status();
+    initial_loading_s_ = absl::ToDoubleSeconds(*loading);
+  }
+  for (int i = 0; i < config_.replicas; ++i) {
+    auto r = std::make_unique<Replica>();
+    r->port = testing::FreePort();
+    do r->metrics_port = testing::FreePort();
+    while (r->metrics_port == r->port);
+    grpc::ChannelArguments ch;
+    // A restarted replica must be found again within a second, not after gRPC's default
+    // reconnect backoff (up to two minutes).
+    ch.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    ch.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    ch.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    r->channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", r->port),
+                                           grpc::InsecureChannelCredentials(), ch);
+    replicas_.push_back(std::move(r));
+    if (absl::Status s = StartReplica(i); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::Duration> Deployment::RestartRedis(absl::Duration timeout) {
+  absl::Time t0 = absl::Now();
+  if (!redis_.Restart(/*wait_ready=*/false)) return absl::InternalError("redis-server did not restart");
+  if (!redis_.WaitReady(timeout))
+    return absl::DeadlineExceededError("redis-server still not ready after restart");
+  return absl::Now() - t0;
+}
+
+int64_t Deployment::aof_bytes() const {
+  std::error_code ec;
+  int64_t total = 0;
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(redis_.dir(), ec))
+    if (e.is_regular_file() && absl::StrContains(e.path().string(), "appendonly"))
+      total += static_cast<int64_t>(e.file_size());
+  return total;
+}
+
+std::string Deployment::ReplicaAddr(int i) const {
+  return absl::StrCat("127.0.0.1:", replicas_[i]->port);
+}
+
+absl::Status Deployment::StartReplica(int i) {
+  Replica& r = *replicas_[i];
+  std::vector<std::string> argv = {
+      testing::ServerBinary(),
+      absl::StrCat("--listen=127.0.0.1:", r.port),
+      absl::StrCat("--metrics_listen=127.0.0.1:", r.metrics_port),
+      "--redis_addr=" + redis_.addr(),
+      "--key_prefix=" + config_.key_prefix,
+      "--shutdown_grace=" + absl::FormatDuration(config_.shutdown_grace),
+      // The checker replays every tenant's stream from its first event.
+      "--stream_retention=1000000000",
+      "--log_level=warn"};
+  argv.insert(argv.end(), config_.server_flags.begin(), config_.server_flags.end());
+  // The port of a killed replica may linger for a moment.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (!r.proc.Start(argv)) return absl::InternalError("cannot fork hotdesk-server");
+    r.started = absl::Now();
+    if (!r.proc.WaitForLine("listening on port", absl::Seconds(30)).empty())
+      return absl::OkStatus();
+    r.proc.Stop(SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return absl::InternalError(absl::StrCat("replica ", i, " did not start: ", ReplicaLogTail(i)));
+}
+
+void Deployment::KillReplica(int i) { replicas_[i]->proc.Stop(SIGKILL); }
+
+void Deployment::SignalReplica(int i, int sig) { replicas_[i]->proc.Signal(sig); }
+
+std::optional<absl::Duration> Deployment::TermReplica(int i, absl::Duration limit,
+                                                      int* exit_status) {
+  Replica& r = *replicas_[i];
+  absl::Time t0 = absl::Now();
+  r.proc.Signal(SIGTERM);
+  while (absl::Now() - t0 < limit) {
+    if (!r.proc.Running()) {
+      *exit_status = r.proc.Stop();  // already gone: returns the recorded status
+      return absl::Now() - t0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  *exit_status = r.proc.Stop(SIGKILL);
+  return std::nullopt;
+}
+
+bool Deployment::ReplicaRunning(int i) { return replicas_[i]->proc.Running(); }
+pid_t Deployment::ReplicaPid(int i) const { return replicas_[i]->proc.pid(); }
+absl::Time Deployment::ReplicaStarted(int i) const { return replicas_[i]->started; }
+
+std::string Deployment::ReplicaLogTail(int i, size_t lines) const {
+  std::vector<std::string> all = absl::StrSplit(replicas_[i]->proc.Stderr(), '\n');
+  size_t from = all.size() > lines ? all.size() - lines : 0;
+  std::string out;
+  for (size_t k = from; k < all.size(); ++k)
+    if (!all[k].empty()) absl::StrAppend(&out, "\n    | ", all[k]);
+  return out;
+}
+
+std::optional<double> Deployment::Metric(int i, const std::string& metric) const {
+  httplib::Client http("127.0.0.1", replicas_[i]->metrics_port);
+  http.set_connection_timeout(1);
+  http.set_read_timeout(2);
+  auto res = http.Get("/metrics");
+  if (!res || res->status != 200) return std::nullopt;
+  double sum = 0;
+  for (absl::string_view line : absl::StrSplit(res->body, '\n')) {
+    if (!absl::StartsWith(line, metric)) continue;
+    absl::string_view rest = line.substr(metric.size());
+    if (rest.empty() || (rest[0] != ' ' && rest[0] != '{')) continue;
+    double v;
+    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
+  }
+  return sum;
+}
+
+int64_t Deployment::RssKiB(int i) const {
+  pid_t pid = replicas_[i]->proc.pid();
+  if (pid <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, "VmRSS:")) {
+      int64_t kib = 0;
+      std::istringstream(line.substr(6)) >> kib;
+      return kib;
+    }
+  }
+  return 0;
+}
+
+}  // namespace hotdesk::faults

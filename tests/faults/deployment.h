@@ -1,0 +1,91 @@
+// The system under test as real processes: one redis-server with an append-only file (and
+// enough filler data that a restart spends seconds LOADING) and N hotdesk-server replicas on
+// fixed loopback ports, so that clients' channels find a restarted replica where it was.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tests/support/processes.h"
+
+namespace hotdesk::faults {
+
+struct DeploymentConfig {
+  int replicas = 2;
+  std::string appendfsync = "always";
+  // Redis runs with tests/faults/unsynced_loss.cc preloaded: kill -9 then loses what was written
+  // to the AOF but not synced, as a machine crash would.
+  bool emulate_power_loss = false;
+  int64_t preload_keys = 300000;  // filler keys (own prefix "filler:"), loaded on every restart
+  int preload_value_bytes = 1024;
+  std::string key_prefix = "hotdesk";
+  absl::Duration shutdown_grace = absl::Seconds(5);
+  std::vector<std::string> server_flags;  // passed to every hotdesk-server (e.g. auth flags)
+  std::string token;                      // bearer token for every call ("" = none)
+};
+
+// Client metadata and deadline for one call.
+std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
+                                                 absl::Duration deadline);
+
+class Deployment {
+ public:
+  explicit Deployment(DeploymentConfig config);
+  ~Deployment();
+
+  // Starts Redis, preloads and rewrites the AOF, measures one restart, starts the replicas.
+  absl::Status Start();
+
+  const DeploymentConfig& config() const { return config_; }
+  testing::RedisServer& redis() { return redis_; }
+  // Restarts Redis after a kill and waits until it has loaded; the LOADING time, or an error.
+  absl::StatusOr<absl::Duration> RestartRedis(absl::Duration timeout);
+  double initial_loading_seconds() const { return initial_loading_s_; }
+  int64_t aof_bytes() const;
+
+  int replicas() const { return static_cast<int>(replicas_.size()); }
+  std::string ReplicaAddr(int i) const;
+  std::shared_ptr<grpc::Channel> Channel(int i) const { return replicas_[i]->channel; }
+  absl::Status StartReplica(int i);
+  void KillReplica(int i);
+  void SignalReplica(int i, int sig);
+  // SIGTERM and the time the replica took to exit; nullopt (and SIGKILL) if not within `limit`.
+  // `exit_status` gets the exit status.
+  std::optional<absl::Duration> TermReplica(int i, absl::Duration limit, int* exit_status);
+  bool ReplicaRunning(int i);
+  pid_t ReplicaPid(int i) const;
+  absl::Time ReplicaStarted(int i) const;
+  // Last lines of the replica's stderr (for reports).
+  std::string ReplicaLogTail(int i, size_t lines = 20) const;
+
+  // Sum of every series of `metric` on the replica's /metrics; nullopt when unreachable.
+  std::optional<double> Metric(int i, const std::string& metric) const;
+  // Resident set size of the replica process in KiB (0 when gone).
+  int64_t RssKiB(int i) const;
+
+ private:
+  struct Replica {
+    int port = 0;
+    int metrics_port = 0;
+    testing::ChildProcess proc;
+    absl::Time started;
+    std::shared_ptr<grpc::Channel> channel;
+  };
+
+  DeploymentConfig config_;
+  testing::RedisServer redis_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  double initial_loading_s_ = 0;
+};
+
+}  // namespace hotdesk::faults

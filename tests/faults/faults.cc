@@ -1,0 +1,305 @@
+#include "tests/faults/faults.h"
+
+#include <signal.h>
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "hotdesk/v1/associations.grpc.pb.h"
+#include "tests/faults/stalled_watcher.h"
+#include "tests/support/processes.h"
+
+namespace hotdesk::faults {
+
+const std::vector<std::string>& AllFaultKinds() {
+  static const std::vector<std::string> kinds = {
+      "replica_kill",      // kill -9 of a replica, restarted after a moment
+      "replica_term",      // SIGTERM of a replica with watchers attached: exits within grace
+      "redis_kill",        // kill -9 of Redis, restarted: seconds of LOADING
+      "redis_stop",        // SIGSTOP of Redis for 1-4 s, then SIGCONT
+      "redis_demote",      // Redis made a replica (as a failover does to the old primary), then
+                           // primary again: writes answer READONLY meanwhile
+      "client_kill",       // CLIENT KILL TYPE normal: every replica's connections at once
+      "client_kill_reader",  // CLIENT KILL of the blocking event reader's connection only
+      "stalled_watchers",  // watch clients that never read (windows full), then vanish (kill -9)
+      "bad_input",         // invalid requests, incl. a 1,000,000-character time zone
+  };
+  return kinds;
+}
+
+FaultInjector::FaultInjector(FaultConfig config, Deployment* deployment, Violations* violations)
+    : config_(std::move(config)),
+      deployment_(deployment),
+      violations_(violations),
+      rng_(config_.seed ^ 0x5eedfa17u) {}
+
+FaultInjector::~FaultInjector() { Stop(); }
+
+void FaultInjector::Start() {
+  if (config_.kinds.empty()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void FaultInjector::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::map<std::string, int64_t> FaultInjector::Injected() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return injected_;
+}
+
+double FaultInjector::max_recovery_seconds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_recovery_s_;
+}
+
+std::vector<double> FaultInjector::loading_seconds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return loading_;
+}
+
+void FaultInjector::Pause(absl::Duration d) {
+  absl::Time end = absl::Now() + d;
+  while (!stop_ && absl::Now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+void FaultInjector::Run() {
+  std::vector<std::string> round;
+  while (!stop_) {
+    // The pause and the fault come from the seed alone; every kind once per round (in an order
+    // drawn anew each round), so that a short run meets each of them.
+    double factor = 0.5 + static_cast<double>(rng_() % 1000) / 1000.0;
+    Pause(config_.every * factor);
+    if (stop_) break;
+    if (round.empty()) {
+      round = config_.kinds;
+      std::shuffle(round.begin(), round.end(), rng_);
+    }
+    const std::string kind = round.back();
+    round.pop_back();
+    Inject(kind);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++injected_[kind];
+    }
+    absl::Duration took = AwaitRecovery(kind);
+    std::lock_guard<std::mutex> lock(mu_);
+    max_recovery_s_ = std::max(max_recovery_s_, absl::ToDoubleSeconds(took));
+  }
+}
+
+void FaultInjector::Inject(const std::string& kind) {
+  int replica = static_cast<int>(rng_() % deployment_->replicas());
+  absl::Duration hold = absl::Milliseconds(1000 + rng_() % 3000);
+  std::printf("  fault %-18s replica=%d hold=%s\n", kind.c_str(), replica,
+              absl::FormatDuration(hold).c_str());
+  std::fflush(stdout);
+  if (kind == "replica_kill") return ReplicaKill(replica, hold / 4);
+  if (kind == "replica_term") return ReplicaTerm(replica);
+  if (kind == "redis_kill") return RedisKill();
+  if (kind == "redis_stop") return RedisStop(hold);
+  if (kind == "redis_demote") return RedisDemote(hold + absl::Seconds(2));
+  if (kind == "client_kill") return ClientKill(false);
+  if (kind == "client_kill_reader") return ClientKill(true);
+  if (kind == "stalled_watchers") return StalledWatchers(replica, hold * 2);
+  if (kind == "bad_input") return BadInput(replica, config_.bad_requests);
+}
+
+std::vector<int64_t> FaultInjector::redis_kills() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return redis_kills_;
+}
+
+void FaultInjector::RedisKill() {
+  deployment_->redis().Kill();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    redis_kills_.push_back(absl::ToUnixMillis(absl::Now()));
+  }
+  auto loading = deployment_->RestartRedis(absl::Minutes(5));
+  if (!loading.ok()) {
+    violations_->Add("harness_error", "redis restart: " + std::string(loading.status().message()));
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  loading_.push_back(absl::ToDoubleSeconds(*loading));
+}
+
+void FaultInjector::RedisStop(absl::Duration hold) {
+  deployment_->redis().Pause();
+  // Not interruptible: a stopped Redis must always be continued.
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(hold));
+  deployment_->redis().Resume();
+}
+
+void FaultInjector::RedisDemote(absl::Duration hold) {
+  auto& redis = deployment_->redis();
+  // A primary nobody runs: Redis keeps its data (no sync ever happens) but refuses writes.
+  redis.Cmd({"REPLICAOF", "127.0.0.1", std::to_string(testing::FreePort())});
+  absl::Time t0 = absl::Now();
+  std::vector<bool> told(deployment_->replicas(), false);
+  while (absl::Now() - t0 < hold) {
+    for (int i = 0; i < deployment_->replicas(); ++i) {
+      if (told[i]) continue;
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse resp;
+      auto ctx = CallContext(deployment_->config().token, absl::Seconds(1));
+      grpc::Status st = grpc::health::v1::Health::NewStub(deployment_->Channel(i))
+                            ->Check(ctx.get(), req, &resp);
+      told[i] = !st.ok() || resp.status() != grpc::health::v1::HealthCheckResponse::SERVING;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  redis.Cmd({"REPLICAOF", "NO", "ONE"});
+  for (int i = 0; i < deployment_->replicas(); ++i)
+    if (!told[i])
+      violations_->Add("serving_while_redis_readonly",
+                       absl::StrCat("replica ", i, " health SERVING throughout ",
+                                    absl::FormatDuration(hold),
+                                    " during which its Redis was a read-only replica"));
+}
+
+void FaultInjector::ClientKill(bool only_reader) {
+  auto& redis = deployment_->redis();
+  if (!only_reader) {
+    redis.Cmd({"CLIENT", "KILL", "TYPE", "normal"});
+    return;
+  }
+  // The event reader is the connection blocked in XREAD.
+  std::string list = redis.Cmd({"CLIENT", "LIST"});
+  for (absl::string_view line : absl::StrSplit(list, '\n')) {
+    if (!absl::StrContains(line, "cmd=xread")) continue;
+    for (absl::string_view field : absl::StrSplit(line, ' ')) {
+      if (absl::StartsWith(field, "id="))
+        redis.Cmd({"CLIENT", "KILL", "ID", std::string(field.substr(3))});
+    }
+  }
+}
+
+void FaultInjector::ReplicaKill(int i, absl::Duration down) {
+  deployment_->KillReplica(i);
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(down));
+  if (absl::Status s = deployment_->StartReplica(i); !s.ok())
+    violations_->Add("replica_restart_failed", std::string(s.message()));
+}
+
+void FaultInjector::ReplicaTerm(int i) {
+  int status = -1;
+  absl::Duration grace = deployment_->config().shutdown_grace;
+  auto took = deployment_->TermReplica(i, grace + absl::Seconds(5), &status);
+  if (!took) {
+    violations_->Add("sigterm_exceeded_grace",
+                     absl::StrCat("replica ", i, " still running ",
+                                  absl::FormatDuration(grace + absl::Seconds(5)),
+                                  " after SIGTERM (grace ", absl::FormatDuration(grace),
+                                  "); killed", deployment_->ReplicaLogTail(i, 8)));
+  } else if (status != 0) {
+    violations_->Add("sigterm_exit_status",
+                     absl::StrCat("replica ", i, " exited with ", status, " after SIGTERM",
+                                  deployment_->ReplicaLogTail(i, 8)));
+  }
+  if (absl::Status s = deployment_->StartReplica(i); !s.ok())
+    violations_->Add("replica_restart_failed", std::string(s.message()));
+}
+
+void FaultInjector::StalledWatchers(int i, absl::Duration hold) {
+  std::vector<std::unique_ptr<testing::ChildProcess>> procs;
+  for (int k = 0; k < config_.stalled_watchers; ++k) {
+    auto p = StartStalledWatcher(deployment_->ReplicaAddr(i),
+                                 config_.tenants[k % config_.tenants.size()],
+                                 deployment_->config().token);
+    if (p) procs.push_back(std::move(p));
+  }
+  // Events pile up behind their full windows while the load goes on; then they vanish.
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(hold));
+  for (auto& p : procs) p->Stop(SIGKILL, absl::Seconds(5));
+}
+
+void FaultInjector::BadInput(int i, int requests) {
+  auto stub = v1::Associations::NewStub(deployment_->Channel(i));
+  const std::string& token = deployment_->config().token;
+  std::string zone(1000000, 'Z');
+  for (int k = 0; k < requests; ++k) {
+    v1::EstablishRequest req;
+    req.set_tenant(k % 4 == 3 ? "Not_A_Tenant" : config_.tenants[0]);
+    req.set_host("h0");
+    req.set_guest(k % 4 == 2 ? "a guest with spaces" : "g0");
+    req.set_request_id(absl::StrCat("bad-", k));
+    auto* daily = req.mutable_limit()->mutable_daily();
+    // A new name each time (a cache keyed by name must not keep any of them).
+    std::string tag = absl::StrCat(serial_++, "-", k, "/");
+    zone.replace(0, tag.size(), tag);
+    daily->set_time_zone(zone);
+    daily->set_hour(23);
+    v1::EstablishResponse resp;
+    auto ctx = CallContext(token, absl::Seconds(10));
+    grpc::Status st = stub->Establish(ctx.get(), req, &resp);
+    if (st.error_code() == grpc::StatusCode::UNAVAILABLE) continue;  // replica restarting
+    if (st.error_code() != grpc::StatusCode::INVALID_ARGUMENT)
+      violations_->Add("bad_input_not_rejected",
+                       absl::StrCat("Establish with a 1,000,000-character time zone answered ",
+                                    st.error_code(), " ", st.error_message()));
+  }
+}
+
+bool FaultInjector::Serving(int i, std::string* why) {
+  const std::string& token = deployment_->config().token;
+  grpc::health::v1::HealthCheckRequest hreq;
+  grpc::health::v1::HealthCheckResponse hresp;
+  auto hctx = CallContext(token, absl::Seconds(1));
+  grpc::Status st =
+      grpc::health::v1::Health::NewStub(deployment_->Channel(i))->Check(hctx.get(), hreq, &hresp);
+  if (!st.ok()) {
+    *why = absl::StrCat("health check failed: ", st.error_code(), " ", st.error_message());
+    return false;
+  }
+  if (hresp.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    *why = "health " + grpc::health::v1::HealthCheckResponse::ServingStatus_Name(hresp.status());
+    return false;
+  }
+  v1::EstablishRequest req;
+  req.set_tenant(kProbeTenant);
+  req.set_host(absl::StrCat("probe", i));
+  req.set_guest(absl::StrCat("probe", i, "-", serial_++));
+  auto ctx = CallContext(token, absl::Seconds(1));
+  v1::EstablishResponse resp;
+  st = v1::Associations::NewStub(deployment_->Channel(i))->Establish(ctx.get(), req, &resp);
+  if (!st.ok()) {
+    *why = absl::StrCat("health SERVING but Establish failed: ", st.error_code(), " ",
+                        st.error_message());
+    return false;
+  }
+  return true;
+}
+
+absl::Duration FaultInjector::AwaitRecovery(const std::string& after_fault) {
+  absl::Time t0 = absl::Now();
+  for (int i = 0; i < deployment_->replicas(); ++i) {
+    std::string why;
+    absl::Time end = t0 + config_.recovery_timeout;
+    bool ok = false;
+    while (!(ok = Serving(i, &why)) && absl::Now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (ok) continue;
+    violations_->Add("no_recovery",
+                     absl::StrCat("replica ", i, " not serving ",
+                                  absl::FormatDuration(config_.recovery_timeout), " after ",
+                                  after_fault, " (Redis answers PING: ",
+                                  deployment_->redis().Cmd({"PING"}), "): ", why,
+                                  deployment_->ReplicaLogTail(i, 6)));
+    // Restart it so that the run goes on and can find further faults.
+    int status;
+    deployment_->TermReplica(i, absl::Seconds(1), &status);
+    if (absl::Status s = deployment_->StartReplica(i); !s.ok())
+      violations_->Add("replica_restart_failed", std::string(s.message()));
+  }
+  return absl::Now() - t0;
+}
+
+}  // namespace hotdesk::faults

@@ -1,0 +1,87 @@
+// What the fault suite records and what the history checker judges: the operations clients made
+// and how each ended, the tenants' event streams and final state as read from Redis, and what
+// each watcher received.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "services/core/stream_id.h"
+
+namespace hotdesk::faults {
+
+// One entry of a tenant's stream, decoded from Redis (fields t, h, a, r, s, q, p).
+struct StreamEvent {
+  StreamId id;
+  char type = '?';  // 'E' established, 'C' cancelled
+  std::string host;
+  std::string guest;    // first field of the association record
+  int reason = 0;       // CancelReason number; 0 for E
+  std::string request_id;
+  StreamId prev;        // the entry's recorded predecessor
+};
+
+enum class OpKind { kEstablish, kCancelByHost, kCancelByGuest };
+
+// How a client's operation ended, as the client saw it.
+enum class Outcome {
+  kApplied,    // OK with a change: events carry the request id, the last one at `cursor`
+  kNoChange,   // OK unchanged, NOT_FOUND, FAILED_PRECONDITION: no event may carry the id
+  kGaveUp,     // never answered definitely (retry budget spent): may or may not have landed
+  kRejected,   // an answer a valid request must never get (e.g. INVALID_ARGUMENT)
+};
+
+struct Op {
+  std::string tenant;
+  OpKind kind = OpKind::kEstablish;
+  std::string host;   // requested (cancel by guest: empty)
+  std::string guest;  // requested (cancel by host: empty)
+  bool reject_policy = false;
+  std::string request_id;
+  Outcome outcome = Outcome::kGaveUp;
+  int attempts = 0;
+  // kApplied: the cursor returned, the association's host/guest, and for Establish the
+  // (host, guest) pairs it superseded, in response order.
+  StreamId cursor;
+  std::string result_host;
+  std::string result_guest;
+  std::vector<std::pair<std::string, std::string>> superseded;
+  std::string detail;  // last status for kGaveUp / kRejected
+  int64_t answered_ms = 0;  // when the client got its answer (Unix ms)
+};
+
+// One event as a watcher received it over gRPC.
+struct SeenEvent {
+  StreamId id;
+  char type = '?';
+  std::string host;
+  std::string guest;
+  std::string request_id;
+};
+
+struct WatcherLog {
+  std::string name;
+  std::string tenant;
+  StreamId start;  // the after_cursor of its first call
+  std::vector<SeenEvent> events;
+  int resumes = 0;
+};
+
+// Final state of one tenant: by-host (host -> guest) and by-guest (guest -> host).
+struct TenantState {
+  std::map<std::string, std::string> by_host;
+  std::map<std::string, std::string> by_guest;
+};
+
+struct History {
+  std::map<std::string, std::vector<StreamEvent>> streams;  // tenant -> entries in id order
+  std::map<std::string, TenantState> redis_state;            // from the Redis hashes
+  // ListAssociations answers per replica: "replica/tenant" -> host -> guest.
+  std::map<std::string, std::map<std::string, std::string>> listed;
+  std::vector<Op> ops;
+  std::vector<WatcherLog> watchers;
+};
+
+}  // namespace hotdesk::faults
