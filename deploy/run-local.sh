@@ -48,7 +48,7 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$redis_port" ping >/dev/null || { echo "redis-server did not start; see $run/redis.log"; exit 1; }
 
-build/services/hotdesk-server --listen "127.0.0.1:$grpc_port" --redis_addr "127.0.0.1:$redis_port" \
+build/services/server/hotdesk-server --listen "127.0.0.1:$grpc_port" --redis_addr "127.0.0.1:$redis_port" \
   --metrics_listen "127.0.0.1:$metrics_port" 2>"$run/server.log" &
 pids+=($!)
 for _ in $(seq 100); do

@@ -17,7 +17,9 @@ cd "$root"
 
 # The compiler cache lives outside the clone, so a fresh clone on the same machine reuses it.
 export CCACHE_DIR="${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hotdesk-ccache}"
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=1
+# The compiler is hashed by content so that the container image build (tests/image/run.sh), which
+# has the same Debian compiler at another path and time, reuses this cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
 
 sanitize="${HOTDESK_SANITIZE:-}"
 fuzz="${HOTDESK_FUZZ:-0}"

@@ -35,7 +35,7 @@ absl::Status WaitForRedis(const std::string& addr, Process* proc, absl::Duration
 std::string FindServerBinary(const std::string& flag) {
   if (!flag.empty()) return flag;
   std::string self = SelfDir();
-  // Layout of this repo's build tree (services/bench/ beside services/hotdesk-server), the
+  // Layout of this repo's build tree (services/bench/ beside services/server/), an older
   // services/<name>/ layout, and an install where both sit in bin/.
   for (const std::string& candidate : {self + "/../server/hotdesk-server",
                                        self + "/../hotdesk-server", self + "/hotdesk-server"}) {

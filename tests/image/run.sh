@@ -56,11 +56,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building deploy/Dockerfile (all binaries, Release) with podman"
+# The build lends the image build the host's compiler cache (the one tests/run.sh fills), with
+# the host's build type, so that sources the host compiled already are not compiled again.
+ccache_dir="${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hotdesk-ccache}"
+mkdir -p "$ccache_dir"
+build_type="${HOTDESK_IMAGE_BUILD_TYPE:-RelWithDebInfo}"
+echo "== building deploy/Dockerfile (all binaries, $build_type) with podman, compiler cache $ccache_dir"
 pod build --network=host "${limits[@]}" --layers=false --build-arg "DEBIAN_IMAGE=$base" \
+  --build-arg "BUILD_TYPE=$build_type" --volume "$ccache_dir:/ccache" \
   -f "$root/deploy/Dockerfile" -t "$tag" "$root" >"${TMPDIR:-/tmp}/hotdesk-image-build-$$.log" 2>&1 ||
   { tail -40 "${TMPDIR:-/tmp}/hotdesk-image-build-$$.log"; echo "FAIL: image build"; exit 1; }
 phase "image build"
+grep -E "cacheable calls|Hits:|hit rate" "${TMPDIR:-/tmp}/hotdesk-image-build-$$.log" | tail -3 || true
 pod image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$tag"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

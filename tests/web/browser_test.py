@@ -208,7 +208,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertFalse(self.find("#device-add").is_displayed())
         # The API must refuse a viewer's force logout whatever the page shows. This needs the
         # core to verify tokens (issue 12): until the server has --insecure_no_auth, it cannot.
-        help_text = subprocess.run([s.binary("services/hotdesk-server"), "--helpfull"],
+        help_text = subprocess.run([s.binary("services/server/hotdesk-server"), "--helpfull"],
                                    capture_output=True, text=True).stdout
         if "insecure_no_auth" not in help_text:
             print("WAITING FOR AUTH: hotdesk-server does not verify tokens yet; "

@@ -105,7 +105,7 @@ class Stack:
         wait_for(lambda: self.redis_cli("PING") == "PONG", what="redis PING")
 
         self.server_metrics = free_port()
-        self.server = Proc("server", [self.binary("services/hotdesk-server"), "--listen=127.0.0.1:0",
+        self.server = Proc("server", [self.binary("services/server/hotdesk-server"), "--listen=127.0.0.1:0",
                                       f"--redis_addr=127.0.0.1:{self.redis_port}",
                                       f"--metrics_listen=127.0.0.1:{self.server_metrics}",
                                       "--pin_hash_cost=min"], self.dir)
