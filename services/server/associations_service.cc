@@ -12,7 +12,8 @@ constexpr char kService[] = "hotdesk.v1.Associations";
 }
 
 AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
-                                         ServerMetrics* metrics, LimitRules rules)
+                                         ServerMetrics* metrics, LimitRules rules,
+                                         WatchLimitsConfig watch_limits)
     : store_(store),
       hub_(hub),
       metrics_(metrics),
@@ -21,7 +22,8 @@ AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
       cancel_(metrics->Method(kService, "Cancel", "unary")),
       get_(metrics->Method(kService, "GetAssociation", "unary")),
       list_(metrics->Method(kService, "ListAssociations", "unary")),
-      watch_(metrics->Method(kService, "WatchEvents", "server_stream")) {}
+      watch_(metrics->Method(kService, "WatchEvents", "server_stream")),
+      watch_limits_(watch_limits) {}
 
 grpc::ServerUnaryReactor* AssociationsService::Establish(grpc::CallbackServerContext* ctx,
                                                          const v1::EstablishRequest* req,
@@ -112,7 +114,8 @@ grpc::ServerUnaryReactor* AssociationsService::ListAssociations(
 
 grpc::ServerWriteReactor<v1::AssociationEvent>* AssociationsService::WatchEvents(
     grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
-  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_, &watches_});
+  return StartWatch(ctx, req,
+                    WatchDeps{store_, hub_, metrics_, watch_, &watches_, &watch_limits_});
 }
 
 }  // namespace hotdesk

@@ -13,7 +13,7 @@ namespace hotdesk {
 class AssociationsService final : public v1::Associations::CallbackService {
  public:
   AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
-                      LimitRules rules);
+                      LimitRules rules, WatchLimitsConfig watch_limits);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
                                       const v1::EstablishRequest* req,
@@ -43,6 +43,7 @@ class AssociationsService final : public v1::Associations::CallbackService {
   MethodMetrics* list_;
   MethodMetrics* watch_;
   WatchRegistry watches_;
+  WatchLimits watch_limits_;
 };
 
 }  // namespace hotdesk

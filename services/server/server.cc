@@ -90,19 +90,24 @@ absl::Status HotdeskServer::Start() {
       HD_LOG(kInfo, up ? "serving: redis reachable" : "not serving: redis unreachable");
       SetServing(up);
     });
-    auto store = std::make_unique<RedisStore>(redis_.get(), config_.redis_store);
+    RedisStoreOptions store_options = config_.redis_store;
+    store_options.on_undecodable = [m = metrics_.get()] { m->events_undecodable().Increment(); };
+    auto store = std::make_unique<RedisStore>(redis_.get(), store_options);
     store->Start();
     store_ = std::move(store);
     directory_ = std::make_unique<RedisDirectoryStore>(redis_.get(), config_.redis_store.prefix);
   }
-  hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size, &RunOnGrpcThread);
+  EventHub::Options hub_options;
+  hub_options.ring_size = config_.ring_size;
+  hub_options.on_catchup_read = [m = metrics_.get()] { m->catchup_reads().Increment(); };
+  hub_ = std::make_unique<EventHub>(&store_->feed(), store_.get(), hub_options, &RunOnGrpcThread);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
-  auto associations = std::make_unique<AssociationsService>(store_.get(), hub_.get(),
-                                                            metrics_.get(), config_.limits);
+  auto associations = std::make_unique<AssociationsService>(
+      store_.get(), hub_.get(), metrics_.get(), config_.limits, config_.watch_limits);
   associations_ = associations.get();
   services_.push_back(std::move(associations));
   auto pin_cost = PinHashCostByName(config_.pin_hash_cost);

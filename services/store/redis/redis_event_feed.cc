@@ -29,8 +29,10 @@ ReplyPtr Exec(redisContext* c, const std::vector<std::string>& argv) {
 }
 }  // namespace
 
-RedisEventFeed::RedisEventFeed(RedisConfig config, RedisKeys keys, RedisClient* client)
-    : config_(std::move(config)), keys_(std::move(keys)), client_(client) {}
+RedisEventFeed::RedisEventFeed(RedisConfig config, RedisKeys keys, RedisClient* client,
+                               UndecodableEntries* undecodable)
+    : config_(std::move(config)), keys_(std::move(keys)), client_(client),
+      undecodable_(undecodable) {}
 
 RedisEventFeed::~RedisEventFeed() { Stop(); }
 
@@ -173,20 +175,10 @@ void RedisEventFeed::Run() {
           keys_.TenantOfEventsKey(std::string(stream->element[0]->str, stream->element[0]->len));
       auto pos = positions_.find(tenant);
       if (pos == positions_.end()) continue;
-      std::vector<EventPtr> events;
-      const redisReply* entries = stream->element[1];
-      for (size_t i = 0; i < entries->elements; ++i) {
-        auto ev = DecodeStreamEntry(tenant, entries->element[i]);
-        if (!ev.ok()) {
-          HD_LOG(kError, "undecodable event")
-              .kv("tenant", tenant)
-              .kv("error", ev.status().message());
-          continue;
-        }
-        pos->second = *StreamId::Parse((*ev)->cursor());
-        events.push_back(std::move(*ev));
-      }
-      if (!events.empty() && listener_) listener_->OnEvents(tenant, std::move(events));
+      // Undecodable entries are skipped and stepped over, as catch-up does.
+      DecodedPage page = DecodeStreamPage(tenant, stream->element[1], undecodable_);
+      if (page.last) pos->second = *page.last;
+      if (!page.events.empty() && listener_) listener_->OnEvents(tenant, std::move(page.events));
     }
   }
 }

@@ -10,6 +10,7 @@
 
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
+#include "services/store/redis/record_codec.h"
 #include "services/store/redis/redis_keys.h"
 
 namespace hotdesk {
@@ -19,6 +20,8 @@ struct RedisStoreOptions {
   int64_t stream_retention = 100000;  // approximate MAXLEN per tenant stream
   absl::Duration request_id_ttl = absl::Hours(24);
   int sweep_batch = 500;
+  // Called once per stream entry that cannot be decoded (hotdesk_events_undecodable_total).
+  std::function<void()> on_undecodable;
 };
 
 // A script call exactly as the store makes it: for tools (hotdesk-bench) that measure Redis's
@@ -34,7 +37,8 @@ ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options
 // One blocking XREAD connection per process follows every watched tenant's stream.
 class RedisEventFeed final : public EventFeed {
  public:
-  RedisEventFeed(RedisConfig config, RedisKeys keys, RedisClient* client);
+  RedisEventFeed(RedisConfig config, RedisKeys keys, RedisClient* client,
+                 UndecodableEntries* undecodable);
   ~RedisEventFeed() override;
   void Start();
   void Stop();
@@ -49,6 +53,7 @@ class RedisEventFeed final : public EventFeed {
   RedisConfig config_;
   RedisKeys keys_;
   RedisClient* client_;
+  UndecodableEntries* undecodable_;
   Listener* listener_ = nullptr;
   std::thread thread_;
   std::atomic<bool> running_{false};
@@ -78,7 +83,7 @@ class RedisStore final : public AssociationStore {
             absl::Time deadline, Done<v1::ListAssociationsResponse> done) override;
   void SweepExpired(absl::Time deadline, Done<int> done) override;
   void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
-                  Done<std::vector<EventPtr>> done) override;
+                  Done<EventPage> done) override;
   void TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) override;
   void LastEventId(const std::string& tenant, absl::Time deadline, Done<StreamId> done) override;
   void CountAssociations(absl::Time deadline,
@@ -94,6 +99,7 @@ class RedisStore final : public AssociationStore {
   RedisClient* client_;
   RedisStoreOptions options_;
   RedisKeys keys_;
+  UndecodableEntries undecodable_;  // shared by catch-up reads and the live reader
   RedisEventFeed feed_;
   std::mutex tenants_mu_;
   std::set<std::string> registered_tenants_;
