@@ -47,9 +47,23 @@ class ServerE2E : public ::testing::Test {
   // events consumed (count returned through `seen`).
   std::unique_ptr<Watcher> LiveWatch(size_t* seen) {
     auto w = Watch();
+    std::string last_marker;
     for (int i = 0; i < 50; ++i) {
-      EXPECT_TRUE(Establish(stub_.get(), Login(kTenant, "marker", "m" + std::to_string(i))).ok());
+      last_marker = "m" + std::to_string(i);
+      EXPECT_TRUE(Establish(stub_.get(), Login(kTenant, "marker", last_marker)).ok());
       if (w->WaitFor(1, absl::Milliseconds(200))) break;
+    }
+    // The watch may have started between two marker logins: wait for the last login's event,
+    // so that no marker event arrives after `seen`.
+    while (true) {
+      auto events = w->events();
+      if (!events.empty() && events.back().association().guest() == last_marker &&
+          events.back().type() == v1::EVENT_TYPE_ESTABLISHED)
+        break;
+      if (!w->WaitFor(events.size() + 1)) {
+        ADD_FAILURE() << "the watch never saw the marker logins";
+        break;
+      }
     }
     *seen = w->events().size();
     return w;
