@@ -17,12 +17,6 @@ class EventHub::Channel {
   std::vector<Subscription*> subs;  // each removes itself when it leaves
 };
 
-namespace {
-
-using Readers = std::vector<std::weak_ptr<EventHub::Reader>>;
-
-}  // namespace
-
 EventHub::Subscription::Subscription(std::shared_ptr<Channel> channel, StreamId after,
                                      std::weak_ptr<Reader> reader)
     : channel_(std::move(channel)), reader_(std::move(reader)), cursor_(after) {
@@ -208,17 +202,9 @@ void EventHub::OnFollowing(const std::string& tenant, StreamId base) {
     ch->ready = true;
     ch->base = base;
     ch->ring.clear();
-    for (Subscription* s : ch->subs) {
-      if (!s->waiting_) continue;
-      s->waiting_ = false;
-      readers.push_back(s->reader_);
-    }
+    readers = TakeWaiting(*ch);
   }
-  if (readers.empty()) return;
-  Run([readers = std::move(readers)] {
-    for (auto& r : readers)
-      if (auto reader = r.lock()) reader->OnReady();
-  });
+  WakeReady(std::move(readers));
 }
 
 void EventHub::OnEvents(const std::string& tenant, std::vector<EventPtr> events) {
@@ -237,12 +223,22 @@ void EventHub::OnEvents(const std::string& tenant, std::vector<EventPtr> events)
       ch->base = ch->ring.front().first;
       ch->ring.pop_front();
     }
-    for (Subscription* s : ch->subs) {
-      if (!s->waiting_) continue;
-      s->waiting_ = false;
-      readers.push_back(s->reader_);
-    }
+    readers = TakeWaiting(*ch);
   }
+  WakeReady(std::move(readers));
+}
+
+EventHub::Readers EventHub::TakeWaiting(Channel& ch) {
+  Readers readers;
+  for (Subscription* s : ch.subs) {
+    if (!s->waiting_) continue;
+    s->waiting_ = false;
+    readers.push_back(s->reader_);
+  }
+  return readers;
+}
+
+void EventHub::WakeReady(Readers readers) {
   if (readers.empty()) return;
   Run([readers = std::move(readers)] {
     for (auto& r : readers)

@@ -75,6 +75,11 @@ class EventHub final : public EventFeed::Listener {
   class Channel;
   std::shared_ptr<Channel> Find(const std::string& tenant);
   void Run(std::function<void()> work);
+  using Readers = std::vector<std::weak_ptr<Reader>>;
+  // Channel mutex held: the readers that wait for news, no longer marked waiting.
+  static Readers TakeWaiting(Channel& ch);
+  // No lock held: tells them (through the executor).
+  void WakeReady(Readers readers);
   static void Fetched(const std::weak_ptr<Subscription>& weak, StreamId from,
                       absl::StatusOr<EventPage> page);
 

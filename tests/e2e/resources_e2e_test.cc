@@ -17,15 +17,6 @@ namespace {
 
 constexpr char kTenant[] = "acme";
 
-// Polls `cond` until it holds or `timeout` passes.
-bool WaitUntil(const std::function<bool()>& cond, absl::Duration timeout) {
-  for (absl::Time end = absl::Now() + timeout; absl::Now() < end;) {
-    if (cond()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return cond();
-}
-
 TEST(ResourcesE2E, KilledWatchClientsThatStoppedReadingLeaveNothingAndSigtermEndsInTime) {
   // The reported failure: 40 watch clients that stopped reading (flow control full) were killed;
   // the watcher gauge stayed at 39, the reactors and hub memberships leaked, and a later SIGTERM

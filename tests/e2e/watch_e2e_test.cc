@@ -18,18 +18,9 @@
 namespace hotdesk::testing {
 namespace {
 
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr char kTenant[] = "acme";
-
-bool WaitUntil(const std::function<bool()>& cond, absl::Duration timeout) {
-  for (absl::Time end = absl::Now() + timeout; absl::Now() < end;) {
-    if (cond()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return cond();
-}
 
 // "calls=N" of one command in Redis's INFO commandstats.
 int64_t RedisCalls(RedisServer& redis, const std::string& command) {

@@ -251,6 +251,14 @@ std::string ServerBinary() {
   return other != nullptr && *other != '\0' ? other : HOTDESK_SERVER_BIN;
 }
 
+bool WaitUntil(const std::function<bool()>& cond, absl::Duration timeout) {
+  for (absl::Time end = absl::Now() + timeout; absl::Now() < end;) {
+    if (cond()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return cond();
+}
+
 int64_t RssKib(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -91,6 +92,9 @@ class HotdeskServerProcess {
 // check that a regression test fails on the code before a fix).
 std::string ServerBinary();
 std::string CtlBinary();
+
+// Polls `cond` (every 20 ms) until it holds or `timeout` passes; its last answer.
+bool WaitUntil(const std::function<bool()>& cond, absl::Duration timeout);
 
 // Resident memory of a process in KiB (VmRSS from /proc/<pid>/status), -1 when unknown.
 int64_t RssKib(pid_t pid);
