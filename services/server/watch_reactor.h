@@ -14,6 +14,7 @@
 #include "hotdesk/v1/associations.pb.h"
 #include "services/events/event_hub.h"
 #include "services/events/watch_session.h"
+#include "services/rpc/method_metrics.h"
 #include "services/server/metrics.h"
 #include "services/server/watch_limits.h"
 #include "services/store/association_store.h"
