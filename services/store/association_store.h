@@ -47,9 +47,9 @@ class EventFeed {
     virtual void OnFollowing(const std::string& tenant, StreamId base) = 0;
     // Events committed after the previous batch (or after `base`), contiguous, in order.
     virtual void OnEvents(const std::string& tenant, std::vector<EventPtr> events) = 0;
-    // The history this channel followed is gone (e.g. a Redis failover lost entries): whoever
-    // followed it must resync (`why` is OUT_OF_RANGE, "resync: list, then watch"). The feed
-    // keeps following the tenant and calls OnFollowing again from the new base.
+    // The history followed since OnFollowing is gone (trimmed while the reader was away, or lost
+    // in a failover): whoever followed it must resync (`why` is OUT_OF_RANGE, "resync: list,
+    // then watch"). The feed keeps following the tenant; OnFollowing follows with a new base.
     virtual void OnLost(const std::string& tenant, absl::Status why) = 0;
   };
   virtual ~EventFeed() = default;
