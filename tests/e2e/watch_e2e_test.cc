@@ -109,6 +109,38 @@ TEST_F(WatchE2E, AnUndecodableEntryIsSkippedByLiveAndCatchUpWatchersWithoutSpinn
   EXPECT_THAT(server_.process().Stderr(), HasSubstr("undecodable stream entry skipped"));
 }
 
+TEST_F(WatchE2E, LostHistoryEndsLiveWatchersWithOutOfRangeAndTheTenantIsFollowedAgain) {
+  // What a failover that dropped acknowledged writes looks like to the reader: the stream no
+  // longer has the entry it had reached. Every watcher of the tenant must resync, and new
+  // watchers follow the new history.
+  StartServer();
+  Login("h1", "g1");
+  auto a = Watch("0-0");
+  auto b = Watch("0-0");
+  ASSERT_TRUE(a->WaitFor(1));
+  ASSERT_TRUE(b->WaitFor(1));
+  redis_.Cmd({"DEL", "hotdesk:{acme}:ev"});
+  // Wake the reader as a newer entry would.
+  redis_.Cmd({"SPUBLISH", "hotdesk:{acme}:ev", "99999999999999-0"});
+  for (auto* w : {a.get(), b.get()}) {
+    grpc::Status st = w->WaitDone();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE) << st.error_message();
+  }
+  ASSERT_TRUE(WaitUntil([&] { return Metric("hotdesk_watchers") == 0; }, absl::Seconds(10)));
+  auto c = Watch("");
+  ASSERT_TRUE(WaitUntil([&] { return Metric("hotdesk_watchers") == 1; }, absl::Seconds(10)));
+  // The new watch may start before or after this login commits; a second one is after it.
+  Login("h2", "g2");
+  Login("h3", "g3");
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto events = c->events();
+        return !events.empty() && events.back().association().host() == "h3";
+      },
+      absl::Seconds(10)))
+      << "the tenant was not followed again after its history was lost";
+}
+
 TEST_F(WatchE2E, WatchersPerCallerAreCappedWithResourceExhausted) {
   StartServer({"--max_watchers_per_caller=2"});
   auto a = Watch("");
