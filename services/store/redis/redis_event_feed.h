@@ -18,8 +18,8 @@
 
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
+#include "services/keyspace/redis_keys.h"
 #include "services/store/redis/record_codec.h"
-#include "services/store/redis/redis_keys.h"
 
 namespace hotdesk {
 
