@@ -6,6 +6,7 @@
 #include "absl/time/civil_time.h"
 #include "services/common/status.h"
 #include "services/core/ids.h"
+#include "services/core/time_zone.h"
 
 namespace hotdesk {
 namespace {
@@ -54,10 +55,9 @@ std::string CancelCommand::Fingerprint() const {
 
 absl::StatusOr<std::vector<int64_t>> DailyLogoutCandidates(const v1::DailyLogout& daily,
                                                            absl::Time around) {
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone(daily.time_zone(), &tz)) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown time zone ", daily.time_zone()));
-  }
+  auto zone = LoadTimeZoneByName(daily.time_zone());
+  if (!zone.ok()) return absl::InvalidArgumentError(zone.status().message());
+  absl::TimeZone tz = *zone;
   absl::CivilDay day = absl::ToCivilDay(around, tz);
   std::vector<int64_t> out;
   for (int i = -2; i <= 2; ++i) {
@@ -116,12 +116,9 @@ absl::StatusOr<EstablishCommand> PrepareEstablish(const v1::EstablishRequest& re
       }
     } else if (limit.has_daily()) {
       const auto& daily = limit.daily();
-      absl::TimeZone tz;
-      if (daily.time_zone().empty()) {
-        v.Add("limit.daily.time_zone", "required (an IANA name such as Europe/Berlin)");
-      } else if (!absl::LoadTimeZone(daily.time_zone(), &tz)) {
-        v.Add("limit.daily.time_zone", "unknown IANA time zone");
-      }
+      // Checked before anything is loaded; a bad name costs nothing that stays.
+      if (auto zone = LoadTimeZoneByName(daily.time_zone()); !zone.ok())
+        v.Add("limit.daily.time_zone", zone.status().message());
       if (daily.hour() < 0 || daily.hour() > 23) v.Add("limit.daily.hour", "must be 0-23");
       if (daily.minute() < 0 || daily.minute() > 59) v.Add("limit.daily.minute", "must be 0-59");
       if (v.empty()) {

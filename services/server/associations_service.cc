@@ -13,6 +13,7 @@ constexpr char kService[] = "hotdesk.v1.Associations";
 
 AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
                                          ServerMetrics* metrics, LimitRules rules,
+                                         WatchLimitsConfig watch_limits,
                                          std::function<absl::Time()> clock)
     : store_(store),
       hub_(hub),
@@ -23,7 +24,8 @@ AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
       cancel_(metrics->rpc().Method(kService, "Cancel", "unary")),
       get_(metrics->rpc().Method(kService, "GetAssociation", "unary")),
       list_(metrics->rpc().Method(kService, "ListAssociations", "unary")),
-      watch_(metrics->rpc().Method(kService, "WatchEvents", "server_stream")) {}
+      watch_(metrics->rpc().Method(kService, "WatchEvents", "server_stream")),
+      watch_limits_(watch_limits) {}
 
 grpc::ServerUnaryReactor* AssociationsService::Establish(grpc::CallbackServerContext* ctx,
                                                          const v1::EstablishRequest* req,
@@ -71,7 +73,8 @@ grpc::ServerUnaryReactor* AssociationsService::ListAssociations(
 
 grpc::ServerWriteReactor<v1::AssociationEvent>* AssociationsService::WatchEvents(
     grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
-  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_, &watches_});
+  return StartWatch(ctx, req,
+                    WatchDeps{store_, hub_, metrics_, watch_, &watches_, &watch_limits_});
 }
 
 }  // namespace hotdesk

@@ -14,7 +14,8 @@ class AssociationsService final : public v1::Associations::CallbackService {
  public:
   // `clock`: this replica's clock (tests skew it; Redis time decides every instant stored).
   AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
-                      LimitRules rules, std::function<absl::Time()> clock = absl::Now);
+                      LimitRules rules, WatchLimitsConfig watch_limits,
+                      std::function<absl::Time()> clock = absl::Now);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
                                       const v1::EstablishRequest* req,
@@ -45,6 +46,7 @@ class AssociationsService final : public v1::Associations::CallbackService {
   MethodMetrics* list_;
   MethodMetrics* watch_;
   WatchRegistry watches_;
+  WatchLimits watch_limits_;
 };
 
 }  // namespace hotdesk

@@ -30,7 +30,7 @@ class EffectsStore final : public AssociationStore {
     inner_->List(tenant, page_size, page_token, deadline, std::move(done));
   }
   void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
-                  Done<std::vector<EventPtr>> done) override {
+                  Done<EventPage> done) override {
     inner_->ReadEvents(tenant, after, max, deadline, std::move(done));
   }
   void TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) override {

@@ -30,6 +30,10 @@ ABSL_FLAG(absl::Duration, min_association_limit, absl::Hours(1),
           "shortest association limit accepted (tests lower it)");
 ABSL_FLAG(int, watch_ring_size, 4096,
           "live events kept in memory per watched tenant; watchers further behind read Redis");
+ABSL_FLAG(int, max_watchers_per_caller, hotdesk::WatchLimitsConfig{}.per_caller,
+          "open WatchEvents streams allowed per caller (peer address) on this replica");
+ABSL_FLAG(int, max_watchers_per_tenant, hotdesk::WatchLimitsConfig{}.per_tenant,
+          "open WatchEvents streams allowed per tenant on this replica");
 ABSL_FLAG(bool, enable_bench_service, false, "serve hotdesk.v1.Bench/Ping for hotdesk-bench");
 ABSL_FLAG(int, pin_max_attempts, 3, "consecutive wrong PINs before a guest is locked");
 ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked guest stays locked");
@@ -73,6 +77,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.ring_size = static_cast<size_t>(absl::GetFlag(FLAGS_watch_ring_size));
+  config.watch_limits.per_caller = absl::GetFlag(FLAGS_max_watchers_per_caller);
+  config.watch_limits.per_tenant = absl::GetFlag(FLAGS_max_watchers_per_tenant);
+  if (config.watch_limits.per_caller < 1 || config.watch_limits.per_tenant < 1) {
+    std::fprintf(stderr, "--max_watchers_per_caller and --max_watchers_per_tenant must be positive\n");
+    return 2;
+  }
   config.pin_max_attempts = absl::GetFlag(FLAGS_pin_max_attempts);
   config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
   config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);

@@ -36,6 +36,11 @@ ServerMetrics::ServerMetrics()
                         .Help("Store reads by watchers behind the in-memory ring.")
                         .Register(*registry_)
                         .Add({});
+  undecodable_ = &BuildCounter()
+                      .Name("hotdesk_events_undecodable_total")
+                      .Help("Stream entries that could not be decoded, skipped (each counted once).")
+                      .Register(*registry_)
+                      .Add({});
   redis_rtt_ = &BuildHistogram()
                     .Name("hotdesk_redis_roundtrip_seconds")
                     .Help("Redis request round-trip time.")

@@ -30,6 +30,7 @@ class ServerMetrics {
   prometheus::Gauge& watchers() { return *watchers_; }
   prometheus::Counter& events_delivered() { return *delivered_; }
   prometheus::Counter& catchup_reads() { return *catchup_reads_; }
+  prometheus::Counter& events_undecodable() { return *undecodable_; }
   prometheus::Histogram& redis_roundtrip() { return *redis_rtt_; }
   prometheus::Counter& redis_errors() { return *redis_errors_; }
   prometheus::Gauge& redis_up() { return *redis_up_; }
@@ -44,6 +45,7 @@ class ServerMetrics {
   prometheus::Gauge* watchers_;
   prometheus::Counter* delivered_;
   prometheus::Counter* catchup_reads_;
+  prometheus::Counter* undecodable_;
   prometheus::Histogram* redis_rtt_;
   prometheus::Counter* redis_errors_;
   prometheus::Gauge* redis_up_;

@@ -92,12 +92,17 @@ absl::Status HotdeskServer::Start() {
       HD_LOG(kInfo, up ? "serving: redis reachable" : "not serving: redis unreachable");
       SetServing(up);
     });
-    auto store = std::make_unique<RedisStore>(redis_.get(), config_.redis_store);
+    RedisStoreOptions store_options = config_.redis_store;
+    store_options.on_undecodable = [m = metrics_.get()] { m->events_undecodable().Increment(); };
+    auto store = std::make_unique<RedisStore>(redis_.get(), store_options);
     store->Start();
     store_ = std::move(store);
     directory_ = std::make_unique<RedisDirectoryStore>(redis_.get(), config_.redis_store.prefix);
   }
-  hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size, &RunOnGrpcThread);
+  EventHub::Options hub_options;
+  hub_options.ring_size = config_.ring_size;
+  hub_options.on_catchup_read = [m = metrics_.get()] { m->catchup_reads().Increment(); };
+  hub_ = std::make_unique<EventHub>(&store_->feed(), store_.get(), hub_options, &RunOnGrpcThread);
   effects_ = std::make_unique<EffectsStore>(store_.get(), metrics_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -105,7 +110,7 @@ absl::Status HotdeskServer::Start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
   auto associations = std::make_unique<AssociationsService>(
-      effects_.get(), hub_.get(), metrics_.get(), config_.limits,
+      effects_.get(), hub_.get(), metrics_.get(), config_.limits, config_.watch_limits,
       [offset = config_.testonly_clock_offset] { return absl::Now() + offset; });
   associations_ = associations.get();
   services_.push_back(std::move(associations));

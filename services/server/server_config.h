@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "services/core/commands.h"
 #include "services/redis/redis_client.h"
+#include "services/server/watch_limits.h"
 #include "services/store/redis/redis_store.h"
 
 namespace hotdesk {
@@ -20,6 +21,7 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(20);
   absl::Duration sweep_interval = absl::Seconds(1);
   size_t ring_size = 4096;  // live events kept in memory per watched tenant
+  WatchLimitsConfig watch_limits;
   bool enable_bench_service = false;
   // Guests: PIN lockout.
   int pin_max_attempts = 3;

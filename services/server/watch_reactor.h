@@ -1,4 +1,6 @@
-// WatchEvents: catch-up from a cursor (or a snapshot), then live events from the hub.
+// WatchEvents on gRPC's callback API: the reactor validates the request, takes a place within the
+// watcher limits and hands the stream to a WatchSession (services/events), which decides what is
+// written and when the stream ends; the reactor only writes and reports back.
 #pragma once
 
 #include <map>
@@ -11,7 +13,10 @@
 
 #include "hotdesk/v1/associations.pb.h"
 #include "services/events/event_hub.h"
+#include "services/events/watch_session.h"
+#include "services/rpc/method_metrics.h"
 #include "services/server/metrics.h"
+#include "services/server/watch_limits.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
@@ -20,19 +25,14 @@ namespace hotdesk {
 // from its cursor on another replica) instead of holding the drain until its deadline.
 class WatchRegistry {
  public:
-  class Entry {
-   public:
-    virtual ~Entry() = default;
-    virtual void End(const absl::Status& status) = 0;
-  };
-  void Add(const std::shared_ptr<Entry>& e);
-  void Remove(const Entry* e);
+  void Add(const std::shared_ptr<WatchSession>& s);
+  void Remove(const WatchSession* s);
   // Ends every open watch; later watches end immediately too.
   void EndAll(const absl::Status& status);
 
  private:
   std::mutex mu_;
-  std::map<const Entry*, std::weak_ptr<Entry>> entries_;
+  std::map<const WatchSession*, std::weak_ptr<WatchSession>> sessions_;
   absl::Status closed_;
 };
 
@@ -42,6 +42,7 @@ struct WatchDeps {
   ServerMetrics* metrics;
   MethodMetrics* method;
   WatchRegistry* registry;
+  WatchLimits* limits;
 };
 
 // Starts serving one WatchEvents call; the reactor deletes itself when the call ends.

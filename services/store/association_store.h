@@ -21,12 +21,23 @@ namespace hotdesk {
 
 using EventPtr = std::shared_ptr<const v1::AssociationEvent>;
 
+// A page of a tenant's events, as catch-up reads it.
+struct EventPage {
+  std::vector<EventPtr> events;
+  // Where the next page starts: the last entry this read scanned. It is past the last event when
+  // entries that cannot be decoded were skipped (counted and logged by the store), and equals
+  // the `after` asked for when the stream holds nothing newer.
+  StreamId next;
+};
+
 struct Snapshot {
   std::vector<v1::Association> associations;
   StreamId cursor;  // the last event included in the snapshot's state
 };
 
-// Live events of followed tenants, in commit order, for the in-process fan-out hub.
+// Live events of followed tenants, in commit order, for the in-process fan-out hub. The listener
+// is called one call at a time, never while the feed or the store holds a lock, so it may call
+// back into either.
 class EventFeed {
  public:
   class Listener {
@@ -36,9 +47,10 @@ class EventFeed {
     virtual void OnFollowing(const std::string& tenant, StreamId base) = 0;
     // Events committed after the previous batch (or after `base`), contiguous, in order.
     virtual void OnEvents(const std::string& tenant, std::vector<EventPtr> events) = 0;
-    // The history followed since OnFollowing is gone (trimmed while the reader was away, or
-    // lost in a failover): watchers must resync. OnFollowing follows with a new base.
-    virtual void OnLost(const std::string& tenant, absl::Status why) {}
+    // The history followed since OnFollowing is gone (trimmed while the reader was away, or lost
+    // in a failover): whoever followed it must resync (`why` is OUT_OF_RANGE, "resync: list,
+    // then watch"). The feed keeps following the tenant; OnFollowing follows with a new base.
+    virtual void OnLost(const std::string& tenant, absl::Status why) = 0;
   };
   virtual ~EventFeed() = default;
   // Set once, before Follow.
@@ -70,10 +82,10 @@ class AssociationStore {
   // cancelled, each with its CANCELLED event's cursor.
   virtual void SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) = 0;
 
-  // Events after `after` (exclusive), at most `max`. OUT_OF_RANGE when events after `after`
-  // were trimmed away.
+  // Events after `after` (exclusive), at most `max` entries scanned. OUT_OF_RANGE when events
+  // after `after` were trimmed away.
   virtual void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
-                          Done<std::vector<EventPtr>> done) = 0;
+                          Done<EventPage> done) = 0;
   virtual void TakeSnapshot(const std::string& tenant, absl::Time deadline,
                             Done<Snapshot> done) = 0;
   virtual void LastEventId(const std::string& tenant, absl::Time deadline, Done<StreamId> done) = 0;

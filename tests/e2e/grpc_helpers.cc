@@ -6,15 +6,19 @@
 
 namespace hotdesk::testing {
 
-Watcher::Watcher(std::shared_ptr<grpc::Channel> channel, v1::WatchEventsRequest req) {
-  thread_ = std::thread([this, channel, req] {
+Watcher::Watcher(std::shared_ptr<grpc::Channel> channel, v1::WatchEventsRequest req,
+                 absl::Duration pause) {
+  thread_ = std::thread([this, channel, req, pause] {
     auto stub = v1::Associations::NewStub(channel);
     auto reader = stub->WatchEvents(&ctx_, req);
     v1::AssociationEvent ev;
     while (reader->Read(&ev)) {
-      std::lock_guard<std::mutex> lock(mu_);
-      events_.push_back(ev);
-      cv_.notify_all();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        events_.push_back(ev);
+        cv_.notify_all();
+      }
+      if (pause > absl::ZeroDuration()) absl::SleepFor(pause);
     }
     grpc::Status st = reader->Finish();
     std::lock_guard<std::mutex> lock(mu_);

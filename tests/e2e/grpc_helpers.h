@@ -17,7 +17,9 @@ namespace hotdesk::testing {
 // Reads a WatchEvents stream on its own thread, collecting everything.
 class Watcher {
  public:
-  Watcher(std::shared_ptr<grpc::Channel> channel, v1::WatchEventsRequest req);
+  // `pause` after each event paces a slow reader.
+  Watcher(std::shared_ptr<grpc::Channel> channel, v1::WatchEventsRequest req,
+          absl::Duration pause = absl::ZeroDuration());
   ~Watcher();
   // Waits until at least n events arrived; false on timeout or stream end.
   bool WaitFor(size_t n, absl::Duration timeout = absl::Seconds(10));

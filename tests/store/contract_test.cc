@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include "services/common/status.h"
 #include "services/keyspace/redis_keys.h"
 #include "services/store/memory/memory_store.h"
+#include "services/keyspace/redis_keys.h"
 #include "services/store/redis/redis_store.h"
 #include "tests/support/processes.h"
 
@@ -55,7 +57,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     memory_.reset();
   }
 
-  void Make(int64_t retention) {
+  void Make(int64_t retention, std::function<void()> on_undecodable = nullptr) {
     Destroy();
     if (GetParam() == "memory") {
       MemoryStoreOptions o;
@@ -72,6 +74,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       ASSERT_TRUE(client_->Healthy());
       RedisStoreOptions o;
       o.stream_retention = retention;
+      o.on_undecodable = std::move(on_undecodable);
       redis_store_ = std::make_unique<RedisStore>(client_.get(), o);
       redis_store_->Start();
       store_ = redis_store_.get();
@@ -103,10 +106,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return Wait<v1::Association>([&](auto d) { store_->Get(tenant_, host, guest, Soon(), d); });
   }
   std::vector<EventPtr> Events(StreamId after = {}) {
-    auto r = Wait<std::vector<EventPtr>>(
-        [&](auto d) { store_->ReadEvents(tenant_, after, 100000, Soon(), d); });
+    auto r = Wait<EventPage>([&](auto d) { store_->ReadEvents(tenant_, after, 100000, Soon(), d); });
     EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : std::vector<EventPtr>{};
+    return r.ok() ? r->events : std::vector<EventPtr>{};
   }
   // "TYPE host guest [reason]" per event, for compact assertions.
   std::vector<std::string> Summary(StreamId after = {}) {
@@ -346,6 +348,56 @@ TEST_P(StoreTest, ReadEventsAfterCursorMissesAndRepeatsNothing) {
   EXPECT_EQ(last->ToString(), cursors[19]);
 }
 
+TEST_P(StoreTest, ReadEventsPageSaysWhereTheNextPageStarts) {
+  std::vector<std::string> cursors;
+  for (int i = 0; i < 12; ++i) {
+    auto r = Establish(Login("h" + std::to_string(i), "g" + std::to_string(i)));
+    ASSERT_TRUE(r.ok());
+    cursors.push_back(r->cursor());
+  }
+  StreamId at;
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 3; ++pages) {
+    auto page = Wait<EventPage>([&](auto d) { store_->ReadEvents(tenant_, at, 5, Soon(), d); });
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_FALSE(page->events.empty());
+    EXPECT_EQ(page->next.ToString(), page->events.back()->cursor());
+    for (const auto& e : page->events) seen.push_back(e->cursor());
+    at = page->next;
+  }
+  EXPECT_EQ(seen, cursors);
+  // Nothing newer: an empty page that stays where it was asked.
+  auto end = Wait<EventPage>([&](auto d) { store_->ReadEvents(tenant_, at, 5, Soon(), d); });
+  ASSERT_TRUE(end.ok());
+  EXPECT_TRUE(end->events.empty());
+  EXPECT_EQ(end->next, at);
+}
+
+TEST_P(StoreTest, UndecodableEntriesAreSkippedSteppedOverAndCountedOnce) {
+  if (GetParam() != "redis") GTEST_SKIP() << "only a Redis stream can hold a foreign entry";
+  std::atomic<int> counted{0};
+  Make(100000, [&counted] { ++counted; });
+  auto first = Establish(Login("h1", "g1"));
+  ASSERT_TRUE(first.ok());
+  std::string key = RedisKeys("hotdesk").Events(tenant_);
+  std::string garbage = redis_->Cmd({"XADD", key, "*", "t", "E", "h", "h2", "a", "not a record"});
+  auto second = Establish(Login("h3", "g3"));
+  ASSERT_TRUE(second.ok());
+
+  std::vector<std::string> cursors;
+  for (const auto& e : Events()) cursors.push_back(e->cursor());
+  EXPECT_THAT(cursors, ElementsAre(first->cursor(), second->cursor()));
+  // A page holding only the bad entry still moves on past it.
+  auto only_bad = Wait<EventPage>([&](auto d) {
+    store_->ReadEvents(tenant_, *StreamId::Parse(first->cursor()), 1, Soon(), d);
+  });
+  ASSERT_TRUE(only_bad.ok()) << only_bad.status();
+  EXPECT_TRUE(only_bad->events.empty());
+  EXPECT_EQ(only_bad->next.ToString(), garbage);
+  // Read three times, reported once.
+  EXPECT_EQ(counted, 1);
+}
+
 TEST_P(StoreTest, TrimmedCursorIsOutOfRange) {
   Make(10);
   std::vector<std::string> cursors;
@@ -354,15 +406,15 @@ TEST_P(StoreTest, TrimmedCursorIsOutOfRange) {
     ASSERT_TRUE(r.ok());
     cursors.push_back(r->cursor());
   }
-  auto r = Wait<std::vector<EventPtr>>(
+  auto r = Wait<EventPage>(
       [&](auto d) { store_->ReadEvents(tenant_, *StreamId::Parse(cursors[0]), 10, Soon(), d); });
   EXPECT_EQ(r.status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(ErrorReason(r.status()), "CURSOR_TRIMMED");
   // The newest cursor is still fine.
-  auto ok = Wait<std::vector<EventPtr>>(
+  auto ok = Wait<EventPage>(
       [&](auto d) { store_->ReadEvents(tenant_, *StreamId::Parse(cursors[398]), 10, Soon(), d); });
   ASSERT_TRUE(ok.ok());
-  EXPECT_FALSE(ok->empty());
+  EXPECT_FALSE(ok->events.empty());
 }
 
 TEST_P(StoreTest, SnapshotAndListCoverEveryAssociationOnce) {
@@ -445,6 +497,7 @@ TEST_P(StoreTest, FeedDeliversCommittedEventsInOrder) {
       for (auto& e : events) cursors.push_back(e->cursor());
       cv.notify_all();
     }
+    void OnLost(const std::string&, absl::Status) override {}
   } listener;
   store_->feed().SetListener(&listener);
   store_->feed().Follow(tenant_);

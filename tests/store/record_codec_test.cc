@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/processes.h"
+
 namespace hotdesk {
 namespace {
 
@@ -30,6 +32,39 @@ TEST(RecordCodecTest, AttributesSurviveSeparatorCharacters) {
 TEST(RecordCodecTest, RejectsCorruptRecords) {
   EXPECT_FALSE(DecodeRecord("acme", "7002", "7003\tnot-a-number\t0\t1\tc\t\t").ok());
   EXPECT_FALSE(DecodeRecord("acme", "7002", "7003").ok());
+}
+
+TEST(RecordCodecTest, APageStepsOverEntriesThatDoNotDecodeAndReportsEachOnce) {
+  // Real stream entries from a real Redis: a good one, two foreign ones, a good one.
+  testing::RedisServer redis;
+  ASSERT_TRUE(redis.Start());
+  const std::string record = "g1\t1700000000000\t0\t1\t\t\t";
+  std::string good1 = redis.Cmd({"XADD", "ev", "*", "t", "E", "h", "h1", "a", record, "p", "0-0"});
+  std::string bad1 = redis.Cmd({"XADD", "ev", "*", "t", "E", "h", "h2", "a", "garbage"});
+  std::string good2 = redis.Cmd({"XADD", "ev", "*", "t", "C", "h", "h1", "a", record, "r", "1"});
+  std::string bad2 = redis.Cmd({"XADD", "ev", "*", "what", "ever"});
+  int counted = 0;
+  UndecodableEntries undecodable([&counted] { ++counted; });
+  for (int round = 0; round < 2; ++round) {
+    redisReply* all = redis.Raw({"XRANGE", "ev", "-", "+"});
+    ASSERT_NE(all, nullptr);
+    DecodedPage page = DecodeStreamPage("acme", all, &undecodable);
+    freeReplyObject(all);
+    ASSERT_EQ(page.events.size(), 2u);
+    EXPECT_EQ(page.events[0]->cursor(), good1);
+    EXPECT_EQ(page.events[1]->cursor(), good2);
+    EXPECT_EQ(page.events[1]->type(), v1::EVENT_TYPE_CANCELLED);
+    ASSERT_TRUE(page.last);
+    EXPECT_EQ(page.last->ToString(), bad2);  // the next read starts after the foreign tail
+  }
+  EXPECT_EQ(counted, 2);  // two bad entries, read twice, reported once each
+
+  redisReply* only_bad = redis.Raw({"XRANGE", "ev", bad1, bad1});
+  DecodedPage page = DecodeStreamPage("acme", only_bad, nullptr);
+  freeReplyObject(only_bad);
+  EXPECT_TRUE(page.events.empty());
+  ASSERT_TRUE(page.last);
+  EXPECT_EQ(page.last->ToString(), bad1);
 }
 
 }  // namespace

@@ -291,7 +291,54 @@ std::shared_ptr<grpc::Channel> HotdeskServerProcess::Channel() const {
   return grpc::CreateChannel(addr(), grpc::InsecureChannelCredentials());
 }
 
-std::string ServerBinary() { return HOTDESK_SERVER_BIN; }
+std::string ServerBinary() {
+  const char* other = std::getenv("HOTDESK_TEST_SERVER_BIN");
+  return other != nullptr && *other != '\0' ? other : HOTDESK_SERVER_BIN;
+}
+
+bool WaitUntil(const std::function<bool()>& cond, absl::Duration timeout) {
+  for (absl::Time end = absl::Now() + timeout; absl::Now() < end;) {
+    if (cond()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return cond();
+}
+
+int64_t RssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6);
+  }
+  return -1;
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+double MetricValue(const std::string& metrics, const std::string& name) {
+  std::string head = "\n" + name + " ";
+  size_t at = metrics.find(head);
+  if (at == std::string::npos) return -1;
+  return std::atof(metrics.c_str() + at + head.size());
+}
 std::string CtlBinary() { return HOTDESK_CTL_BIN; }
 
 int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err) {

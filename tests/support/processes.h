@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -107,9 +108,22 @@ class HotdeskServerProcess {
   int port_ = 0;
 };
 
-// Paths of built binaries (compile definitions set by tests/CMakeLists.txt).
+// Paths of built binaries (compile definitions set by tests/CMakeLists.txt). The environment
+// variable HOTDESK_TEST_SERVER_BIN runs the suites against another hotdesk-server build (to
+// check that a regression test fails on the code before a fix).
 std::string ServerBinary();
 std::string CtlBinary();
+
+// Polls `cond` (every 20 ms) until it holds or `timeout` passes; its last answer.
+bool WaitUntil(const std::function<bool()>& cond, absl::Duration timeout);
+
+// Resident memory of a process in KiB (VmRSS from /proc/<pid>/status), -1 when unknown.
+int64_t RssKib(pid_t pid);
+
+// Plain HTTP/1.0 GET on 127.0.0.1; the whole response (headers and body), "" when unreachable.
+std::string HttpGet(int port, const std::string& path);
+// The value of an unlabelled Prometheus sample `name` in a /metrics body, or -1 when absent.
+double MetricValue(const std::string& metrics, const std::string& name);
 
 // Runs a command to completion; returns exit code and fills stdout.
 int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err = nullptr);

@@ -1,5 +1,7 @@
 #include "services/store/memory/memory_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "services/store/store_util.h"
 
@@ -16,10 +18,10 @@ StreamId MemoryStore::NextId(Tenant& t, int64_t now_ms) {
   return id;
 }
 
-EventPtr MemoryStore::Append(Tenant& t, const std::string& tenant, v1::EventType type,
-                             const v1::Association& assoc, v1::CancelReason reason,
-                             v1::Source source, const std::string& request_id, int64_t now_ms,
-                             Pending* pending) {
+EventPtr MemoryStore::Append(Tenant& t, v1::EventType type, const v1::Association& assoc,
+                             v1::CancelReason reason, v1::Source source,
+                             const std::string& request_id, int64_t now_ms,
+                             std::vector<EventPtr>* out) {
   StreamId id = NextId(t, now_ms);
   EventPtr ev = MakeEvent(id.ToString(), type, assoc, reason, source, now_ms, request_id);
   t.events.push_back(ev);
@@ -27,8 +29,7 @@ EventPtr MemoryStore::Append(Tenant& t, const std::string& tenant, v1::EventType
     t.trimmed = *StreamId::Parse(t.events.front()->cursor());
     t.events.pop_front();
   }
-  pending->tenant = tenant;
-  pending->events.push_back(ev);
+  out->push_back(ev);
   return ev;
 }
 
@@ -44,18 +45,30 @@ void MemoryStore::Remove(Tenant& t, const std::string& host) {
   t.by_host.erase(it);
 }
 
-void MemoryStore::Deliver(std::vector<Pending> pending) {
-  // Called with feed_mu_ held, mu_ released.
-  if (listener_ == nullptr) return;
-  for (auto& p : pending) {
-    if (p.events.empty()) continue;
-    bool followed;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      followed = followed_.count(p.tenant) > 0;
+void MemoryStore::Publish(const std::string& tenant, std::vector<EventPtr> events) {
+  if (events.empty() || followed_.count(tenant) == 0) return;
+  deliveries_.push_back(Delivery{tenant, std::nullopt, std::move(events)});
+}
+
+void MemoryStore::Deliver() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // One thread at a time hands the queue over, in commit order; a commit made meanwhile (by
+  // another thread, or by the listener itself) is queued and handed over by that thread too.
+  if (delivering_) return;
+  delivering_ = true;
+  while (!deliveries_.empty()) {
+    Delivery d = std::move(deliveries_.front());
+    deliveries_.pop_front();
+    lock.unlock();
+    if (listener_ != nullptr) {
+      if (d.following)
+        listener_->OnFollowing(d.tenant, *d.following);
+      else
+        listener_->OnEvents(d.tenant, std::move(d.events));
     }
-    if (followed) listener_->OnEvents(p.tenant, std::move(p.events));
+    lock.lock();
   }
+  delivering_ = false;
 }
 
 MemoryStore::Stored* MemoryStore::Replay(Tenant& t, const std::string& request_id, absl::Time now) {
@@ -76,7 +89,7 @@ MemoryStore::Stored* MemoryStore::Remember(Tenant& t, const std::string& request
 
 absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const EstablishCommand& cmd,
                                                                    bool guest_disabled,
-                                                                   Pending* pending) {
+                                                                   std::vector<EventPtr>* events) {
   Tenant& t = tenants_[cmd.tenant];
   absl::Time now = options_.clock();
   int64_t now_ms = absl::ToUnixMillis(now);
@@ -110,8 +123,8 @@ absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const Establi
     for (const auto& h : ended) {
       v1::Association old = t.by_host[h];
       Remove(t, h);
-      Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_SUPERSEDED, cmd.source,
-             cmd.request_id, now_ms, pending);
+      Append(t, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_SUPERSEDED, cmd.source,
+             cmd.request_id, now_ms, events);
       *resp.add_superseded() = old;
     }
     v1::Association a;
@@ -125,9 +138,8 @@ absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const Establi
     if (exp_ms) *a.mutable_expire_time() = TimestampFromMillis(exp_ms);
     if (cmd.limit.kind_case() != v1::AssociationLimit::KIND_NOT_SET) *a.mutable_limit() = cmd.limit;
     a.mutable_attributes()->insert(cmd.attributes.begin(), cmd.attributes.end());
-    EventPtr ev =
-        Append(t, cmd.tenant, v1::EVENT_TYPE_ESTABLISHED, a, v1::CANCEL_REASON_UNSPECIFIED,
-               cmd.source, cmd.request_id, now_ms, pending);
+    EventPtr ev = Append(t, v1::EVENT_TYPE_ESTABLISHED, a, v1::CANCEL_REASON_UNSPECIFIED,
+                         cmd.source, cmd.request_id, now_ms, events);
     // The ESTABLISHED event's own cursor identifies the association.
     a.set_cursor(ev->cursor());
     std::const_pointer_cast<v1::AssociationEvent>(ev)->mutable_association()->set_cursor(
@@ -150,19 +162,17 @@ void MemoryStore::Establish(const EstablishCommand& cmd, absl::Time,
   // atomically, here a concurrent registry change may race, which only a demo store tolerates.
   bool disabled = guest_disabled_ && guest_disabled_(cmd.tenant, cmd.guest);
   {
-    std::lock_guard<std::mutex> feed_lock(feed_mu_);
-    std::vector<Pending> pending(1);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      result = EstablishLocked(cmd, disabled, &pending[0]);
-    }
-    Deliver(std::move(pending));
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<EventPtr> events;
+    result = EstablishLocked(cmd, disabled, &events);
+    Publish(cmd.tenant, std::move(events));
   }
+  Deliver();
   done(std::move(result));
 }
 
 absl::StatusOr<v1::CancelResponse> MemoryStore::CancelLocked(const CancelCommand& cmd,
-                                                             Pending* pending) {
+                                                             std::vector<EventPtr>* events) {
   Tenant& t = tenants_[cmd.tenant];
   absl::Time now = options_.clock();
   std::string fp = cmd.Fingerprint();
@@ -184,8 +194,8 @@ absl::StatusOr<v1::CancelResponse> MemoryStore::CancelLocked(const CancelCommand
   } else {
     v1::Association old = it->second;
     Remove(t, host);
-    EventPtr ev = Append(t, cmd.tenant, v1::EVENT_TYPE_CANCELLED, old, cmd.reason, cmd.source,
-                         cmd.request_id, absl::ToUnixMillis(now), pending);
+    EventPtr ev = Append(t, v1::EVENT_TYPE_CANCELLED, old, cmd.reason, cmd.source,
+                         cmd.request_id, absl::ToUnixMillis(now), events);
     v1::CancelResponse resp;
     *resp.mutable_association() = old;
     resp.set_cursor(ev->cursor());
@@ -198,14 +208,12 @@ absl::StatusOr<v1::CancelResponse> MemoryStore::CancelLocked(const CancelCommand
 void MemoryStore::Cancel(const CancelCommand& cmd, absl::Time, Done<v1::CancelResponse> done) {
   absl::StatusOr<v1::CancelResponse> result;
   {
-    std::lock_guard<std::mutex> feed_lock(feed_mu_);
-    std::vector<Pending> pending(1);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      result = CancelLocked(cmd, &pending[0]);
-    }
-    Deliver(std::move(pending));
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<EventPtr> events;
+    result = CancelLocked(cmd, &events);
+    Publish(cmd.tenant, std::move(events));
   }
+  Deliver();
   done(std::move(result));
 }
 
@@ -253,36 +261,32 @@ void MemoryStore::List(const std::string& tenant, int page_size, const std::stri
 
 void MemoryStore::SweepExpired(absl::Time, Done<std::vector<v1::CancelResponse>> done) {
   std::vector<v1::CancelResponse> expired;
-  std::vector<Pending> all;
   {
-    std::lock_guard<std::mutex> feed_lock(feed_mu_);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      int64_t now_ms = NowMs();
-      for (auto& [name, t] : tenants_) {
-        Pending pending;
-        while (!t.exp.empty() && t.exp.begin()->first <= now_ms) {
-          std::string host = t.exp.begin()->second;
-          v1::Association old = t.by_host[host];
-          Remove(t, host);
-          EventPtr ev = Append(t, name, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_EXPIRED,
-                               v1::SOURCE_EXPIRY, "", now_ms, &pending);
-          v1::CancelResponse e;
-          *e.mutable_association() = old;
-          e.set_cursor(ev->cursor());
-          expired.push_back(std::move(e));
-        }
-        if (!pending.events.empty()) all.push_back(std::move(pending));
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t now_ms = NowMs();
+    for (auto& [name, t] : tenants_) {
+      std::vector<EventPtr> events;
+      while (!t.exp.empty() && t.exp.begin()->first <= now_ms) {
+        std::string host = t.exp.begin()->second;
+        v1::Association old = t.by_host[host];
+        Remove(t, host);
+        EventPtr ev = Append(t, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_EXPIRED,
+                             v1::SOURCE_EXPIRY, "", now_ms, &events);
+        v1::CancelResponse e;
+        *e.mutable_association() = old;
+        e.set_cursor(ev->cursor());
+        expired.push_back(std::move(e));
       }
+      Publish(name, std::move(events));
     }
-    Deliver(std::move(all));
   }
+  Deliver();
   done(std::move(expired));
 }
 
 void MemoryStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time,
-                             Done<std::vector<EventPtr>> done) {
-  absl::StatusOr<std::vector<EventPtr>> result = std::vector<EventPtr>{};
+                             Done<EventPage> done) {
+  absl::StatusOr<EventPage> result = EventPage{{}, after};
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto t = tenants_.find(tenant);
@@ -290,9 +294,14 @@ void MemoryStore::ReadEvents(const std::string& tenant, StreamId after, int max,
       if (after < t->second.trimmed) {
         result = TrimmedError(after);
       } else {
-        for (const auto& ev : t->second.events) {
-          if (static_cast<int>(result->size()) >= max) break;
-          if (*StreamId::Parse(ev->cursor()) > after) result->push_back(ev);
+        const auto& events = t->second.events;
+        auto it = std::upper_bound(events.begin(), events.end(), after,
+                                   [](const StreamId& a, const EventPtr& ev) {
+                                     return a < *StreamId::Parse(ev->cursor());
+                                   });
+        for (; it != events.end() && static_cast<int>(result->events.size()) < max; ++it) {
+          result->events.push_back(*it);
+          result->next = *StreamId::Parse((*it)->cursor());
         }
       }
     }
@@ -336,18 +345,16 @@ void MemoryStore::CountAssociations(absl::Time,
 void MemoryStore::SetListener(Listener* listener) { listener_ = listener; }
 
 void MemoryStore::Follow(const std::string& tenant) {
-  StreamId base;
   {
-    // Holding feed_mu_ orders OnFollowing before any OnEvents of later commits.
-    std::lock_guard<std::mutex> feed_lock(feed_mu_);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      followed_.insert(tenant);
-      auto t = tenants_.find(tenant);
-      if (t != tenants_.end()) base = t->second.last;
-    }
-    if (listener_) listener_->OnFollowing(tenant, base);
+    // Queued under mu_, so OnFollowing reaches the listener before the events of later commits.
+    std::lock_guard<std::mutex> lock(mu_);
+    followed_.insert(tenant);
+    StreamId base;
+    auto t = tenants_.find(tenant);
+    if (t != tenants_.end()) base = t->second.last;
+    deliveries_.push_back(Delivery{tenant, base, {}});
   }
+  Deliver();
 }
 
 void MemoryStore::Unfollow(const std::string& tenant) {

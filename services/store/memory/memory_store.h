@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -33,7 +34,7 @@ class MemoryStore final : public AssociationStore, public EventFeed {
             absl::Time deadline, Done<v1::ListAssociationsResponse> done) override;
   void SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) override;
   void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
-                  Done<std::vector<EventPtr>> done) override;
+                  Done<EventPage> done) override;
   void TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) override;
   void LastEventId(const std::string& tenant, absl::Time deadline, Done<StreamId> done) override;
   void CountAssociations(absl::Time deadline,
@@ -68,32 +69,39 @@ class MemoryStore final : public AssociationStore, public EventFeed {
     StreamId trimmed;  // newest event dropped by retention
     std::map<std::string, Stored> requests;
   };
-  // Commits happen under mu_; the events they produced are handed to the listener under
-  // feed_mu_ after mu_ is released, so listeners may call back into the store.
-  struct Pending {
+  // What the listener is told, queued under mu_ in commit order and handed over by one thread at
+  // a time with no lock held (so that a listener may call back into the store).
+  struct Delivery {
     std::string tenant;
-    std::vector<EventPtr> events;
+    std::optional<StreamId> following;  // set: OnFollowing(tenant, *following)
+    std::vector<EventPtr> events;       // else: OnEvents(tenant, events)
   };
 
   int64_t NowMs() const;
   StreamId NextId(Tenant& t, int64_t now_ms);
-  EventPtr Append(Tenant& t, const std::string& tenant, v1::EventType type,
-                  const v1::Association& assoc, v1::CancelReason reason, v1::Source source,
-                  const std::string& request_id, int64_t now_ms, Pending* pending);
+  EventPtr Append(Tenant& t, v1::EventType type, const v1::Association& assoc,
+                  v1::CancelReason reason, v1::Source source, const std::string& request_id,
+                  int64_t now_ms, std::vector<EventPtr>* out);
   void Remove(Tenant& t, const std::string& host);
-  void Deliver(std::vector<Pending> pending);
+  // mu_ held: queues a commit's events for the listener when the tenant is followed.
+  void Publish(const std::string& tenant, std::vector<EventPtr> events);
+  // mu_ not held: hands the queued deliveries to the listener unless another thread already is.
+  void Deliver();
   Stored* Replay(Tenant& t, const std::string& request_id, absl::Time now);
   Stored* Remember(Tenant& t, const std::string& request_id, const std::string& fingerprint,
                    absl::Time now);
   absl::StatusOr<v1::EstablishResponse> EstablishLocked(const EstablishCommand& cmd,
-                                                        bool guest_disabled, Pending* pending);
-  absl::StatusOr<v1::CancelResponse> CancelLocked(const CancelCommand& cmd, Pending* pending);
+                                                        bool guest_disabled,
+                                                        std::vector<EventPtr>* events);
+  absl::StatusOr<v1::CancelResponse> CancelLocked(const CancelCommand& cmd,
+                                                  std::vector<EventPtr>* events);
 
   MemoryStoreOptions options_;
-  std::mutex feed_mu_;  // taken before mu_ by mutations
   std::mutex mu_;
   std::map<std::string, Tenant> tenants_;
   std::set<std::string> followed_;
+  std::deque<Delivery> deliveries_;
+  bool delivering_ = false;
   Listener* listener_ = nullptr;
   std::function<bool(const std::string&, const std::string&)> guest_disabled_;
 };

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/log.h"
 #include "services/core/stream_id.h"
 #include "services/store/store_util.h"
 
@@ -140,6 +141,8 @@ absl::StatusOr<EventPtr> DecodeStreamEntry(const std::string& tenant, const redi
     else if (k == "s")
       (void)absl::SimpleAtoi(v, &source);
   }
+  if (type != "E" && type != "C")
+    return absl::DataLossError(absl::StrCat("stream entry ", id, " has no event type"));
   auto assoc = DecodeRecord(tenant, host, record, id);
   if (!assoc.ok()) return assoc.status();
   auto sid = StreamId::Parse(id);
@@ -149,6 +152,47 @@ absl::StatusOr<EventPtr> DecodeStreamEntry(const std::string& tenant, const redi
       id, established ? v1::EVENT_TYPE_ESTABLISHED : v1::EVENT_TYPE_CANCELLED, *assoc,
       established ? v1::CANCEL_REASON_UNSPECIFIED : static_cast<v1::CancelReason>(reason),
       static_cast<v1::Source>(source), static_cast<int64_t>(sid->ms), reqid);
+}
+
+void UndecodableEntries::Report(const std::string& tenant, const std::string& id,
+                                const absl::Status& why) {
+  std::string key = absl::StrCat(tenant, " ", id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!seen_.insert(key).second) return;
+    order_.push_back(key);
+    if (order_.size() > kRemembered) {
+      seen_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  if (count_) count_();
+  HD_LOG(kError, "undecodable stream entry skipped")
+      .kv("tenant", tenant)
+      .kv("id", id)
+      .kv("error", why.message());
+}
+
+DecodedPage DecodeStreamPage(const std::string& tenant, const redisReply* entries,
+                             UndecodableEntries* undecodable) {
+  DecodedPage page;
+  if (entries == nullptr || entries->type != REDIS_REPLY_ARRAY) return page;
+  page.events.reserve(entries->elements);
+  for (size_t i = 0; i < entries->elements; ++i) {
+    const redisReply* entry = entries->element[i];
+    std::optional<StreamId> id;
+    if (entry->type == REDIS_REPLY_ARRAY && entry->elements >= 1 &&
+        entry->element[0]->type == REDIS_REPLY_STRING)
+      id = StreamId::Parse(absl::string_view(entry->element[0]->str, entry->element[0]->len));
+    auto ev = DecodeStreamEntry(tenant, entry);
+    if (ev.ok()) {
+      page.events.push_back(std::move(*ev));
+    } else if (undecodable != nullptr) {
+      undecodable->Report(tenant, id ? id->ToString() : "?", ev.status());
+    }
+    if (id && (!page.last || *page.last < *id)) page.last = id;
+  }
+  return page;
 }
 
 }  // namespace hotdesk

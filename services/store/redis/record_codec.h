@@ -2,8 +2,14 @@
 // and carried by events, and stream entries decoded into AssociationEvents.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <hiredis/hiredis.h>
 
@@ -31,5 +37,34 @@ absl::StatusOr<v1::Association> DecodeRecord(const std::string& tenant, const st
 
 // One XRANGE/XREAD entry: [id, [field, value, ...]].
 absl::StatusOr<EventPtr> DecodeStreamEntry(const std::string& tenant, const redisReply* entry);
+
+// Stream entries that do not decode: each is counted and logged once, however many readers meet
+// it (the live reader and every catch-up read of every watcher), so an operator sees it without
+// the log being flooded.
+class UndecodableEntries {
+ public:
+  // `count` is called once per newly seen entry (the hotdesk_events_undecodable_total counter).
+  explicit UndecodableEntries(std::function<void()> count = nullptr) : count_(std::move(count)) {}
+  void Report(const std::string& tenant, const std::string& id, const absl::Status& why);
+
+ private:
+  static constexpr size_t kRemembered = 1024;  // entries remembered as already reported
+  std::mutex mu_;
+  std::function<void()> count_;
+  std::set<std::string> seen_;
+  std::deque<std::string> order_;
+};
+
+// Entries of one tenant's stream as XRANGE or XREAD return them, decoded.
+struct DecodedPage {
+  std::vector<EventPtr> events;
+  // The id of the last entry, decodable or not: where the next read starts, so that entries
+  // that do not decode are stepped over and never read again (by the live reader and by
+  // catch-up alike). Unset when the page has no entry with an id.
+  std::optional<StreamId> last;
+};
+// The one rule for entries that do not decode: skip the entry, step past its id, report it.
+DecodedPage DecodeStreamPage(const std::string& tenant, const redisReply* entries,
+                             UndecodableEntries* undecodable);
 
 }  // namespace hotdesk

@@ -30,9 +30,11 @@ std::string Str(const redisReply* r) {
 class RedisEventFeed::Follower final : public RedisSubscriber,
                                        public std::enable_shared_from_this<Follower> {
  public:
-  Follower(RedisClient* client, const RedisKeys& keys, Listener* listener, std::string tenant)
+  Follower(RedisClient* client, const RedisKeys& keys, Listener* listener,
+           UndecodableEntries* undecodable, std::string tenant)
       : client_(client),
         listener_(listener),
+        undecodable_(undecodable),
         tenant_(std::move(tenant)),
         stream_(keys.Events(tenant_)) {}
 
@@ -128,30 +130,17 @@ class RedisEventFeed::Follower final : public RedisSubscriber,
       return RetryLater(absl::InternalError("read_events: unexpected reply"));
     logged_failure_ = false;
     const redisReply* entries = rep->element[1];
-    std::vector<EventPtr> events;
-    events.reserve(entries->elements);
-    for (size_t i = 0; i < entries->elements; ++i) {
-      const redisReply* e = entries->element[i];
-      // The position moves past every entry, decodable or not: one bad entry must neither stop
-      // the stream nor be read again and again.
-      if (e->type == REDIS_REPLY_ARRAY && e->elements >= 1)
-        if (auto id = StreamId::Parse(Str(e->element[0]))) pos_ = *id;
-      auto ev = DecodeStreamEntry(tenant_, e);
-      if (!ev.ok()) {
-        HD_LOG(kError, "undecodable event skipped")
-            .kv("tenant", tenant_)
-            .kv("position", pos_.ToString())
-            .kv("error", ev.status().message());
-        continue;
-      }
-      events.push_back(std::move(*ev));
-    }
-    if (!events.empty() && listener_) listener_->OnEvents(tenant_, std::move(events));
+    // The position moves past every entry, decodable or not (the rule catch-up follows too):
+    // one bad entry must neither stop the stream nor be read again and again.
+    DecodedPage page = DecodeStreamPage(tenant_, entries, undecodable_);
+    if (page.last) pos_ = *page.last;
+    if (!page.events.empty() && listener_) listener_->OnEvents(tenant_, std::move(page.events));
     Done(entries->elements == static_cast<size_t>(kBatch));
   }
 
   RedisClient* client_;
   Listener* listener_;
+  UndecodableEntries* undecodable_;
   std::string tenant_;
   std::string stream_;
   std::atomic<bool> stopped_{false};
@@ -163,8 +152,9 @@ class RedisEventFeed::Follower final : public RedisSubscriber,
   StreamId pos_;
 };
 
-RedisEventFeed::RedisEventFeed(RedisClient* client, RedisKeys keys)
-    : client_(client), keys_(std::move(keys)) {}
+RedisEventFeed::RedisEventFeed(RedisClient* client, RedisKeys keys,
+                               UndecodableEntries* undecodable)
+    : client_(client), keys_(std::move(keys)), undecodable_(undecodable) {}
 
 RedisEventFeed::~RedisEventFeed() { Stop(); }
 
@@ -181,7 +171,7 @@ void RedisEventFeed::Stop() {
 }
 
 void RedisEventFeed::Follow(const std::string& tenant) {
-  auto f = std::make_shared<Follower>(client_, keys_, listener_, tenant);
+  auto f = std::make_shared<Follower>(client_, keys_, listener_, undecodable_, tenant);
   std::shared_ptr<Follower> old;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -19,12 +19,14 @@
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
 #include "services/keyspace/redis_keys.h"
+#include "services/store/redis/record_codec.h"
 
 namespace hotdesk {
 
 class RedisEventFeed final : public EventFeed {
  public:
-  RedisEventFeed(RedisClient* client, RedisKeys keys);
+  // `undecodable` counts and logs stream entries that do not decode (shared with catch-up reads).
+  RedisEventFeed(RedisClient* client, RedisKeys keys, UndecodableEntries* undecodable);
   ~RedisEventFeed() override;
   // Ends every subscription; no listener call follows.
   void Stop();
@@ -36,6 +38,7 @@ class RedisEventFeed final : public EventFeed {
   class Follower;
   RedisClient* client_;
   RedisKeys keys_;
+  UndecodableEntries* undecodable_;
   Listener* listener_ = nullptr;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Follower>> followers_;

@@ -104,7 +104,8 @@ RedisStore::RedisStore(RedisClient* client, RedisStoreOptions options)
     : client_(client),
       options_(std::move(options)),
       keys_(options_.prefix),
-      feed_(client, keys_) {}
+      undecodable_(options_.on_undecodable),
+      feed_(client, keys_, &undecodable_) {}
 
 RedisStore::~RedisStore() { Stop(); }
 
@@ -318,12 +319,12 @@ void RedisStore::SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelRe
 }
 
 void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
-                            Done<std::vector<EventPtr>> done) {
+                            Done<EventPage> done) {
   RunScript(client_,
       Bind(ReadEventsScript(), {{"ev", keys_.Events(tenant)}},
            {{"after", after.ToString()}, {"count", std::to_string(max)}}),
       deadline,
-                [tenant, after, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+                [this, tenant, after, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   const redisReply* rep = *r;
                   if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
@@ -331,15 +332,8 @@ void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, 
                   if (Str(rep->element[0]) == "TRIMMED") return done(TrimmedError(after));
                   if (Str(rep->element[0]) == "LOST") return done(HistoryLostError(after));
                   if (rep->elements != 2) return done(UnexpectedReply("read_events"));
-                  std::vector<EventPtr> out;
-                  const redisReply* entries = rep->element[1];
-                  out.reserve(entries->elements);
-                  for (size_t i = 0; i < entries->elements; ++i) {
-                    auto ev = DecodeStreamEntry(tenant, entries->element[i]);
-                    if (!ev.ok()) return done(ev.status());
-                    out.push_back(std::move(*ev));
-                  }
-                  done(std::move(out));
+                  DecodedPage page = DecodeStreamPage(tenant, rep->element[1], &undecodable_);
+                  done(EventPage{std::move(page.events), page.last ? *page.last : after});
                 });
 }
 

@@ -12,6 +12,7 @@
 #include "services/store/association_store.h"
 #include "services/keyspace/redis_keys.h"
 #include "services/store/redis/lua_script.h"
+#include "services/store/redis/record_codec.h"
 #include "services/store/redis/redis_event_feed.h"
 
 namespace hotdesk {
@@ -21,6 +22,8 @@ struct RedisStoreOptions {
   int64_t stream_retention = 100000;  // approximate MAXLEN per tenant stream
   absl::Duration request_id_ttl = absl::Hours(24);
   int sweep_batch = 500;
+  // Called once per stream entry that cannot be decoded (hotdesk_events_undecodable_total).
+  std::function<void()> on_undecodable;
 };
 
 // The establish script call exactly as the store makes it: for tools (hotdesk-bench) that
@@ -45,7 +48,7 @@ class RedisStore final : public AssociationStore {
             absl::Time deadline, Done<v1::ListAssociationsResponse> done) override;
   void SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) override;
   void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
-                  Done<std::vector<EventPtr>> done) override;
+                  Done<EventPage> done) override;
   void TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) override;
   void LastEventId(const std::string& tenant, absl::Time deadline, Done<StreamId> done) override;
   void CountAssociations(absl::Time deadline,
@@ -59,6 +62,7 @@ class RedisStore final : public AssociationStore {
   RedisClient* client_;
   RedisStoreOptions options_;
   RedisKeys keys_;
+  UndecodableEntries undecodable_;  // shared by catch-up reads and the live reader
   RedisEventFeed feed_;
   std::mutex tenants_mu_;
   std::set<std::string> registered_tenants_;
