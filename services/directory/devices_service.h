@@ -4,14 +4,18 @@
 
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "services/directory/directory_store.h"
-#include "services/server/metrics.h"
+#include <prometheus/counter.h>
+
+#include "services/rpc/method_metrics.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
 
 class DevicesService final : public v1::Devices::CallbackService {
  public:
-  DevicesService(DirectoryStore* directory, AssociationStore* associations, ServerMetrics* metrics);
+  // `cancels_published` counts the CANCELLED events a force logout writes.
+  DevicesService(DirectoryStore* directory, AssociationStore* associations, RpcMetrics* metrics,
+                 prometheus::Counter* cancels_published);
 
   grpc::ServerUnaryReactor* CreateDevice(grpc::CallbackServerContext* ctx,
                                          const v1::CreateDeviceRequest* req,
@@ -42,7 +46,7 @@ class DevicesService final : public v1::Devices::CallbackService {
 
   DirectoryStore* directory_;
   AssociationStore* associations_;
-  ServerMetrics* metrics_;
+  prometheus::Counter* cancels_published_;
   MethodMetrics* create_;
   MethodMetrics* get_;
   MethodMetrics* update_;

@@ -8,7 +8,7 @@
 #include "services/core/ids.h"
 #include "services/directory/directory_util.h"
 #include "services/directory/validation.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/store/store_util.h"
 
 namespace hotdesk {
@@ -55,12 +55,13 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 }  // namespace
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
-                             PinHasher* hasher, ServerMetrics* metrics, PinPolicy policy,
+                             PinHasher* hasher, RpcMetrics* metrics,
+                             prometheus::Counter* cancels_published, PinPolicy policy,
                              LimitRules limits)
     : directory_(directory),
       associations_(associations),
       hasher_(hasher),
-      metrics_(metrics),
+      cancels_published_(cancels_published),
       policy_(policy),
       limits_(limits),
       create_(metrics->Method(kService, "CreateGuest", "unary")),
@@ -74,7 +75,7 @@ GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associ
   auto& checks = prometheus::BuildCounter()
                      .Name("hotdesk_pin_checks_total")
                      .Help("PIN checks by outcome")
-                     .Register(*metrics->registry());
+                     .Register(metrics->registry());
   pin_ok_ = &checks.Add({{"result", "ok"}});
   pin_wrong_ = &checks.Add({{"result", "wrong"}});
   pin_locked_ = &checks.Add({{"result", "locked"}});
@@ -82,7 +83,7 @@ GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associ
   lockouts_ = &prometheus::BuildCounter()
                    .Name("hotdesk_pin_lockouts_total")
                    .Help("Guests locked after too many wrong PINs")
-                   .Register(*metrics->registry())
+                   .Register(metrics->registry())
                    .Add({});
 }
 
@@ -349,7 +350,7 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
         associations_->Cancel(*cmd, deadline,
                               [this, done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
                                 if (r.ok()) {
-                                  metrics_->events_published(false).Increment();
+                                  cancels_published_->Increment();
                                   HD_LOG(kInfo, "guest force logout")
                                       .kv("tenant", r->association().tenant())
                                       .kv("host", r->association().host())

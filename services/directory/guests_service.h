@@ -8,7 +8,7 @@
 #include "services/core/commands.h"
 #include "services/directory/directory_store.h"
 #include "services/directory/pin_hasher.h"
-#include "services/server/metrics.h"
+#include "services/rpc/method_metrics.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
@@ -21,7 +21,8 @@ struct PinPolicy {
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                ServerMetrics* metrics, PinPolicy policy, LimitRules limits);
+                RpcMetrics* metrics, prometheus::Counter* cancels_published, PinPolicy policy,
+                LimitRules limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -52,7 +53,7 @@ class GuestsService final : public v1::Guests::CallbackService {
   DirectoryStore* directory_;
   AssociationStore* associations_;
   PinHasher* hasher_;
-  ServerMetrics* metrics_;
+  prometheus::Counter* cancels_published_;
   PinPolicy policy_;
   LimitRules limits_;
   MethodMetrics* create_;

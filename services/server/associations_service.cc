@@ -3,7 +3,7 @@
 #include "services/common/log.h"
 #include "services/common/status.h"
 #include "services/core/ids.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/server/watch_reactor.h"
 
 namespace hotdesk {
@@ -17,11 +17,11 @@ AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
       hub_(hub),
       metrics_(metrics),
       rules_(rules),
-      establish_(metrics->Method(kService, "Establish", "unary")),
-      cancel_(metrics->Method(kService, "Cancel", "unary")),
-      get_(metrics->Method(kService, "GetAssociation", "unary")),
-      list_(metrics->Method(kService, "ListAssociations", "unary")),
-      watch_(metrics->Method(kService, "WatchEvents", "server_stream")) {}
+      establish_(metrics->rpc().Method(kService, "Establish", "unary")),
+      cancel_(metrics->rpc().Method(kService, "Cancel", "unary")),
+      get_(metrics->rpc().Method(kService, "GetAssociation", "unary")),
+      list_(metrics->rpc().Method(kService, "ListAssociations", "unary")),
+      watch_(metrics->rpc().Method(kService, "WatchEvents", "server_stream")) {}
 
 grpc::ServerUnaryReactor* AssociationsService::Establish(grpc::CallbackServerContext* ctx,
                                                          const v1::EstablishRequest* req,

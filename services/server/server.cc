@@ -109,9 +109,11 @@ absl::Status HotdeskServer::Start() {
   if (!pin_cost.ok()) return pin_cost.status();
   pin_hasher_ = std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads);
   services_.push_back(
-      std::make_unique<DevicesService>(directory_.get(), store_.get(), metrics_.get()));
+      std::make_unique<DevicesService>(directory_.get(), store_.get(), &metrics_->rpc(),
+                                       &metrics_->events_published(false)));
   services_.push_back(std::make_unique<GuestsService>(
-      directory_.get(), store_.get(), pin_hasher_.get(), metrics_.get(),
+      directory_.get(), store_.get(), pin_hasher_.get(), &metrics_->rpc(),
+      &metrics_->events_published(false),
       PinPolicy{config_.pin_max_attempts, config_.pin_lockout}, config_.limits));
   if (config_.enable_bench_service) services_.push_back(std::make_unique<BenchService>());
   for (auto& s : services_) builder.RegisterService(s.get());

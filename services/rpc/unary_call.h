@@ -10,9 +10,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/common/completion_batch.h"
+#include "services/common/done.h"
 #include "services/common/status.h"
-#include "services/server/metrics.h"
-#include "services/store/association_store.h"
+#include "services/rpc/method_metrics.h"
 
 namespace hotdesk {
 
