@@ -1,5 +1,6 @@
 #include "adapters/featurecodes/request_body.h"
 
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
@@ -34,6 +35,12 @@ absl::Status ReadRequestBody(absl::string_view content_type, absl::string_view b
   for (const auto& [k, v] : params) {
     const auto* f = d->FindFieldByName(k);
     if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
+    // A proto string holds UTF-8 text: bytes that are not would be refused later, or break the
+    // call to the core, instead of being named here. (Found by fuzzing.)
+    if (!google::protobuf::internal::IsStructurallyValidUTF8(v.data(),
+                                                             static_cast<int>(v.size()))) {
+      return absl::InvalidArgumentError(absl::StrCat(k, ": not UTF-8 text"));
+    }
     r->SetString(m, f, v);
   }
   return absl::OkStatus();

@@ -14,7 +14,8 @@
 namespace hotdesk::featurecodes {
 
 // `content_type` is the request's Content-Type; `query` its (decoded) query parameters.
-// INVALID_ARGUMENT ("body: ...") for a JSON body that does not parse into `m`.
+// INVALID_ARGUMENT ("body: ...") for a JSON body that does not parse into `m`, ("<field>: ...")
+// for a form or query value that is not UTF-8 text.
 absl::Status ReadRequestBody(absl::string_view content_type, absl::string_view body,
                              const std::multimap<std::string, std::string>& query,
                              google::protobuf::Message* m);

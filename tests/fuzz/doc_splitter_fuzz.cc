@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> docs;
   for (size_t off = 0, k = 0; off < stream.size(); ++k) {
     size_t n = std::min(cuts[k % cuts.size()], stream.size() - off);
-    for (std::string& d : pieces.Feed(std::string_view(stream).substr(off, n))) docs.push_back(d);
+    for (std::string& d : pieces.Feed(absl::string_view(stream).substr(off, n))) docs.push_back(d);
     off += n;
     if (pieces.pending() > max) Fail("more than the limit kept waiting", stream);
   }

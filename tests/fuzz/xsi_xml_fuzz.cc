@@ -20,10 +20,15 @@ namespace {
   std::abort();
 }
 
+// The host a document associates the guest with ("" = none): hostUserId absent, empty or nil
+// all mean none.
+std::string Host(const HotelingGuestDoc& d) {
+  return d.host_nil || !d.host_user_id ? "" : *d.host_user_id;
+}
+
 bool Same(const HotelingGuestDoc& a, const HotelingGuestDoc& b) {
   return a.active == b.active && a.enable_association_limit == b.enable_association_limit &&
-         a.association_limit_hours == b.association_limit_hours &&
-         a.host_user_id == b.host_user_id && a.host_nil == b.host_nil;
+         a.association_limit_hours == b.association_limit_hours && Host(a) == Host(b);
 }
 
 void Guest(const std::string& in) {

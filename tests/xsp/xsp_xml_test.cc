@@ -167,6 +167,11 @@ TEST(XspXml, RejectsMalformedAndInvalidInput) {
   EXPECT_EQ(ScrapeEventId("<xsi:Event><xsi:eventID>ab-1</xsi:eventID><broken></xsi:Event>"),
             "ab-1");
   EXPECT_EQ(ScrapeEventId("<x/>"), "");
+  // Found by fuzzing: what cannot be an event id (here a NUL byte) would have gone back to the
+  // XSP in an EventResponse that is not XML; nothing is scraped instead.
+  EXPECT_EQ(ScrapeEventId(std::string("<xsi:eventID>0b6c\0\0ype=</xsi:eventID>", 37)), "");
+  EXPECT_EQ(ScrapeEventId("<eventID>a&amp;b</eventID>"), "");
+  EXPECT_EQ(ScrapeEventId("<eventID>" + std::string(129, 'a') + "</eventID>"), "");
 }
 
 TEST(XspXml, AcceptsIso88591Bodies) {
