@@ -71,6 +71,13 @@ grpc::Status CallWithRetry(const CallPolicy& policy, CallCanceller* canceller,
   return st;
 }
 
+grpc::Status CallOnce(const CallPolicy& policy, CallCanceller* canceller,
+                      const std::function<grpc::Status(grpc::ClientContext*)>& attempt) {
+  CallPolicy once = policy;
+  once.retry_budget = absl::ZeroDuration();  // the first retryable failure is the answer
+  return CallWithRetry(once, canceller, attempt);
+}
+
 grpc::Status RetryingEstablish(v1::Associations::Stub& stub, const CallPolicy& policy,
                                CallCanceller* canceller, const v1::EstablishRequest& req,
                                v1::EstablishResponse* resp, int* attempts) {

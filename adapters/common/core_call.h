@@ -61,6 +61,12 @@ grpc::Status CallWithRetry(const CallPolicy& policy, CallCanceller* canceller,
                            const std::function<grpc::Status(grpc::ClientContext*)>& attempt,
                            int* attempts = nullptr);
 
+// One attempt (deadline: attempt_timeout), cancellable like the others: for a call that must not
+// be repeated, such as Guests.VerifyPin, where an attempt that timed out may have counted a
+// failed PIN.
+grpc::Status CallOnce(const CallPolicy& policy, CallCanceller* canceller,
+                      const std::function<grpc::Status(grpc::ClientContext*)>& attempt);
+
 // Establish and Cancel through CallWithRetry. The request must carry a request_id (else
 // INVALID_ARGUMENT naming the field, and nothing is sent): that is what makes the retry safe.
 grpc::Status RetryingEstablish(v1::Associations::Stub& stub, const CallPolicy& policy,

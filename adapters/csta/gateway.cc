@@ -263,9 +263,9 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
   // One attempt only: a check that timed out may have counted a failure, and a retry would
   // count it again.
   absl::Time start = absl::Now();
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(start + config_.rpc_timeout));
-  grpc::Status st = guests_->VerifyPin(&ctx, req, &resp);
+  grpc::Status st = adapters::CallOnce(policy_, &canceller_, [&](grpc::ClientContext* ctx) {
+    return guests_->VerifyPin(ctx, req, &resp);
+  });
   Record("VerifyPin", st, start);
   if (st.error_code() == grpc::StatusCode::NOT_FOUND ||
       st.error_code() == grpc::StatusCode::UNIMPLEMENTED)

@@ -75,9 +75,9 @@ absl::StatusOr<v1::VerifyPinResponse> CoreClient::VerifyPin(const std::string& t
   req.set_id(id);
   req.set_pin(pin);
   v1::VerifyPinResponse resp;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + policy_.attempt_timeout));
-  grpc::Status st = guests_->VerifyPin(&ctx, req, &resp);
+  grpc::Status st = adapters::CallOnce(policy_, &canceller_, [&](grpc::ClientContext* ctx) {
+    return guests_->VerifyPin(ctx, req, &resp);
+  });
   if (!st.ok()) return FromGrpcStatus(st);
   return resp;
 }

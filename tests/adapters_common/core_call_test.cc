@@ -149,6 +149,26 @@ TEST_F(CoreCallTest, CancellerEndsTheAttemptInFlightAndTheWaits) {
       grpc::StatusCode::CANCELLED);
 }
 
+TEST_F(CoreCallTest, CallOnceMakesOneAttempt) {
+  server_.process().Signal(SIGSTOP);
+  CallPolicy policy;
+  policy.attempt_timeout = absl::Milliseconds(200);
+  policy.retry_budget = absl::Seconds(30);
+  int attempts = 0;
+  absl::Time start = absl::Now();
+  grpc::Status st = CallOnce(policy, nullptr, [&](grpc::ClientContext* ctx) {
+    ++attempts;
+    v1::Association a;
+    v1::GetAssociationRequest req;
+    req.set_tenant("t");
+    req.set_host("h1");
+    return stub_->GetAssociation(ctx, req, &a);
+  });
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(attempts, 1);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
 TEST(RequestIds, NeverRepeatAcrossScopesOrActions) {
   RequestIds a("csta-" + RandomNonce()), b("csta-" + RandomNonce());
   std::set<std::string> seen;
