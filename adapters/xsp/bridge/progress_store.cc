@@ -142,32 +142,18 @@ std::vector<std::string> RecordFields(const SeqRecord& rec) {
 
 ProgressStore::ProgressStore(std::shared_ptr<RedisClient> redis, std::string prefix,
                              std::string tenant)
-    : redis_(std::move(redis)), prefix_(std::move(prefix)), tenant_(std::move(tenant)) {}
+    : redis_(std::move(redis)), keys_(std::move(prefix)), tenant_(std::move(tenant)) {}
 
-std::string ProgressStore::CursorKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:cursor");
-}
-std::string ProgressStore::KnownKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:known");
-}
-std::string ProgressStore::KnownOkKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:known_ok");
-}
+std::string ProgressStore::CursorKey() const { return keys_.XspCursor(tenant_); }
+std::string ProgressStore::KnownKey() const { return keys_.XspKnown(tenant_); }
+std::string ProgressStore::KnownOkKey() const { return keys_.XspKnownOk(tenant_); }
 std::string ProgressStore::SeqKey(const std::string& c) const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:seq:", c);
+  return keys_.XspSequence(tenant_, c);
 }
-std::string ProgressStore::PendingKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:pending");
-}
-std::string ProgressStore::OrderKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:order");
-}
-std::string ProgressStore::RecentKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:recent");
-}
-std::string ProgressStore::EchoKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:echo");
-}
+std::string ProgressStore::PendingKey() const { return keys_.XspPending(tenant_); }
+std::string ProgressStore::OrderKey() const { return keys_.XspOrder(tenant_); }
+std::string ProgressStore::RecentKey() const { return keys_.XspRecent(tenant_); }
+std::string ProgressStore::EchoKey() const { return keys_.XspEcho(tenant_); }
 
 namespace {
 

@@ -1,20 +1,19 @@
 // Durable state of the bridge in Redis, beside the core's keys of the tenant (same hash tag, so
-// Redis Cluster keeps them in the tenant's slot):
-//   <prefix>:{t}:xsp:cursor        string  last hotdesk event taken in (its sequence is queued,
-//                                          or it needed none)
-//   <prefix>:{t}:xsp:known         hash    host -> guest as BroadWorks has it once every queued
-//                                          sequence has run: what a resync compares a snapshot with
-//   <prefix>:{t}:xsp:known_ok      string  present while `known` is complete
-//   <prefix>:{t}:xsp:seq:<key>     hash    one sequence: its event, kind, ids, state, per-step
-//                                          outcome (30-day TTL)
-//   <prefix>:{t}:xsp:pending       zset    sequences not ended (queued, running, parked), by
-//   arrival <prefix>:{t}:xsp:order         string  arrival counter <prefix>:{t}:xsp:recent list
-//   keys of recent sequences, newest first (/status) <prefix>:{t}:xsp:echo          hash
-//   HotelingGuest values the bridge set and expects back as
-//                                          events: field "<guest> <sequence key>", value "<order>
-//                                          <until ms> <host>" (each entry until the echo window
-//                                          ends, the hash with it; at most kMaxEchoes)
-// A sequence's key is the event's cursor ("<snapshot cursor>.<n>" for a resync's differences).
+// Redis Cluster keeps them in the tenant's slot; every key built by RedisKeys):
+//   xsp:cursor     string  the last hotdesk event taken in (its sequence queued, or none needed)
+//   xsp:known      hash    host -> guest as BroadWorks has it once every queued sequence ran:
+//                          what a resync compares a snapshot with
+//   xsp:known_ok   string  present while `known` is complete
+//   xsp:seq:<key>  hash    one sequence: its event, kind, ids, state, per-step outcome (30 days)
+//   xsp:pending    zset    sequences not ended (queued, running, parked), by arrival
+//   xsp:order      string  the arrival counter
+//   xsp:recent     list    keys of recent sequences, newest first (/status)
+//   xsp:echo       hash    HotelingGuest values the bridge set and expects back as events:
+//                          field "<guest> <sequence key>", value "<order> <until ms> <host>";
+//                          each entry until the echo window ends, the hash with it; at most
+//                          kMaxEchoes
+// (each is <prefix>:{<tenant>}:<name>). A sequence's key is the event's cursor
+// ("<snapshot cursor>.<n>" for a resync's differences).
 #pragma once
 
 #include <map>
@@ -25,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "adapters/common/cursor_store.h"
+#include "services/keyspace/redis_keys.h"
 #include "services/redis/redis_client.h"
 
 namespace hotdesk::xsp {
@@ -111,7 +111,7 @@ class ProgressStore : public adapters::CursorStore {
                              std::vector<std::string> args);
 
   std::shared_ptr<RedisClient> redis_;
-  std::string prefix_;
+  RedisKeys keys_;
   std::string tenant_;
 };
 
