@@ -54,6 +54,11 @@ class CoreCallTest : public ::testing::Test {
     reader->Finish();
     return out;
   }
+  // The core stops answering (SIGSTOP), for sure before the test goes on.
+  void Stall() {
+    server_.process().Signal(SIGSTOP);
+    ASSERT_TRUE(hotdesk::testing::WaitProcessStopped(server_.process().pid()));
+  }
   std::string Establish(const std::string& host, const std::string& guest) {
     v1::EstablishResponse resp;
     grpc::ClientContext ctx;
@@ -80,7 +85,7 @@ TEST_F(CoreCallTest, AMutationWithoutRequestIdIsRefusedAndNotSent) {
 
 TEST_F(CoreCallTest, StalledCoreIsRetriedWithTheSameIdAndChangesOnce) {
   std::string before = Establish("h0", "g0");
-  server_.process().Signal(SIGSTOP);
+  Stall();
   CallPolicy policy;
   policy.attempt_timeout = absl::Milliseconds(300);
   policy.retry_budget = absl::Seconds(20);
@@ -117,7 +122,7 @@ TEST_F(CoreCallTest, ErrorsThatRetryingCannotFixAreNotRetried) {
 }
 
 TEST_F(CoreCallTest, BudgetEndsTheRetries) {
-  server_.process().Signal(SIGSTOP);
+  Stall();
   CallPolicy policy;
   policy.attempt_timeout = absl::Milliseconds(200);
   policy.retry_budget = absl::Seconds(1);
@@ -129,7 +134,7 @@ TEST_F(CoreCallTest, BudgetEndsTheRetries) {
 }
 
 TEST_F(CoreCallTest, CancellerEndsTheAttemptInFlightAndTheWaits) {
-  server_.process().Signal(SIGSTOP);
+  Stall();
   CallCanceller canceller;
   CallPolicy policy;
   policy.attempt_timeout = absl::Seconds(30);
@@ -150,7 +155,7 @@ TEST_F(CoreCallTest, CancellerEndsTheAttemptInFlightAndTheWaits) {
 }
 
 TEST_F(CoreCallTest, CallOnceMakesOneAttempt) {
-  server_.process().Signal(SIGSTOP);
+  Stall();
   CallPolicy policy;
   policy.attempt_timeout = absl::Milliseconds(200);
   policy.retry_budget = absl::Seconds(30);

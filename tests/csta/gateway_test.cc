@@ -807,6 +807,7 @@ TEST_F(CstaGateway, LoginThatTimedOutCannotLandAfterItsLogout) {
   Client c;
   Connect(c);
   core_.process().Signal(SIGSTOP);
+  ASSERT_TRUE(hotdesk::testing::WaitProcessStopped(core_.process().pid()));
   ASSERT_TRUE(c.Send(1, testing::SetAgentStateXml("7002", "loggedOn", "7003")));
   ASSERT_TRUE(c.Send(2, testing::SetAgentStateXml("7002", "loggedOff", "7003")));
   // The stall outlasts several attempts of the login.

@@ -101,6 +101,11 @@ class HotdeskServerProcess {
 std::string ServerBinary();
 std::string CtlBinary();
 
+// True once process `pid` is stopped (after SIGSTOP: the signal is queued at once, but a busy
+// process may run on for a moment; a test that needs it stalled waits for this). Waits up to
+// `timeout`.
+bool WaitProcessStopped(pid_t pid, absl::Duration timeout = absl::Seconds(5));
+
 // Runs a command to completion; returns exit code and fills stdout.
 int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err = nullptr);
 
