@@ -47,7 +47,10 @@ struct GatewayConfig {
   // Core side.
   std::string server = "127.0.0.1:50051";
   std::string tenant = "default";
-  absl::Duration rpc_timeout = absl::Seconds(5);
+  absl::Duration rpc_timeout = absl::Seconds(5);  // each attempt of a call to the core
+  // UNAVAILABLE / DEADLINE_EXCEEDED are retried (mutations with the same request id) until this
+  // long after the first attempt.
+  absl::Duration rpc_retry_budget = absl::Seconds(20);
   std::string cursor_file;  // empty: no persistence across restarts
   // After a restart, events that happened while the gateway was down are replayed to monitors
   // started within this window (clients reconnect and re-monitor). Zero disables.

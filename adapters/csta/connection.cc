@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/time/clock.h"
 #include "adapters/csta/metrics.h"
@@ -22,6 +23,7 @@ Connection::Connection(uint64_t id, std::unique_ptr<Transport> transport, std::s
       metrics_(metrics),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
       decoder_(options_.max_frame),
+      request_ids_("csta-" + adapters::RandomNonce()),
       namespace_(options_.default_namespace) {}
 
 Connection::~Connection() {
@@ -43,6 +45,12 @@ int Connection::NextInvokeId() {
   // or 0001 (one wraps at 9000), so our requests do not collide with their pending ones.
   next_invoke_ = next_invoke_ <= 9000 ? 9998 : next_invoke_ - 1;
   return next_invoke_;
+}
+
+std::string Connection::NextRequestId(int invoke_id) {
+  char invoke[8];
+  std::snprintf(invoke, sizeof(invoke), "%04d", invoke_id);
+  return request_ids_.Next(invoke);
 }
 
 void Connection::Wake() {

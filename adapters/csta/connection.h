@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "adapters/common/core_call.h"
 #include "adapters/csta/csta_xml.h"
 #include "adapters/csta/frame_codec.h"
 #include "adapters/csta/monitors.h"
@@ -60,6 +61,11 @@ class Connection : public ClientSink, public std::enable_shared_from_this<Connec
   const std::string& peer() const { return peer_; }
   // Invoke id for a request we originate (SystemStatus): 9998 down to 9000, wrapping.
   int NextInvokeId();
+  // The core request id of a change this client asked for (invoke `invoke_id`). Invoke ids wrap
+  // and clients may reuse them, so the id is "csta-<connection nonce>-<n>-<invoke id>": unique
+  // across connections, restarts and wrap-around; the gateway's own retries of the change reuse
+  // it.
+  std::string NextRequestId(int invoke_id);
 
  private:
   bool Flush();  // false on a socket error
@@ -75,6 +81,7 @@ class Connection : public ClientSink, public std::enable_shared_from_this<Connec
   int wake_fd_ = -1;
   FrameDecoder decoder_;
   int next_invoke_ = 9999;
+  adapters::RequestIds request_ids_;
 
   mutable std::mutex mu_;
   std::string namespace_;

@@ -6,6 +6,7 @@
 #include "services/common/log.h"
 #include "services/core/commands.h"
 #include "services/core/ids.h"
+#include "services/core/stream_id.h"
 
 namespace hotdesk::csta {
 namespace {
@@ -59,12 +60,15 @@ Gateway::Gateway(const GatewayConfig& config, std::shared_ptr<grpc::Channel> cha
       guests_(v1::Guests::NewStub(channel)),
       metrics_(metrics),
       monitors_(config.max_monitors_per_client),
-      start_time_(absl::Now()) {}
+      start_time_(absl::Now()),
+      policy_{config.rpc_timeout, config.rpc_retry_budget} {}
 
-std::unique_ptr<grpc::ClientContext> Gateway::Context() const {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(absl::ToChronoTime(absl::Now() + config_.rpc_timeout));
-  return ctx;
+grpc::Status Gateway::Read(const char* method,
+                           const std::function<grpc::Status(grpc::ClientContext*)>& attempt) {
+  absl::Time start = absl::Now();
+  grpc::Status st = adapters::CallWithRetry(policy_, &canceller_, attempt);
+  Record(method, st, start);
+  return st;
 }
 
 void Gateway::Record(const char* method, const grpc::Status& st, absl::Time start) {
@@ -136,13 +140,13 @@ Gateway::Reply Gateway::Handle(const std::shared_ptr<Connection>& conn, const Re
       metrics_->monitors().Set(static_cast<double>(monitors_.size()));
       return {BuildEmpty(ns, "MonitorStopResponse")};
     case RequestType::kSetAgentState:
-      return SetAgentState(req, ns);
+      return SetAgentState(req, ns, conn->NextRequestId(invoke_id));
     case RequestType::kGetAgentState:
       return GetAgentState(req, ns);
     case RequestType::kSnapshotDevice:
       return SnapshotDevice(req, ns);
     case RequestType::kEscapeService:
-      return EscapeService(req, ns);
+      return EscapeService(req, ns, conn->NextRequestId(invoke_id));
     case RequestType::kSystemStatus:
       return {BuildEmpty(ns, "SystemStatusResponse")};
     case RequestType::kRequestSystemStatus:
@@ -162,7 +166,7 @@ Gateway::Reply Gateway::Handle(const std::shared_ptr<Connection>& conn, const Re
 // ---- backend calls ----
 
 grpc::Status Gateway::Establish(const std::string& host, const std::string& guest,
-                                v1::EstablishResponse* resp) {
+                                const std::string& request_id, v1::EstablishResponse* resp) {
   v1::EstablishRequest req;
   req.set_tenant(config_.tenant);
   req.set_host(host);
@@ -172,31 +176,41 @@ grpc::Status Gateway::Establish(const std::string& host, const std::string& gues
                                                 : v1::HOST_BUSY_POLICY_REPLACE);
   req.set_on_guest_elsewhere(config_.reject_guest_elsewhere ? v1::GUEST_ELSEWHERE_POLICY_REJECT
                                                             : v1::GUEST_ELSEWHERE_POLICY_MOVE);
+  req.set_request_id(request_id);
   absl::Time start = absl::Now();
-  auto ctx = Context();
-  grpc::Status st = assoc_->Establish(ctx.get(), req, resp);
+  int attempts = 0;
+  grpc::Status st =
+      adapters::RetryingEstablish(*assoc_, policy_, &canceller_, req, resp, &attempts);
   Record("Establish", st, start);
   HD_LOG(kInfo, "establish")
       .kv("host", host)
       .kv("guest", guest)
+      .kv("request_id", request_id)
+      .kv("attempts", attempts)
       .kv("code", CodeName(st.error_code()))
       .kv("unchanged", st.ok() && resp->unchanged());
   return st;
 }
 
 grpc::Status Gateway::Cancel(const std::string& host, const std::string& guest,
-                             v1::CancelResponse* resp) {
+                             const std::string& request_id, v1::CancelResponse* resp) {
   v1::CancelRequest req;
   req.set_tenant(config_.tenant);
   req.set_host(host);
   req.set_guest(guest);
   req.set_source(v1::SOURCE_CSTA);
   req.set_reason(v1::CANCEL_REASON_LOGOUT);
+  req.set_request_id(request_id);
   absl::Time start = absl::Now();
-  auto ctx = Context();
-  grpc::Status st = assoc_->Cancel(ctx.get(), req, resp);
+  int attempts = 0;
+  grpc::Status st = adapters::RetryingCancel(*assoc_, policy_, &canceller_, req, resp, &attempts);
   Record("Cancel", st, start);
-  HD_LOG(kInfo, "cancel").kv("host", host).kv("guest", guest).kv("code", CodeName(st.error_code()));
+  HD_LOG(kInfo, "cancel")
+      .kv("host", host)
+      .kv("guest", guest)
+      .kv("request_id", request_id)
+      .kv("attempts", attempts)
+      .kv("code", CodeName(st.error_code()));
   return st;
 }
 
@@ -205,11 +219,8 @@ grpc::Status Gateway::Get(const std::string& host, const std::string& guest, v1:
   req.set_tenant(config_.tenant);
   req.set_host(host);
   req.set_guest(guest);
-  absl::Time start = absl::Now();
-  auto ctx = Context();
-  grpc::Status st = assoc_->GetAssociation(ctx.get(), req, out);
-  Record("GetAssociation", st, start);
-  return st;
+  return Read("GetAssociation",
+              [&](grpc::ClientContext* ctx) { return assoc_->GetAssociation(ctx, req, out); });
 }
 
 bool Gateway::CheckPassword(const std::string& guest, const std::string& password, CstaError* err) {
@@ -221,7 +232,6 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
     *err = errors::MissingAgent();
     return false;
   };
-  absl::Time start = absl::Now();
   if (password.empty()) {
     // No password offered: fine only for a guest without a PIN. Asking (rather than verifying
     // an empty PIN) keeps this from counting as a failed attempt.
@@ -229,9 +239,8 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
     req.set_tenant(config_.tenant);
     req.set_id(guest);
     v1::Guest g;
-    auto ctx = Context();
-    grpc::Status st = guests_->GetGuest(ctx.get(), req, &g);
-    Record("GetGuest", st, start);
+    grpc::Status st =
+        Read("GetGuest", [&](grpc::ClientContext* ctx) { return guests_->GetGuest(ctx, req, &g); });
     if (st.error_code() == grpc::StatusCode::NOT_FOUND ||
         st.error_code() == grpc::StatusCode::UNIMPLEMENTED)
       return unregistered(st.error_code());
@@ -251,8 +260,12 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
   req.set_id(guest);
   req.set_pin(password);  // never logged
   v1::VerifyPinResponse resp;
-  auto ctx = Context();
-  grpc::Status st = guests_->VerifyPin(ctx.get(), req, &resp);
+  // One attempt only: a check that timed out may have counted a failure, and a retry would
+  // count it again.
+  absl::Time start = absl::Now();
+  grpc::Status st = adapters::CallOnce(policy_, &canceller_, [&](grpc::ClientContext* ctx) {
+    return guests_->VerifyPin(ctx, req, &resp);
+  });
   Record("VerifyPin", st, start);
   if (st.error_code() == grpc::StatusCode::NOT_FOUND ||
       st.error_code() == grpc::StatusCode::UNIMPLEMENTED)
@@ -283,7 +296,8 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
 
 // ---- services ----
 
-Gateway::Reply Gateway::SetAgentState(const Request& req, const Namespaces& ns) {
+Gateway::Reply Gateway::SetAgentState(const Request& req, const Namespaces& ns,
+                                      const std::string& request_id) {
   if (!config_.setagentstate_hotdesk) return Error(ns, errors::NotSupported());
   if (req.device.empty()) return Error(ns, errors::MissingDevice());
   const std::string& state = req.requested_state;
@@ -294,13 +308,13 @@ Gateway::Reply Gateway::SetAgentState(const Request& req, const Namespaces& ns) 
       if (!CheckPassword(req.agent_id, req.password, &err)) return Error(ns, err);
     }
     v1::EstablishResponse resp;
-    grpc::Status st = Establish(req.device, req.agent_id, &resp);
+    grpc::Status st = Establish(req.device, req.agent_id, request_id, &resp);
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kEstablish));
     return {BuildEmpty(ns, "SetAgentStateResponse")};
   }
   if (state == "loggedOff") {
     v1::CancelResponse resp;
-    grpc::Status st = Cancel(req.device, req.agent_id, &resp);
+    grpc::Status st = Cancel(req.device, req.agent_id, request_id, &resp);
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kCancel));
     return {BuildEmpty(ns, "SetAgentStateResponse")};
   }
@@ -315,7 +329,8 @@ Gateway::Reply Gateway::SetAgentState(const Request& req, const Namespaces& ns) 
   return Error(ns, errors::BadAgentState());
 }
 
-Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns) {
+Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns,
+                                      const std::string& request_id) {
   int number = 0;
   if (!absl::SimpleAtoi(req.service_number, &number)) return Error(ns, errors::NotSupported());
   const std::string& guest = req.this_dn;
@@ -324,7 +339,7 @@ Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns) 
     if (guest.empty()) return Error(ns, errors::MissingAgent());
     if (host.empty()) return Error(ns, errors::MissingDevice());
     v1::EstablishResponse resp;
-    grpc::Status st = Establish(host, guest, &resp);
+    grpc::Status st = Establish(host, guest, request_id, &resp);
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kEstablish));
     if (resp.unchanged() && config_.private_already_associated_error)
       return Error(ns, errors::AlreadyAssociated());
@@ -335,7 +350,7 @@ Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns) 
   if (number == config_.private_service_cancel) {
     if (guest.empty()) return Error(ns, errors::MissingAgent());
     v1::CancelResponse resp;
-    grpc::Status st = Cancel("", guest, &resp);
+    grpc::Status st = Cancel("", guest, request_id, &resp);
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kCancel));
     const std::string& host = resp.association().host();
     PrivateBlock p{
@@ -400,35 +415,59 @@ Gateway::Reply Gateway::MonitorStart(const std::shared_ptr<Connection>& conn, co
                                      const Namespaces& ns, int invoke_id, bool* replied) {
   if (req.device.empty() || !IdProblem(req.device).empty())
     return Error(ns, errors::MissingDevice());
+  // Register first, then read: an event that arrives between the two waits for the answer
+  // instead of reaching no monitor.
+  std::string xref;
+  {
+    std::lock_guard<std::mutex> lock(dispatch_mu_);
+    xref = monitors_.Add(conn, req.device);
+    if (xref.empty()) return Error(ns, errors::TooManyMonitors());
+    pending_monitors_[xref];
+  }
+  metrics_->monitors().Set(static_cast<double>(monitors_.size()));
   // Registration of a guest device that is already associated reports HOST_DN ("association
   // before startup"): the client learns the state it missed.
   PrivateBlock p;
   bool have = false;
+  std::optional<StreamId> read_at;  // the state read includes every event up to here
   if (config_.report_host_dn) {
     v1::Association a;
     grpc::Status st = Get("", req.device, &a);
-    if (st.ok()) have = DeviceInfo(req.device, nullptr, &a, &p);
+    if (st.ok()) {
+      have = DeviceInfo(req.device, nullptr, &a, &p);
+      read_at = StreamId::Parse(a.cursor());
+    }
   }
   std::lock_guard<std::mutex> lock(dispatch_mu_);
-  std::string xref = monitors_.Add(conn, req.device);
-  if (xref.empty()) return Error(ns, errors::TooManyMonitors());
-  metrics_->monitors().Set(static_cast<double>(monitors_.size()));
+  std::vector<v1::AssociationEvent> waiting = std::move(pending_monitors_[xref]);
+  pending_monitors_.erase(xref);
   conn->Enqueue(EncodeFrame(invoke_id, BuildMonitorStartResponse(ns, xref, have ? &p : nullptr)));
   *replied = true;
   HD_LOG(kDebug, "monitor started")
       .kv("conn", conn->id())
       .kv("device", req.device)
-      .kv("xref", xref);
-  // Changes made while the gateway was down (restart window): this client reconnected to hear
-  // them, so replay the ones about this device.
-  if (!backlog_.empty() && absl::Now() < start_time_ + config_.restart_replay_window) {
-    MonitorTarget t{conn, xref, req.device};
-    for (const auto& ev : backlog_) {
-      const auto& a = ev.association();
-      if (a.host() == req.device || a.guest() == req.device) SendEvent(t, ev);
-    }
+      .kv("xref", xref)
+      .kv("waiting_events", waiting.size());
+  MonitorTarget t{conn, xref, req.device};
+  ReplayBacklog(t, req.device);
+  for (const auto& ev : waiting) {
+    // Already in the answer (deduplicated by cursor): the guest's association that was read was
+    // made by this event or a later one.
+    std::optional<StreamId> at = StreamId::Parse(ev.cursor());
+    if (read_at && at && ev.association().guest() == req.device && *at <= *read_at) continue;
+    SendEvent(t, ev);
   }
   return {"", true};
+}
+
+void Gateway::ReplayBacklog(const MonitorTarget& t, const std::string& device) {
+  // Changes made while the gateway was down (restart window): this client reconnected to hear
+  // them, so replay the ones about this device.
+  if (backlog_.empty() || absl::Now() >= start_time_ + config_.restart_replay_window) return;
+  for (const auto& ev : backlog_) {
+    const auto& a = ev.association();
+    if (a.host() == device || a.guest() == device) SendEvent(t, ev);
+  }
 }
 
 // ---- events ----
@@ -476,7 +515,14 @@ void Gateway::OnEvent(const v1::AssociationEvent& ev) {
       .kv("guest", a.guest())
       .kv("source", SourceName(ev.source()))
       .kv("monitors", targets.size());
-  for (const auto& t : targets) SendEvent(t, ev);
+  for (const auto& t : targets) {
+    auto pending = pending_monitors_.find(t.cross_ref_id);
+    if (pending != pending_monitors_.end()) {
+      pending->second.push_back(ev);  // sent after the MonitorStartResponse
+    } else {
+      SendEvent(t, ev);
+    }
+  }
 }
 
 }  // namespace hotdesk::csta

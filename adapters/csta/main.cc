@@ -53,7 +53,11 @@ ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(300),
 ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(30),
           "send SystemStatus to each client this often (0: never)");
 ABSL_FLAG(bool, status_on_connect, true, "send SystemStatus when a client connects");
-ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(5), "deadline of each call to hotdesk-server");
+ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(5),
+          "deadline of each attempt of a call to hotdesk-server");
+ABSL_FLAG(absl::Duration, rpc_retry_budget, absl::Seconds(20),
+          "calls that find the core unavailable or slow are retried (changes with the same "
+          "request id) until this long after the first attempt");
 ABSL_FLAG(std::string, cursor_file, "",
           "file keeping the last event cursor, so a restarted gateway resumes where it stopped");
 ABSL_FLAG(absl::Duration, restart_replay_window, absl::Seconds(30),
@@ -123,12 +127,14 @@ int main(int argc, char** argv) {
   c.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
   c.heartbeat_interval = absl::GetFlag(FLAGS_heartbeat_interval);
   c.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
+  c.rpc_retry_budget = absl::GetFlag(FLAGS_rpc_retry_budget);
   c.restart_replay_window = absl::GetFlag(FLAGS_restart_replay_window);
   if (c.idle_timeout < absl::ZeroDuration() || c.heartbeat_interval < absl::ZeroDuration() ||
-      c.rpc_timeout <= absl::ZeroDuration() || c.restart_replay_window < absl::ZeroDuration())
+      c.rpc_timeout <= absl::ZeroDuration() || c.restart_replay_window < absl::ZeroDuration() ||
+      c.rpc_retry_budget < absl::ZeroDuration())
     return Fail(
-        "--idle_timeout, --heartbeat_interval, --restart_replay_window must not be "
-        "negative; --rpc_timeout must be positive");
+        "--idle_timeout, --heartbeat_interval, --restart_replay_window, --rpc_retry_budget must "
+        "not be negative; --rpc_timeout must be positive");
   c.status_on_connect = absl::GetFlag(FLAGS_status_on_connect);
   c.cursor_file = absl::GetFlag(FLAGS_cursor_file);
   c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);

@@ -6,16 +6,22 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <prometheus/exposer.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "adapters/common/core_channel.h"
+#include "adapters/common/cursor_store.h"
+#include "adapters/common/event_follower.h"
 #include "adapters/csta/connection.h"
-#include "adapters/csta/event_follower.h"
 #include "adapters/csta/gateway.h"
 #include "adapters/csta/metrics.h"
 #include "adapters/csta/transport.h"
@@ -51,6 +57,7 @@ CstaServer::~CstaServer() {
   Shutdown();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (spare_fd_ >= 0) ::close(spare_fd_);
 }
 
 absl::Status CstaServer::Start() {
@@ -91,6 +98,7 @@ absl::Status CstaServer::Start() {
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 
   if (!config_.metrics_listen.empty()) {
     try {
@@ -101,12 +109,28 @@ absl::Status CstaServer::Start() {
     }
   }
 
-  auto channel = grpc::CreateChannel(config_.server, grpc::InsecureChannelCredentials());
+  auto channel = adapters::CreateCoreChannel({config_.server});
   gateway_ = std::make_unique<Gateway>(config_, channel, metrics_.get());
+  if (config_.cursor_file.empty()) {
+    cursor_store_ = std::make_unique<adapters::NullCursorStore>();
+  } else {
+    cursor_store_ = std::make_unique<adapters::FileCursorStore>(config_.cursor_file);
+  }
   Gateway* gw = gateway_.get();
-  follower_ =
-      std::make_unique<EventFollower>(channel, config_.tenant, config_.cursor_file, metrics_.get(),
-                                      [gw](const v1::AssociationEvent& ev) { gw->OnEvent(ev); });
+  Metrics* m = metrics_.get();
+  adapters::FollowerCallbacks cb;
+  // The current associations at the first start are state, not changes: no CSTA events.
+  cb.on_event = [gw, m](const adapters::Delivery& d) {
+    m->watch_events().Increment();
+    gw->OnEvent(d.event);
+    return absl::OkStatus();
+  };
+  cb.on_stream = [m](bool up) { m->watch_connected().Set(up ? 1 : 0); };
+  cb.on_reconnect = [m] { m->watch_reconnects().Increment(); };
+  cb.on_resync = [m](size_t) { m->watch_resyncs().Increment(); };
+  adapters::FollowerOptions fo;
+  fo.tenant = config_.tenant;
+  follower_ = std::make_unique<adapters::EventFollower>(channel, cursor_store_.get(), fo, cb);
   follower_->Start();
   accept_thread_ = std::thread([this] { AcceptLoop(); });
   HD_LOG(kInfo, "hotdesk-csta started")
@@ -122,12 +146,17 @@ void CstaServer::AcceptLoop() {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) continue;
     if (stopping_) break;
+    ReapFinished();
     if (!(fds[0].revents & POLLIN)) continue;
     sockaddr_storage ss{};
     socklen_t len = sizeof(ss);
     int fd =
         ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      int err = errno;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) ShedAndPause(err);
+      continue;
+    }
     std::string peer = PeerName(ss);
     uint64_t id;
     {
@@ -144,14 +173,60 @@ void CstaServer::AcceptLoop() {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     metrics_->Connection("accepted");
-    std::thread([this, fd, peer, id] { Serve(fd, peer, id); }).detach();
+    std::thread t([this, fd, peer, id] { Serve(fd, peer, id); });
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.emplace(id, std::move(t));
   }
 }
 
+void CstaServer::ShedAndPause(int err) {
+  metrics_->Connection("rejected_no_fd");
+  HD_LOG(kError, "cannot accept a client: out of file descriptors; refusing it")
+      .kv("error", std::strerror(err))
+      .kv("clients", metrics_->clients().Value());
+  // Give up the spare descriptor for a moment so the waiting connection can be taken and closed:
+  // the client learns at once, and the listener stops being readable for it.
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  // Whatever else waits is taken when descriptors are free again; until then, check rarely.
+  pollfd wake = {wake_fd_, POLLIN, 0};
+  ::poll(&wake, 1, 200);
+}
+
+void CstaServer::ReapFinished() {
+  std::vector<std::thread> done;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint64_t id : finished_) {
+      auto it = threads_.find(id);
+      if (it == threads_.end()) continue;
+      done.push_back(std::move(it->second));
+      threads_.erase(it);
+    }
+    finished_.clear();
+  }
+  for (std::thread& t : done) t.join();
+}
+
 void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
+  pthread_setname_np(pthread_self(), "csta-client");
   std::unique_ptr<Transport> transport;
   if (tls_) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) ::shutdown(fd, SHUT_RD);  // Shutdown has passed: fail the handshake now
+      handshaking_[id] = fd;
+    }
     auto t = tls_->Accept(fd, absl::Seconds(10));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      handshaking_.erase(id);
+    }
     if (!t.ok()) {
       HD_LOG(kWarn, "TLS handshake failed").kv("peer", peer).kv("error", t.status().message());
       metrics_->Connection("tls_failed");
@@ -191,6 +266,7 @@ void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   --serving_;
+  finished_.push_back(id);
   cv_.notify_all();
 }
 
@@ -202,11 +278,21 @@ void CstaServer::Shutdown() {
     (void)r;
   }
   if (accept_thread_.joinable()) accept_thread_.join();
+  // Every client thread ends promptly: connections are told to stop, handshakes lose their
+  // socket, and calls to the core (which may be retrying) are cancelled.
+  if (gateway_) gateway_->CancelCalls();
+  std::map<uint64_t, std::thread> threads;
   {
     std::unique_lock<std::mutex> lock(mu_);
     for (auto& [id, c] : clients_) c->Stop();
-    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return serving_ == 0; });
+    for (auto& [id, fd] : handshaking_) ::shutdown(fd, SHUT_RD);  // its reads end at once
+    if (!cv_.wait_for(lock, std::chrono::seconds(10), [this] { return serving_ == 0; })) {
+      HD_LOG(kWarn, "client threads slow to stop; waiting for them").kv("threads", serving_);
+    }
+    threads.swap(threads_);
+    finished_.clear();
   }
+  for (auto& [id, t] : threads) t.join();
   if (follower_) follower_->Stop();
   HD_LOG(kInfo, "hotdesk-csta stopped").kv("cursor", follower_ ? follower_->cursor() : "");
 }

@@ -5,22 +5,18 @@
 
 namespace hotdesk::featurecodes {
 
-CoreClient::CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
-    : timeout_(timeout),
+CoreClient::CoreClient(std::shared_ptr<grpc::Channel> channel, adapters::CallPolicy policy)
+    : policy_(policy),
       devices_(v1::Devices::NewStub(channel)),
       guests_(v1::Guests::NewStub(channel)),
       associations_(v1::Associations::NewStub(channel)) {}
 
-std::unique_ptr<grpc::ClientContext> CoreClient::Context() const {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-  return c;
-}
-
-template <typename Resp, typename Fn>
-absl::StatusOr<Resp> Call(Fn fn) {
+template <typename Resp>
+absl::StatusOr<Resp> CoreClient::Call(
+    const std::function<grpc::Status(grpc::ClientContext*, Resp*)>& fn) {
   Resp resp;
-  grpc::Status st = fn(&resp);
+  grpc::Status st = adapters::CallWithRetry(
+      policy_, &canceller_, [&](grpc::ClientContext* ctx) { return fn(ctx, &resp); });
   if (!st.ok()) return FromGrpcStatus(st);
   return resp;
 }
@@ -31,7 +27,7 @@ absl::StatusOr<v1::Device> CoreClient::GetDeviceByMac(const std::string& tenant,
   req.set_tenant(tenant);
   req.set_mac(mac);
   return Call<v1::Device>(
-      [&](v1::Device* r) { return devices_->GetDevice(Context().get(), req, r); });
+      [&](grpc::ClientContext* ctx, v1::Device* r) { return devices_->GetDevice(ctx, req, r); });
 }
 
 absl::StatusOr<v1::Device> CoreClient::GetDeviceByExtension(const std::string& tenant,
@@ -40,7 +36,7 @@ absl::StatusOr<v1::Device> CoreClient::GetDeviceByExtension(const std::string& t
   req.set_tenant(tenant);
   req.set_hotdesk_extension(extension);
   return Call<v1::Device>(
-      [&](v1::Device* r) { return devices_->GetDevice(Context().get(), req, r); });
+      [&](grpc::ClientContext* ctx, v1::Device* r) { return devices_->GetDevice(ctx, req, r); });
 }
 
 absl::StatusOr<v1::Association> CoreClient::GetAssociationByHost(const std::string& tenant,
@@ -48,8 +44,9 @@ absl::StatusOr<v1::Association> CoreClient::GetAssociationByHost(const std::stri
   v1::GetAssociationRequest req;
   req.set_tenant(tenant);
   req.set_host(host);
-  return Call<v1::Association>(
-      [&](v1::Association* r) { return associations_->GetAssociation(Context().get(), req, r); });
+  return Call<v1::Association>([&](grpc::ClientContext* ctx, v1::Association* r) {
+    return associations_->GetAssociation(ctx, req, r);
+  });
 }
 
 absl::StatusOr<v1::Association> CoreClient::GetAssociationByGuest(const std::string& tenant,
@@ -57,15 +54,17 @@ absl::StatusOr<v1::Association> CoreClient::GetAssociationByGuest(const std::str
   v1::GetAssociationRequest req;
   req.set_tenant(tenant);
   req.set_guest(guest);
-  return Call<v1::Association>(
-      [&](v1::Association* r) { return associations_->GetAssociation(Context().get(), req, r); });
+  return Call<v1::Association>([&](grpc::ClientContext* ctx, v1::Association* r) {
+    return associations_->GetAssociation(ctx, req, r);
+  });
 }
 
 absl::StatusOr<v1::Guest> CoreClient::GetGuest(const std::string& tenant, const std::string& id) {
   v1::GetGuestRequest req;
   req.set_tenant(tenant);
   req.set_id(id);
-  return Call<v1::Guest>([&](v1::Guest* r) { return guests_->GetGuest(Context().get(), req, r); });
+  return Call<v1::Guest>(
+      [&](grpc::ClientContext* ctx, v1::Guest* r) { return guests_->GetGuest(ctx, req, r); });
 }
 
 absl::StatusOr<v1::VerifyPinResponse> CoreClient::VerifyPin(const std::string& tenant,
@@ -75,18 +74,26 @@ absl::StatusOr<v1::VerifyPinResponse> CoreClient::VerifyPin(const std::string& t
   req.set_tenant(tenant);
   req.set_id(id);
   req.set_pin(pin);
-  return Call<v1::VerifyPinResponse>(
-      [&](v1::VerifyPinResponse* r) { return guests_->VerifyPin(Context().get(), req, r); });
+  v1::VerifyPinResponse resp;
+  grpc::Status st = adapters::CallOnce(policy_, &canceller_, [&](grpc::ClientContext* ctx) {
+    return guests_->VerifyPin(ctx, req, &resp);
+  });
+  if (!st.ok()) return FromGrpcStatus(st);
+  return resp;
 }
 
 absl::StatusOr<v1::EstablishResponse> CoreClient::Establish(const v1::EstablishRequest& req) {
-  return Call<v1::EstablishResponse>(
-      [&](v1::EstablishResponse* r) { return associations_->Establish(Context().get(), req, r); });
+  v1::EstablishResponse resp;
+  grpc::Status st = adapters::RetryingEstablish(*associations_, policy_, &canceller_, req, &resp);
+  if (!st.ok()) return FromGrpcStatus(st);
+  return resp;
 }
 
 absl::StatusOr<v1::CancelResponse> CoreClient::Cancel(const v1::CancelRequest& req) {
-  return Call<v1::CancelResponse>(
-      [&](v1::CancelResponse* r) { return associations_->Cancel(Context().get(), req, r); });
+  v1::CancelResponse resp;
+  grpc::Status st = adapters::RetryingCancel(*associations_, policy_, &canceller_, req, &resp);
+  if (!st.ok()) return FromGrpcStatus(st);
+  return resp;
 }
 
 }  // namespace hotdesk::featurecodes

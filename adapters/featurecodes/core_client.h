@@ -1,4 +1,7 @@
-// The adapter's view of hotdesk-server: blocking calls with a deadline, errors as absl::Status.
+// The adapter's view of hotdesk-server: blocking calls, errors as absl::Status. Every call is
+// retried across a core restart or stall (adapters/common/core_call.h); Establish and Cancel must
+// carry a request_id, which makes their retries safe. VerifyPin is tried once: a check that timed
+// out may have counted a failed attempt.
 #pragma once
 
 #include <memory>
@@ -8,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "adapters/common/core_call.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
@@ -16,7 +20,7 @@ namespace hotdesk::featurecodes {
 
 class CoreClient {
  public:
-  CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+  CoreClient(std::shared_ptr<grpc::Channel> channel, adapters::CallPolicy policy);
 
   absl::StatusOr<v1::Device> GetDeviceByMac(const std::string& tenant, const std::string& mac);
   absl::StatusOr<v1::Device> GetDeviceByExtension(const std::string& tenant,
@@ -32,11 +36,15 @@ class CoreClient {
   absl::StatusOr<v1::EstablishResponse> Establish(const v1::EstablishRequest& req);
   absl::StatusOr<v1::CancelResponse> Cancel(const v1::CancelRequest& req);
 
-  v1::Associations::Stub& associations() { return *associations_; }
-  std::unique_ptr<grpc::ClientContext> Context() const;
+  // Ends calls in flight or being retried (shutdown).
+  void CancelCalls() { canceller_.Cancel(); }
 
  private:
-  absl::Duration timeout_;
+  template <typename Resp>
+  absl::StatusOr<Resp> Call(const std::function<grpc::Status(grpc::ClientContext*, Resp*)>& fn);
+
+  adapters::CallPolicy policy_;
+  adapters::CallCanceller canceller_;
   std::unique_ptr<v1::Devices::Stub> devices_;
   std::unique_ptr<v1::Guests::Stub> guests_;
   std::unique_ptr<v1::Associations::Stub> associations_;

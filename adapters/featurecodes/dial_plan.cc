@@ -172,13 +172,16 @@ absl::Status ValidateDialPlan(const DialPlan& plan) {
       return absl::InvalidArgumentError(absl::StrCat("emergency number \"", e, "\": no {ext}"));
     codes.push_back(*c);
   }
+  // Each code's automaton once (a plan may list many emergency numbers; fuzzing showed the
+  // quadratic rebuilding).
+  std::vector<Automaton> automata;
+  for (const Code& c : codes)
+    automata.push_back(Build(c, plan.ext_min_digits, plan.ext_max_digits));
   for (size_t i = 0; i < codes.size(); ++i) {
     for (size_t j = 0; j < codes.size(); ++j) {
       if (i == j) continue;
-      Automaton a = Build(codes[i], plan.ext_min_digits, plan.ext_max_digits);
-      Automaton b = Build(codes[j], plan.ext_min_digits, plan.ext_max_digits);
       std::string witness;
-      if (!PrefixOf(a, b, &witness)) continue;
+      if (!PrefixOf(automata[i], automata[j], &witness)) continue;
       std::string what = codes[i].has_ext ? absl::StrCat(" (e.g. \"", witness, "\")") : "";
       auto label = [](const Code& c) {
         return c.role == "emergency number" ? c.role : c.role + " code";

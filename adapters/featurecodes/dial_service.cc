@@ -41,7 +41,8 @@ DialService::DialService(CoreClient* core, DialPlan plan, SessionTable* sessions
       plan_(std::move(plan)),
       sessions_(sessions),
       metrics_(metrics),
-      default_tenant_(std::move(default_tenant)) {}
+      default_tenant_(std::move(default_tenant)),
+      logout_ids_("fc-logout-" + adapters::RandomNonce()) {}
 
 absl::StatusOr<v1::Device> DialService::ResolveDevice(const std::string& tenant,
                                                       const std::string& device) {
@@ -129,6 +130,7 @@ absl::StatusOr<v1::DialResponse> DialService::Dial(const v1::DialRequest& req) {
       cancel.set_host(host);
       cancel.set_reason(v1::CANCEL_REASON_LOGOUT);
       cancel.set_source(v1::SOURCE_FEATURE_CODE);
+      cancel.set_request_id(logout_ids_.Next());
       auto c = core_->Cancel(cancel);
       if (c.ok()) {
         resp.set_guest(c->association().guest());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "adapters/common/core_call.h"
 #include "adapters/featurecodes/core_client.h"
 #include "adapters/featurecodes/dial_plan.h"
 #include "adapters/featurecodes/metrics.h"
@@ -35,6 +36,9 @@ class DialService {
   SessionTable* sessions_;
   Metrics* metrics_;
   std::string default_tenant_;
+  // Each logout dialled is a new action with its own request id (its retries reuse it); logins
+  // take theirs from the dial session.
+  adapters::RequestIds logout_ids_;
 };
 
 // hotdesk.v1.FeatureCodes over gRPC (synchronous service: every call is a few core round trips).

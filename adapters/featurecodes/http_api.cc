@@ -5,7 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "adapters/featurecodes/request_body.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/json_escape.h"
 #include "services/common/log.h"
@@ -55,31 +55,7 @@ void SendError(httplib::Response& res, const absl::Status& st) {
 
 // Fills `m` from a JSON body, or from form/query parameters named like its fields.
 absl::Status ReadRequest(const httplib::Request& req, google::protobuf::Message* m) {
-  std::string type = req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) == 0) {
-    google::protobuf::util::JsonParseOptions opts;
-    auto st = google::protobuf::util::JsonStringToMessage(req.body, m, opts);
-    if (!st.ok())
-      return absl::InvalidArgumentError(absl::StrCat("body: ", st.message().as_string()));
-    return absl::OkStatus();
-  }
-  std::multimap<std::string, std::string> params = req.params;
-  if (type.rfind("application/x-www-form-urlencoded", 0) == 0 && !req.body.empty()) {
-    for (absl::string_view kv : absl::StrSplit(req.body, '&', absl::SkipEmpty())) {
-      size_t eq = kv.find('=');
-      std::string k(kv.substr(0, eq));
-      std::string v(eq == absl::string_view::npos ? "" : kv.substr(eq + 1));
-      params.emplace(httplib::detail::decode_url(k, true), httplib::detail::decode_url(v, true));
-    }
-  }
-  const auto* d = m->GetDescriptor();
-  const auto* r = m->GetReflection();
-  for (const auto& [k, v] : params) {
-    const auto* f = d->FindFieldByName(k);
-    if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
-    r->SetString(m, f, v);
-  }
-  return absl::OkStatus();
+  return ReadRequestBody(req.get_header_value("Content-Type"), req.body, req.params, m);
 }
 
 bool WantsText(const httplib::Request& req) {

@@ -11,10 +11,12 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "adapters/common/core_channel.h"
+#include "adapters/common/cursor_store.h"
+#include "adapters/common/event_follower.h"
 #include "adapters/featurecodes/core_client.h"
 #include "adapters/featurecodes/dial_plan.h"
 #include "adapters/featurecodes/dial_service.h"
-#include "adapters/featurecodes/event_follower.h"
 #include "adapters/featurecodes/http_api.h"
 #include "adapters/featurecodes/metrics.h"
 #include "adapters/featurecodes/provisioning.h"
@@ -43,7 +45,11 @@ ABSL_FLAG(std::string, notify_command, "",
 ABSL_FLAG(absl::Duration, notify_timeout, absl::Seconds(10), "the notify program's time limit");
 ABSL_FLAG(std::string, template_dir, "", "folder of <model>.tmpl provisioning templates");
 ABSL_FLAG(std::string, sip_server, "", "SIP server written into provisioning profiles");
-ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5), "deadline of each call to the server");
+ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5),
+          "deadline of each attempt of a call to the server");
+ABSL_FLAG(absl::Duration, core_retry_budget, absl::Seconds(10),
+          "calls that find the server unavailable or slow are retried (changes with the same "
+          "request id) until this long after the first attempt");
 
 int main(int argc, char** argv) {
   using namespace hotdesk::featurecodes;
@@ -89,15 +95,36 @@ int main(int argc, char** argv) {
     exposer->RegisterCollectable(metrics.registry());
   }
 
-  auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
-  CoreClient core(channel, absl::GetFlag(FLAGS_core_timeout));
+  if (absl::GetFlag(FLAGS_core_timeout) <= absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_core_retry_budget) < absl::ZeroDuration()) {
+    std::fprintf(stderr, "--core_timeout must be positive, --core_retry_budget not negative\n");
+    return 2;
+  }
+  auto channel = hotdesk::adapters::CreateCoreChannel({absl::GetFlag(FLAGS_server)});
+  CoreClient core(channel,
+                  {absl::GetFlag(FLAGS_core_timeout), absl::GetFlag(FLAGS_core_retry_budget)});
   SessionTable sessions(absl::GetFlag(FLAGS_session_ttl), absl::GetFlag(FLAGS_session_secret));
   ProfileRenderer renderer(absl::GetFlag(FLAGS_template_dir), absl::GetFlag(FLAGS_sip_server));
   Reprovisioner reprovisioner(&core, &renderer, &metrics, absl::GetFlag(FLAGS_notify_command),
                               absl::GetFlag(FLAGS_notify_timeout));
   DialService dial(&core, *plan, &sessions, &metrics, tenant);
-  EventFollower follower(&core, &reprovisioner, &metrics, tenant);
+  // Every change re-renders its device's profile; the current associations at start only prime
+  // the profiles (no notices). Profiles are rendered from the core on request, so a restart needs
+  // no stored cursor.
+  hotdesk::adapters::NullCursorStore cursor_store;
+  hotdesk::adapters::FollowerCallbacks follow;
+  follow.on_baseline = [&](const std::vector<hotdesk::v1::Association>& all, const std::string&) {
+    for (const auto& a : all) reprovisioner.OnChange(tenant, a.host(), /*prime=*/true);
+    HD_LOG(kInfo, "following association events").kv("tenant", tenant);
+  };
+  follow.on_event = [&](const hotdesk::adapters::Delivery& d) {
+    metrics.events().Increment();
+    reprovisioner.OnChange(tenant, d.event.association().host(), /*prime=*/false);
+    return absl::OkStatus();
+  };
+  hotdesk::adapters::FollowerOptions follow_options;
+  follow_options.tenant = tenant;
+  hotdesk::adapters::EventFollower follower(channel, &cursor_store, follow_options, follow);
   follower.Start();
 
   FeatureCodesGrpc grpc_service(&dial);
@@ -119,8 +146,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Changes made right after start-up should already be seen: wait (briefly) for the watch.
-  if (!follower.WaitReady(absl::Seconds(5)))
+  if (!follower.WaitSynced(absl::Seconds(5))) {
     HD_LOG(kWarn, "event stream not ready yet; re-provision notices start when it is");
+  }
 
   std::thread sweeper;
   std::mutex stop_mu;
@@ -129,7 +157,9 @@ int main(int argc, char** argv) {
   sweeper = std::thread([&] {
     std::unique_lock<std::mutex> lock(stop_mu);
     while (!stop_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) {
-      if (int n = sessions.Sweep(); n > 0) HD_LOG(kDebug, "dial sessions expired").kv("count", n);
+      if (int n = sessions.Sweep(); n > 0) {
+        HD_LOG(kDebug, "dial sessions expired").kv("count", n);
+      }
       metrics.sessions().Set(static_cast<double>(sessions.size()));
     }
   });
@@ -149,6 +179,7 @@ int main(int argc, char** argv) {
   }
   stop_cv.notify_all();
   sweeper.join();
+  core.CancelCalls();
   follower.Stop();
   http.Stop();
   // Calls here are short; one second is plenty for any in flight.

@@ -46,6 +46,11 @@ class RedisKeys {
     return absl::StrCat(Key(t, "xsp:seq:"), cursor);
   }
   std::string XspRecent(const std::string& t) const { return Key(t, "xsp:recent"); }
+  std::string XspKnown(const std::string& t) const { return Key(t, "xsp:known"); }
+  std::string XspKnownOk(const std::string& t) const { return Key(t, "xsp:known_ok"); }
+  std::string XspPending(const std::string& t) const { return Key(t, "xsp:pending"); }
+  std::string XspOrder(const std::string& t) const { return Key(t, "xsp:order"); }
+  std::string XspEcho(const std::string& t) const { return Key(t, "xsp:echo"); }
 
  private:
   std::string Key(const std::string& t, const char* what) const {

@@ -1,9 +1,12 @@
 // hotdesk-csta end to end: a real redis-server, hotdesk-server and hotdesk-csta (child
 // processes stopped by PID with real signals) and test CSTA clients over real sockets.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <fstream>
@@ -145,6 +148,26 @@ class CstaGateway : public ::testing::Test {
     ASSERT_TRUE(m.has_value()) << "no answer";
     EXPECT_EQ(m->name, "CSTAErrorCode") << m->xml;
     EXPECT_EQ(m->Field(category), value) << m->xml;
+  }
+
+  // The stream's entries about `host`, oldest first, as "E" (established) / "C" (cancelled).
+  std::vector<std::string> StreamOf(const std::string& host) {
+    std::vector<std::string> out;
+    redisReply* r = redis_.Raw({"XRANGE", "hotdesk:{default}:ev", "-", "+"});
+    if (r == nullptr) return out;
+    for (size_t i = 0; i < r->elements; ++i) {
+      const redisReply* fields = r->element[i]->element[1];
+      std::string type, h;
+      for (size_t k = 0; k + 1 < fields->elements; k += 2) {
+        std::string key(fields->element[k]->str, fields->element[k]->len);
+        std::string val(fields->element[k + 1]->str, fields->element[k + 1]->len);
+        if (key == "t") type = val;
+        if (key == "h") h = val;
+      }
+      if (h == host) out.push_back(type);
+    }
+    freeReplyObject(r);
+    return out;
   }
 
   RedisServer redis_;
@@ -766,12 +789,103 @@ TEST_F(CstaGateway, PasswordCheckedAgainstGuestPin) {
 }
 
 TEST_F(CstaGateway, CoreUnavailableMapsToResourceError) {
-  ASSERT_GT(StartGateway({"--rpc_timeout=2s"}), 0);
+  // Once the retries are spent (a short budget here), the client is told.
+  ASSERT_GT(StartGateway({"--rpc_timeout=2s", "--rpc_retry_budget=1s"}), 0);
   core_.Stop();
   Client c;
   Connect(c);
   ExpectError(c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003", "", "")),
               "systemResourceAvailability", "resourceOutOfService");
+}
+
+TEST_F(CstaGateway, LoginThatTimedOutCannotLandAfterItsLogout) {
+  // Each attempt gives up after 300 ms; the core stalls longer than that. Without request ids the
+  // login would be answered with an error, the logout sent while the login may still land, and
+  // the order in hotdesk left to chance.
+  ASSERT_GT(StartGateway({"--rpc_timeout=300ms", "--rpc_retry_budget=30s"}), 0);
+  WaitWatching();
+  Client c;
+  Connect(c);
+  core_.process().Signal(SIGSTOP);
+  ASSERT_TRUE(hotdesk::testing::WaitProcessStopped(core_.process().pid()));
+  ASSERT_TRUE(c.Send(1, testing::SetAgentStateXml("7002", "loggedOn", "7003")));
+  ASSERT_TRUE(c.Send(2, testing::SetAgentStateXml("7002", "loggedOff", "7003")));
+  // The stall outlasts several attempts of the login.
+  absl::SleepFor(absl::Milliseconds(1500));
+  core_.process().Signal(SIGCONT);
+  auto on = c.WaitForInvoke(1, kWait);
+  auto off = c.WaitForInvoke(2, kWait);
+  ASSERT_TRUE(on.has_value());
+  ASSERT_TRUE(off.has_value());
+  EXPECT_EQ(on->name, "SetAgentStateResponse") << on->xml;
+  EXPECT_EQ(off->name, "SetAgentStateResponse") << off->xml;
+  // What the user did, in the order they did it: logged on, then off. Once each.
+  EXPECT_EQ(GuestOf("7002"), "(nil)");
+  EXPECT_EQ(StreamOf("7002"), (std::vector<std::string>{"E", "C"}));
+  // The retries carried the same request id, so the core applied the login once.
+  EXPECT_THAT(gateway_->Stderr(), ::testing::HasSubstr("request_id=csta-"));
+}
+
+// CPU seconds (user + system) a process has used.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  std::vector<std::string> f = absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+int OpenFds(pid_t pid) {
+  int n = 0;
+  DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (d == nullptr) return -1;
+  while (readdir(d) != nullptr) ++n;
+  closedir(d);
+  return n - 2;
+}
+
+TEST_F(CstaGateway, OutOfDescriptorsDoesNotSpinAndRecovers) {
+  ASSERT_GT(StartGateway(), 0);
+  WaitWatching();
+  pid_t pid = gateway_->pid();
+  // Room for two more clients (socket + wake-up descriptor each), no more.
+  int limit = OpenFds(pid) + 4;
+  std::string out;
+  ASSERT_EQ(RunCommand({"prlimit", "--pid", std::to_string(pid),
+                        "--nofile=" + std::to_string(limit) + ":" + std::to_string(limit)},
+                       &out),
+            0)
+      << out;
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<Client>());
+    ASSERT_TRUE(clients.back()->Connect(port_));  // the kernel completes it; accept() may not
+  }
+  // Until the gateway has used up its descriptors on the clients it could take.
+  absl::Time end = absl::Now() + kWait;
+  while (absl::Now() < end && OpenFds(pid) < limit) absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_GE(OpenFds(pid), limit);
+  // Out of descriptors, with clients waiting: the gateway must not burn a core on accept().
+  double before = CpuSeconds(pid);
+  absl::SleepFor(absl::Seconds(2));
+  double used = CpuSeconds(pid) - before;
+  EXPECT_LT(used, 0.2) << "CPU seconds in 2 s while out of descriptors";
+  std::cerr << "gateway CPU while out of descriptors: " << used << " s in 2 s\n";
+  EXPECT_THAT(gateway_->Stderr(), ::testing::HasSubstr("out of file descriptors"));
+  // Those that were accepted still work.
+  EXPECT_EQ(clients[0]->Request(testing::MonitorStartXml("7002"))->name, "MonitorStartResponse");
+  // Descriptors free again: new clients are served.
+  clients.clear();
+  end = absl::Now() + kWait;
+  std::optional<Message> r;
+  while (absl::Now() < end) {
+    Client again;
+    if (again.Connect(port_) &&
+        (r = again.Request(testing::MonitorStartXml("7002"), absl::Milliseconds(500)))) {
+      break;
+    }
+  }
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->name, "MonitorStartResponse");
 }
 
 std::string HttpGet(int port, const std::string& path) {

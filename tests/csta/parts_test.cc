@@ -1,10 +1,10 @@
-// Gateway parts without sockets: monitor index, error mapping, resync diff, cursor file.
+// Gateway parts without sockets: monitor index, error mapping. (The resync diff and the cursor
+// file are the shared follower's: tests/adapters_common.)
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "adapters/csta/error_map.h"
-#include "adapters/csta/event_follower.h"
 #include "adapters/csta/monitors.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/status.h"
@@ -94,41 +94,6 @@ TEST(CstaErrorMap, MapsServiceErrors) {
          "systemResourceAvailability", "resourceBusy"));
   EXPECT_TRUE(is(MapStatus(grpc::Status(grpc::StatusCode::INTERNAL, "x"), Call::kEstablish),
                  "operation", "generic"));
-}
-
-v1::Association Assoc(const std::string& host, const std::string& guest) {
-  v1::Association a;
-  a.set_host(host);
-  a.set_guest(guest);
-  return a;
-}
-
-TEST(CstaResync, DiffSynthesizesCancelsThenEstablishes) {
-  std::map<std::string, v1::Association> before{
-      {"h1", Assoc("h1", "g1")}, {"h2", Assoc("h2", "g2")}, {"h3", Assoc("h3", "g3")}};
-  std::vector<v1::Association> after{Assoc("h1", "g1"), Assoc("h2", "g9"), Assoc("h4", "g4")};
-  auto d = DiffAssociations(before, after);
-  ASSERT_EQ(d.size(), 4u);
-  EXPECT_EQ(d[0].type(), v1::EVENT_TYPE_CANCELLED);
-  EXPECT_EQ(d[0].association().guest(), "g2");
-  EXPECT_EQ(d[1].type(), v1::EVENT_TYPE_CANCELLED);
-  EXPECT_EQ(d[1].association().host(), "h3");
-  EXPECT_EQ(d[2].type(), v1::EVENT_TYPE_ESTABLISHED);
-  EXPECT_EQ(d[2].association().guest(), "g9");
-  EXPECT_EQ(d[3].association().host(), "h4");
-  EXPECT_TRUE(
-      DiffAssociations(before, {Assoc("h1", "g1"), Assoc("h2", "g2"), Assoc("h3", "g3")}).empty());
-}
-
-TEST(CstaResync, CursorFileRoundTrip) {
-  std::string path = ::testing::TempDir() + "/csta_cursor_" + std::to_string(getpid());
-  EXPECT_EQ(LoadCursor(path), "");
-  ASSERT_TRUE(SaveCursor(path, "1732230000123-0"));
-  EXPECT_EQ(LoadCursor(path), "1732230000123-0");
-  ASSERT_TRUE(SaveCursor(path, "1732230000124-5"));
-  EXPECT_EQ(LoadCursor(path), "1732230000124-5");
-  EXPECT_FALSE(SaveCursor("/nonexistent-dir/x", "1-0"));
-  unlink(path.c_str());
 }
 
 }  // namespace

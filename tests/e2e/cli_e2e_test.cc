@@ -69,6 +69,27 @@ TEST_F(CliE2E, WatchResumesAfterCursor) {
   EXPECT_THAT(watch.Stdout(), ::testing::Not(HasSubstr("7004")));
 }
 
+TEST_F(CliE2E, WatchFollowsAcrossAServerRestart) {
+  std::string out;
+  int port = server_.port();
+  ChildProcess watch;
+  ASSERT_TRUE(watch.Start(
+      {CtlBinary(), "--server=" + server_.addr(), "--tenant=acme", "watch", "--snapshot"}));
+  ASSERT_FALSE(watch.WaitForLine("SNAPSHOT_COMPLETE", absl::Seconds(10)).empty());
+  ASSERT_EQ(Ctl({"establish", "7002", "7003"}, &out), 0);
+  ASSERT_FALSE(watch.WaitForLine("host=7002", absl::Seconds(10)).empty());
+  // The server dies and comes back on the same address; meanwhile nothing is printed twice or lost.
+  server_.process().Stop(SIGKILL);
+  ASSERT_TRUE(server_.Start(redis_.addr(), {"--listen=127.0.0.1:" + std::to_string(port)}));
+  ASSERT_EQ(Ctl({"establish", "7004", "7005"}, &out), 0);
+  ASSERT_FALSE(watch.WaitForLine("host=7004", absl::Seconds(15)).empty()) << watch.Stderr();
+  watch.Stop(SIGTERM);
+  std::string printed = watch.Stdout();
+  EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 3) << printed;  // snapshot end + 2
+  EXPECT_THAT(printed, HasSubstr("ESTABLISHED host=7002 guest=7003"));
+  EXPECT_THAT(printed, HasSubstr("ESTABLISHED host=7004 guest=7005"));
+}
+
 TEST_F(CliE2E, HealthReportsServing) {
   std::string out;
   EXPECT_EQ(Ctl({"health"}, &out), 0);

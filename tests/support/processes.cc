@@ -341,6 +341,20 @@ double MetricValue(const std::string& metrics, const std::string& name) {
 }
 std::string CtlBinary() { return HOTDESK_CTL_BIN; }
 
+bool WaitProcessStopped(pid_t pid, absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  while (true) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), {});
+    size_t paren = stat.rfind(')');
+    if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'T') {
+      return true;
+    }
+    if (absl::Now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err) {
   ChildProcess p;
   if (!p.Start(argv)) return -1;

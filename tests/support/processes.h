@@ -125,6 +125,11 @@ std::string HttpGet(int port, const std::string& path);
 // The value of an unlabelled Prometheus sample `name` in a /metrics body, or -1 when absent.
 double MetricValue(const std::string& metrics, const std::string& name);
 
+// True once process `pid` is stopped (after SIGSTOP: the signal is queued at once, but a busy
+// process may run on for a moment; a test that needs it stalled waits for this). Waits up to
+// `timeout`.
+bool WaitProcessStopped(pid_t pid, absl::Duration timeout = absl::Seconds(5));
+
 // Runs a command to completion; returns exit code and fills stdout.
 int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err = nullptr);
 

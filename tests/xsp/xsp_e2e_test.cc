@@ -119,40 +119,95 @@ TEST_F(XspE2E, FailureAtStep2IsRetriedAndReported) {
   EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "step failed; retrying"));
 }
 
-TEST_F(XspE2E, FailureThatExhaustsRetriesStopsTheSequence) {
-  StartEnv({"--step_retries=2"});
-  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=CallForwardingAlways&status=503&count=10"),
+TEST_F(XspE2E, FailedSequenceIsParkedAndRetriedUntilItSucceeds) {
+  StartEnv({"--step_retries=2", "--park_backoff=300ms", "--park_backoff_max=300ms"});
+  // Three attempts per run: the first two runs fail, the third gets through on its second try.
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=CallForwardingAlways&status=503&count=7"),
             200);
   int64_t since = env_.LastSeq();
   std::string cursor = env_.Establish("7002", "7003").cursor();
-  ASSERT_TRUE(WaitSequenceState(cursor, "failed")) << env_.BridgeLog();
-  std::vector<Request> got = env_.Actions(since);
-  // GET CallCenter, then three failed PUTs; no HotelingGuest or guest CallCenter request.
-  ASSERT_EQ(got.size(), 4u) << ::testing::PrintToString(got);
-  for (int i = 1; i < 4; ++i) EXPECT_EQ(got[i].status, 503);
+  // Parked, visible to an operator: /status, metrics, log.
+  Json parked;
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        Json st = env_.Status();
+        for (const Json& p : st["pending"].arr) {
+          if (p["cursor"].str == cursor && p["state"].str == "parked") parked = p;
+        }
+        return parked.type == Json::kObject;
+      },
+      kWait))
+      << env_.BridgeLog();
+  EXPECT_TRUE(absl::StrContains(parked["error"].str, "HTTP 503")) << parked["error"].str;
+  EXPECT_EQ(parked["steps"][1]["outcome"].str, "failed");
+  EXPECT_EQ(parked["steps"][2]["outcome"].str, "not_run");
+  EXPECT_GT(parked["nextAttemptMs"].Int(), 0);
+  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "sequence failed; parked"));
+  // It is retried, from the failed step on, until it succeeds.
+  ASSERT_TRUE(WaitSequenceState(cursor, "done")) << env_.BridgeLog();
   Json seq = Sequences()[0];
-  EXPECT_EQ(seq["state"].str, "failed");
-  EXPECT_TRUE(absl::StrContains(seq["error"].str, "HTTP 503")) << seq["error"].str;
-  EXPECT_EQ(seq["steps"][1]["outcome"].str, "failed");
-  EXPECT_EQ(seq["steps"][2]["outcome"].str, "not_run");
-  EXPECT_EQ(seq["steps"][3]["outcome"].str, "not_run");
-  EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"failed\"}"), 1);
-  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "sequence failed"));
-  // The next event is handled normally.
-  ASSERT_EQ(HttpCall("DELETE", env_.sim_port, "/sim/faults", "", nullptr), 200);
-  std::string next = env_.Establish("7005", "7004").cursor();
-  EXPECT_TRUE(WaitSequenceState(next, "done"));
+  EXPECT_EQ(seq["parks"].Int(), 2);
+  EXPECT_EQ(seq["steps"][1]["outcome"].str, "ok");
+  EXPECT_GE(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"parked\"}"), 2);
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"done\"}"), 1);
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_parked"), 0);
+  // The host agent step ran once; the CFA PUT until it succeeded; the rest once, after it.
+  std::vector<Request> got = env_.Actions(since);
+  std::vector<Request> base = ExpectedEstablish("7002", "7003", 0, false);
+  ASSERT_EQ(got.size(), 1 + 8 + 2u) << ::testing::PrintToString(got);
+  EXPECT_EQ(got[0], base[0]);
+  for (int i = 1; i <= 8; ++i) EXPECT_EQ(got[i], base[1]) << i;
+  EXPECT_EQ(got[9], base[2]);
+  EXPECT_EQ(got[10], base[3]);
+  std::string user = env_.SimGet("/sim/users/7003@example.com");
+  EXPECT_TRUE(absl::StrContains(user, "\"hostUserId\":\"7002@example.com\"")) << user;
 }
 
-TEST_F(XspE2E, ClientErrorIsNotRetried) {
-  StartEnv();
-  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=HotelingGuest&status=400&count=5"), 200);
+TEST_F(XspE2E, RefusedSequenceWaitsForAnOperatorAndHoldsBackOnlyItsUsers) {
+  StartEnv({"--park_backoff=200ms", "--park_backoff_max=1s"});
+  ASSERT_EQ(
+      env_.SimPost("/sim/faults?method=PUT&path=7003@example.com/services/HotelingGuest&status=400"
+                   "&count=1000"),
+      200);
   int64_t since = env_.LastSeq();
-  std::string cursor = env_.Establish("7002", "7003").cursor();
-  ASSERT_TRUE(WaitSequenceState(cursor, "failed"));
+  std::string first = env_.Establish("7002", "7003").cursor();
+  // A client error is not retried within the run: parked after one attempt of the step.
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        Json st = env_.Status();
+        for (const Json& p : st["pending"].arr) {
+          if (p["cursor"].str == first && p["state"].str == "parked") return true;
+        }
+        return false;
+      },
+      kWait))
+      << env_.BridgeLog();
   std::vector<Request> got = env_.Actions(since);
-  ASSERT_EQ(got.size(), 3u) << ::testing::PrintToString(got);
-  EXPECT_TRUE(absl::StrContains(Sequences()[0]["error"].str, "errorCode=4000"));
+  ASSERT_GE(got.size(), 3u) << ::testing::PrintToString(got);
+  EXPECT_EQ(got[2].status, 400);
+  // The guest's logout waits behind it; another desk's login goes ahead.
+  std::string logout = env_.Cancel("7002").cursor();
+  std::string other = env_.Establish("7005", "7004").cursor();
+  ASSERT_TRUE(WaitSequenceState(other, "done")) << env_.BridgeLog();
+  bool queued = false;
+  Json st = env_.Status();
+  for (const Json& p : st["pending"].arr) {
+    queued |= p["cursor"].str == logout && p["state"].str == "queued";
+  }
+  EXPECT_TRUE(queued) << env_.SimGet("/sim/journal");
+  // Operator actions: bad requests are answered as such; dropping the parked one lets the
+  // logout run.
+  std::string out;
+  EXPECT_EQ(HttpCall("POST", env_.bridge_port, "/sequences/drop", "", &out), 400) << out;
+  EXPECT_EQ(HttpCall("POST", env_.bridge_port, "/sequences/drop?cursor=1-0", "", &out), 404) << out;
+  ASSERT_EQ(HttpCall("DELETE", env_.sim_port, "/sim/faults", "", nullptr), 200);
+  ASSERT_EQ(HttpCall("POST", env_.bridge_port, "/sequences/drop?cursor=" + first, "", &out), 200)
+      << out;
+  ASSERT_TRUE(WaitSequenceState(first, "dropped"));
+  ASSERT_TRUE(WaitSequenceState(logout, "done")) << env_.BridgeLog();
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"dropped\"}"), 1);
+  EXPECT_TRUE(absl::StrContains(env_.BridgeLog(), "dropped by an operator"));
+  EXPECT_TRUE(env_.Status()["pending"].arr.empty());
 }
 
 TEST_F(XspE2E, PlatformAssociationAppearsInHotdeskWithoutEcho) {
@@ -177,9 +232,12 @@ TEST_F(XspE2E, PlatformAssociationAppearsInHotdeskWithoutEcho) {
   EXPECT_EQ(evs[1].type(), v1::EVENT_TYPE_CANCELLED);
   EXPECT_EQ(evs[1].source(), v1::SOURCE_XSP);
   EXPECT_EQ(evs[1].reason(), v1::CANCEL_REASON_EXTERNAL);
-  // No outbound sequence for either: the platform already has them.
+  // No outbound sequence for either: the platform already has them. (The bridge only read the
+  // guest's HotelingGuest, to see that each event was still current.)
   absl::SleepFor(absl::Milliseconds(500));
-  EXPECT_TRUE(env_.Actions(since).empty()) << ::testing::PrintToString(env_.Actions(since));
+  for (const Request& r : env_.Actions(since)) {
+    EXPECT_EQ(r.method, "GET") << ::testing::PrintToString(env_.Actions(since));
+  }
   EXPECT_EQ(
       env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"skipped_source_xsp\"}"),
       1);
@@ -402,6 +460,101 @@ TEST_F(XspE2E, MalformedXmlFromTheXspIsRejected) {
   // A good event right after still works.
   ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7003@example.com&host=7009@example.com"), 200);
   EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.GetByGuest("7003").ok(); }, kWait));
+}
+
+// issue 10: G moves H1 -> H2; the bridge dies after H1's PUT and before recording it; on restart
+// H1 is sent again. Its echo must not be taken for a platform change: hotdesk and BroadWorks end
+// agreeing on G at H2.
+TEST_F(XspE2E, BridgeKilledBetweenAPutAndItsRecordAgreesWithThePlatformAfterRestart) {
+  StartEnv();
+  // The PUT of 7003's HotelingGuest (host 7002) is carried out and its answer is late.
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=HotelingGuest&delay_ms=5000&after=1&count=1"),
+            200);
+  env_.Establish("7002", "7003");
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        return absl::StrContains(env_.SimGet("/sim/users/7003@example.com"),
+                                 "\"hostUserId\":\"7002@example.com\"");
+      },
+      kWait));
+  env_.StopBridge(SIGKILL);
+  // While the bridge is down, 7003 moves to 7005.
+  env_.Establish("7005", "7003");
+  // After the restart the unfinished PUT is sent again; the platform holds it a moment, so that
+  // the new event channel is open when the change is reported (to the subscriptions of both
+  // bridge processes: the killed one could not delete its own).
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=HotelingGuest&delay_ms=2000&count=1"), 200);
+  ASSERT_TRUE(env_.StartBridge()) << env_.BridgeLog();
+  auto settled = [&] {
+    absl::StatusOr<v1::Association> a = env_.GetByGuest("7003");
+    return a.ok() && a->host() == "7005" &&
+           absl::StrContains(env_.SimGet("/sim/users/7003@example.com"),
+                             "\"hostUserId\":\"7005@example.com\"") &&
+           env_.Status()["pending"].arr.empty() && env_.UnackedOnOpenChannels() == 0;
+  };
+  EXPECT_TRUE(XspEnv::WaitFor(settled, absl::Seconds(30)))
+      << "hotdesk: " << (env_.GetByGuest("7003").ok() ? env_.GetByGuest("7003")->host() : "none")
+      << "\nplatform: " << env_.SimGet("/sim/users/7003@example.com") << "\n"
+      << env_.BridgeLog();
+  // No change came back from the platform: every event was the bridge's own.
+  for (const auto& ev : env_.Events(env_.seed_cursor)) {
+    EXPECT_NE(ev.source(), v1::SOURCE_XSP) << ev.ShortDebugString();
+  }
+}
+
+TEST_F(XspE2E, PlatformChangeIsAcknowledgedOnlyOnceApplied) {
+  StartEnv({"--core_retry_budget=500ms"});
+  env_.StopServer();
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7004@example.com&host=7005@example.com"), 200);
+  // hotdesk is down: the change is not applied, so not acknowledged; it is tried again.
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] { return absl::StrContains(env_.BridgeLog(), "not acknowledged, trying again"); },
+      kWait));
+  EXPECT_EQ(env_.UnackedOnOpenChannels(), 1) << env_.SimGet("/sim/channels");
+  ASSERT_TRUE(env_.RestartServer());
+  absl::StatusOr<v1::Association> a;
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return (a = env_.GetByGuest("7004")).ok(); }, kWait))
+      << env_.BridgeLog();
+  EXPECT_EQ(a->host(), "7005");
+  EXPECT_EQ(a->source(), v1::SOURCE_XSP);
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.UnackedOnOpenChannels() == 0; }, kWait))
+      << env_.SimGet("/sim/channels");
+  // Applied once, with the event's request id.
+  std::vector<v1::AssociationEvent> evs = env_.Events(env_.seed_cursor);
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(evs[0].request_id(), "xsp-")) << evs[0].request_id();
+}
+
+TEST_F(XspE2E, TrimmedCursorIsResyncedByTheDifferences) {
+  env_.server_flags = {"--stream_retention=10"};
+  StartEnv();
+  env_.redis.Cmd({"CONFIG", "SET", "stream-node-max-entries", "5"});
+  std::string c1 = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(WaitSequenceState(c1, "done"));
+  ASSERT_EQ(env_.StopBridge(SIGTERM), 0);
+  // A fresh server (one that kept the tenant's events in memory would hand them all over), and
+  // while the bridge is away: 7003 leaves 7002, 7004 sits at 7005, and enough churn that the
+  // stream no longer reaches back to the bridge's cursor.
+  ASSERT_TRUE(env_.RestartServer());
+  env_.stub = v1::Associations::NewStub(env_.server.Channel());
+  env_.Cancel("7002");
+  env_.Establish("7005", "7004");
+  for (int i = 0; i < 60; ++i) {
+    env_.Establish("7010", "7011");
+    env_.Cancel("7010");
+  }
+  int64_t since = env_.LastSeq();
+  ASSERT_TRUE(env_.StartBridge()) << env_.BridgeLog();
+  // Only the differences are applied: the cancel and the establish, not 120 churned sequences.
+  std::vector<Request> want = ExpectedCancel("7002", "7003");
+  for (const Request& r : ExpectedEstablish("7005", "7004", 0, false)) want.push_back(r);
+  EXPECT_EQ(WaitActions(since, want.size()), want);
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return env_.Status()["pending"].arr.empty(); }, kWait));
+  EXPECT_EQ(env_.Actions(since).size(), want.size());
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_watch_resyncs_total"), 1);
+  EXPECT_TRUE(absl::StrContains(env_.SimGet("/sim/users/7003@example.com"), "\"hostUserId\":null"));
+  EXPECT_TRUE(absl::StrContains(env_.SimGet("/sim/users/7004@example.com"),
+                                "\"hostUserId\":\"7005@example.com\""));
 }
 
 }  // namespace

@@ -77,8 +77,9 @@ XspEnv::~XspEnv() {
 
 bool XspEnv::Start(const std::vector<std::string>& bflags, const std::vector<std::string>& sflags) {
   if (!redis.Start()) return false;
-  if (!server.Start(redis.addr(), {"--min_association_limit=1s", "--shutdown_grace=500ms"}))
-    return false;
+  std::vector<std::string> flags = {"--min_association_limit=1s", "--shutdown_grace=500ms"};
+  for (const auto& f : server_flags) flags.push_back(f);
+  if (!server.Start(redis.addr(), flags)) return false;
   stub = v1::Associations::NewStub(server.Channel());
   std::vector<std::string> argv = {XSP_SIM_BIN, "--listen=127.0.0.1:0", "--user=admin",
                                    "--event_timeout=6s", "--log_level=debug"};
@@ -88,9 +89,12 @@ bool XspEnv::Start(const std::vector<std::string>& bflags, const std::vector<std
   if (line.empty()) return false;
   sim_port = std::atoi(line.substr(line.rfind(' ') + 1).c_str());
   // The bridge resumes after this event (exclusive), so nothing before it is replayed and
-  // nothing after it is missed.
+  // nothing after it is missed; it knows the one association there is then.
   seed_cursor = Establish("seed-host", "seed-guest").cursor();
-  redis.Cmd({"SET", absl::StrCat("hotdesk:{", kTenant, "}:xsp:cursor"), seed_cursor});
+  const std::string keys = absl::StrCat("hotdesk:{", kTenant, "}:xsp:");
+  redis.Cmd({"SET", keys + "cursor", seed_cursor});
+  redis.Cmd({"HSET", keys + "known", "seed-host", "seed-guest"});
+  redis.Cmd({"SET", keys + "known_ok", "1"});
   bridge_flags = bflags;
   return StartBridge();
 }
@@ -124,6 +128,31 @@ bool XspEnv::StartBridge(const std::vector<std::string>& extra) {
 }
 
 int XspEnv::StopBridge(int sig) { return bridge.Stop(sig); }
+
+void XspEnv::StopServer() { server.Stop(); }
+
+bool XspEnv::RestartServer() {
+  int port = server.port();
+  server.Stop();
+  std::vector<std::string> flags = {"--min_association_limit=1s", "--shutdown_grace=500ms",
+                                    "--listen=127.0.0.1:" + std::to_string(port)};
+  for (const auto& f : server_flags) flags.push_back(f);
+  // The port may linger a moment after the old process.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (server.Start(redis.addr(), flags)) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+int64_t XspEnv::UnackedOnOpenChannels() {
+  int64_t n = 0;
+  Json chans = SimChannels();
+  for (const Json& c : chans["channels"].arr) {
+    if (c["open"].b) n += c["unacked"].Int();
+  }
+  return n;
+}
 
 bool XspEnv::WaitBridgeReady(absl::Duration timeout) {
   return WaitFor(

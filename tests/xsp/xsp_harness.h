@@ -48,6 +48,11 @@ class XspEnv {
              const std::vector<std::string>& sim_flags = {});
   bool StartBridge(const std::vector<std::string>& extra = {});
   int StopBridge(int sig = 15);
+  // Stops hotdesk-server and starts it again on the same port (a fresh process: nothing of the
+  // tenant kept in memory).
+  bool RestartServer();
+  // Stops hotdesk-server (RestartServer brings it back).
+  void StopServer();
 
   // Simulator.
   int SimPost(const std::string& path_and_query, const std::string& body = "",
@@ -59,6 +64,8 @@ class XspEnv {
   std::vector<Request> AllRequests(int64_t since = 0);
   int64_t LastSeq();
   Json SimChannels();
+  // Events delivered on open channels and not acknowledged yet.
+  int64_t UnackedOnOpenChannels();
 
   // Bridge ops port.
   Json Status();
@@ -88,6 +95,7 @@ class XspEnv {
   int bridge_port = 0;
   std::string seed_cursor;
   std::vector<std::string> bridge_flags;
+  std::vector<std::string> server_flags;  // extra flags of hotdesk-server (set before Start)
   std::unique_ptr<v1::Associations::Stub> stub;
   int expected_subscriptions = 0;
   // Subscribe to the simulator's group instead of single users.

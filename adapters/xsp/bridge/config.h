@@ -29,6 +29,11 @@ struct OutboundConfig {
   bool agent_steps = true;
   // Agent state the guest is put in after an establish (B.3 step 4).
   std::string guest_agent_state = "Unavailable";
+  // A sequence whose step still fails after its retries is parked and tried again after this
+  // delay, doubling (jittered) with each failure up to park_backoff_max, until it succeeds or an
+  // operator drops it.
+  absl::Duration park_backoff = absl::Seconds(5);
+  absl::Duration park_backoff_max = absl::Minutes(5);
 };
 
 struct InboundConfig {
@@ -48,11 +53,17 @@ struct InboundConfig {
   bool apply_initial_events = false;
   // How long an own change is remembered to recognise its HotelingGuestEvent (echo suppression).
   absl::Duration echo_window = absl::Seconds(60);
+  // A platform change that could not be applied to hotdesk (core unavailable) is not
+  // acknowledged, and is tried again after this delay, doubling up to apply_backoff_max.
+  absl::Duration apply_backoff = absl::Milliseconds(500);
+  absl::Duration apply_backoff_max = absl::Seconds(30);
   absl::Duration reopen_backoff_max = absl::Seconds(30);
 };
 
 struct BridgeConfig {
   std::string server = "127.0.0.1:50051";
+  absl::Duration core_timeout = absl::Seconds(5);        // each attempt of a call to the core
+  absl::Duration core_retry_budget = absl::Seconds(10);  // retries of an unavailable/slow core
   std::string tenant;
   XsiEndpoint actions;
   XsiEndpoint events;

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "adapters/common/backoff.h"
+#include "adapters/xsp/bridge/sequences.h"
 #include "services/common/log.h"
 
 namespace hotdesk::xsp {
@@ -21,6 +23,15 @@ absl::Time RefreshAt(int expires) {
   return absl::Now() + absl::Milliseconds(std::max(1, expires) * 800);
 }
 
+// Could not be applied now; worth trying again later.
+bool NotYet(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsCancelled(s);
+}
+
+absl::Status FromGrpc(const grpc::Status& st) {
+  return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+}
+
 std::string Excerpt(const std::string& s) {
   std::string e = s.substr(0, 160);
   std::replace(e.begin(), e.end(), '\n', ' ');
@@ -29,14 +40,15 @@ std::string Excerpt(const std::string& s) {
 
 }  // namespace
 
-Inbound::Inbound(const BridgeConfig& config, std::shared_ptr<v1::Associations::Stub> stub,
-                 const IdMapper* ids, EchoGuard* echo, BridgeMetrics* metrics)
+Inbound::Inbound(const BridgeConfig& config, std::shared_ptr<grpc::Channel> channel,
+                 const IdMapper* ids, ProgressStore* store, BridgeMetrics* metrics)
     : config_(config),
-      stub_(std::move(stub)),
+      stub_(v1::Associations::NewStub(channel)),
       ids_(ids),
-      echo_(echo),
+      store_(store),
       metrics_(metrics),
-      client_(config.events) {
+      client_(config.events),
+      policy_{config.core_timeout, config.core_retry_budget} {
   if (config_.inbound.channel_set_id.empty()) {
     config_.inbound.channel_set_id = absl::StrCat("hotdesk-xsp-", config_.tenant);
   }
@@ -64,6 +76,7 @@ void Inbound::Start() {
 
 void Inbound::Stop() {
   if (stopping_.exchange(true)) return;
+  canceller_.Cancel();  // an event being applied stays unacknowledged
   cv_.notify_all();
   if (control_thread_.joinable()) control_thread_.join();
   // Leave the platform clean: no subscriptions or channel left behind for this channel set.
@@ -372,8 +385,26 @@ void Inbound::WorkerLoop() {
       Ack(w.malformed_event_id, 400, "Malformed event");
       continue;
     }
-    HandleEvent(w.event);
-    if (!w.event.event_id.empty()) Ack(w.event.event_id, 200, "OK");
+    // In order: a later event waits until this one is applied.
+    adapters::Backoff backoff({config_.inbound.apply_backoff, config_.inbound.apply_backoff_max});
+    for (;;) {
+      absl::Status st = HandleEvent(w.event);
+      if (st.ok()) {
+        if (!w.event.event_id.empty()) Ack(w.event.event_id, 200, "OK");
+        break;
+      }
+      if (!NotYet(st)) {
+        // hotdesk refused the change (e.g. a disabled guest): final, like a malformed event.
+        if (!w.event.event_id.empty()) Ack(w.event.event_id, 400, "Not applied");
+        break;
+      }
+      absl::Duration wait = backoff.Next();
+      HD_LOG(kWarn, "xsp: platform change not applied yet; not acknowledged, trying again")
+          .kv("event_id", w.event.event_id)
+          .kv("error", st.message())
+          .kv("retry_ms", absl::ToInt64Milliseconds(wait));
+      if (!Wait(wait)) return;  // stopping: left unacknowledged
+    }
   }
 }
 
@@ -387,7 +418,7 @@ void Inbound::Ack(const std::string& event_id, int status, const std::string& re
   }
 }
 
-void Inbound::HandleEvent(const XsiEvent& ev) {
+absl::Status Inbound::HandleEvent(const XsiEvent& ev) {
   metrics_->EventReceived(ev.data_type.empty() ? ev.event_type : ev.data_type);
   if (ev.event_type == "SubscriptionTerminatedEvent") {
     std::lock_guard<std::mutex> lock(mu_);
@@ -398,19 +429,32 @@ void Inbound::HandleEvent(const XsiEvent& ev) {
       }
     }
     resubscribe_ = true;
-    return;
+    return absl::OkStatus();
   }
-  if (ev.data_type == "HotelingGuestEvent") {
-    HandleHoteling(ev);
-    return;
-  }
+  if (ev.data_type == "HotelingGuestEvent") return HandleHoteling(ev);
   HD_LOG(kDebug, "xsp: event")
       .kv("type", ev.data_type)
       .kv("target", ev.target_id)
       .kv("state", ev.agent_state);
+  return absl::OkStatus();
 }
 
-void Inbound::HandleHoteling(const XsiEvent& ev) {
+absl::StatusOr<bool> Inbound::StillCurrent(const std::string& bw_guest,
+                                           const std::string& bw_host) {
+  HttpResult r = client_.Request("GET", ServicePath(bw_guest, "HotelingGuest"), "",
+                                 config_.outbound.step_timeout);
+  if (r.status == 0 || r.status >= 500) {
+    return absl::UnavailableError(absl::StrCat("cannot read HotelingGuest: ", DescribeFailure(r)));
+  }
+  if (!Success(r.status)) return true;  // cannot tell: take the event as it is
+  absl::StatusOr<HotelingGuestDoc> now = ParseHotelingGuest(r.body);
+  if (!now.ok()) return true;
+  const bool associated =
+      now->host_user_id.has_value() && !now->host_user_id->empty() && now->active.value_or(true);
+  return associated ? *now->host_user_id == bw_host : bw_host.empty();
+}
+
+absl::Status Inbound::HandleHoteling(const XsiEvent& ev) {
   const std::string bw_guest = ev.target_id.empty() ? ev.user_id : ev.target_id;
   const HotelingGuestDoc& info = ev.hoteling_guest;
   const bool associate =
@@ -424,7 +468,7 @@ void Inbound::HandleHoteling(const XsiEvent& ev) {
     HD_LOG(kWarn, "xsp: hoteling event for unmapped user ignored")
         .kv("guest", bw_guest)
         .kv("host", info.host_user_id.value_or(""));
-    return;
+    return absl::OkStatus();
   }
   bool initial = false;
   if (ev.sequence_number == 1) {
@@ -437,37 +481,51 @@ void Inbound::HandleHoteling(const XsiEvent& ev) {
     HD_LOG(kDebug, "xsp: initial hoteling state (not a change)")
         .kv("guest", *guest)
         .kv("host", *host);
-    return;
+    return absl::OkStatus();
   }
-  if (echo_->Consume(*guest, *host, absl::Now())) {
+  // The bridge's own change coming back (recorded in Redis before it was sent, so also across a
+  // restart of the bridge)?
+  absl::StatusOr<bool> echo = store_->ConsumeEcho(*guest, *host);
+  if (!echo.ok()) return absl::UnavailableError(echo.status().message());
+  if (*echo) {
     metrics_->Inbound(kind, "echo");
     HD_LOG(kDebug, "xsp: own change came back; ignored").kv("guest", *guest).kv("host", *host);
-    return;
+    return absl::OkStatus();
+  }
+  // A platform change, unless the platform has moved on since (then its successor's event
+  // follows, and applying this one now would undo it in hotdesk).
+  absl::StatusOr<bool> current =
+      StillCurrent(bw_guest, associate ? *info.host_user_id : std::string());
+  if (!current.ok()) return current.status();
+  if (!*current) {
+    metrics_->Inbound(kind, "stale");
+    HD_LOG(kInfo, "xsp: hoteling event superseded on the platform; ignored")
+        .kv("guest", *guest)
+        .kv("host", *host);
+    return absl::OkStatus();
   }
   // Compare with hotdesk: a platform state hotdesk already has is not a change.
   v1::GetAssociationRequest get;
   get.set_tenant(config_.tenant);
   get.set_guest(*guest);
-  v1::Association current;
-  grpc::ClientContext gctx;
-  gctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::Status gs = stub_->GetAssociation(&gctx, get, &current);
+  v1::Association current_assoc;
+  grpc::Status gs = adapters::CallWithRetry(policy_, &canceller_, [&](grpc::ClientContext* ctx) {
+    return stub_->GetAssociation(ctx, get, &current_assoc);
+  });
   if (!gs.ok() && gs.error_code() != grpc::StatusCode::NOT_FOUND) {
-    metrics_->Inbound(kind, "error");
+    metrics_->Inbound(kind, adapters::IsRetryable(gs.error_code()) ? "retry" : "error");
     HD_LOG(kError, "xsp: cannot read association from hotdesk")
         .kv("guest", *guest)
         .kv("error", gs.error_message());
-    return;
+    return FromGrpc(gs);
   }
   bool has = gs.ok();
   const std::string request_id = absl::StrCat("xsp-", ev.event_id);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::Status st;
   if (associate) {
-    if (has && current.host() == *host) {
+    if (has && current_assoc.host() == *host) {
       metrics_->Inbound(kind, "unchanged");
-      return;
+      return absl::OkStatus();
     }
     v1::EstablishRequest req;
     req.set_tenant(config_.tenant);
@@ -481,11 +539,11 @@ void Inbound::HandleHoteling(const XsiEvent& ev) {
     }
     (*req.mutable_attributes())["origin"] = "broadworks";
     v1::EstablishResponse resp;
-    st = stub_->Establish(&ctx, req, &resp);
+    st = adapters::RetryingEstablish(*stub_, policy_, &canceller_, req, &resp);
   } else {
     if (!has) {
       metrics_->Inbound(kind, "unchanged");
-      return;
+      return absl::OkStatus();
     }
     v1::CancelRequest req;
     req.set_tenant(config_.tenant);
@@ -494,23 +552,26 @@ void Inbound::HandleHoteling(const XsiEvent& ev) {
     req.set_source(v1::SOURCE_XSP);
     req.set_request_id(request_id);
     v1::CancelResponse resp;
-    st = stub_->Cancel(&ctx, req, &resp);
+    st = adapters::RetryingCancel(*stub_, policy_, &canceller_, req, &resp);
     if (st.error_code() == grpc::StatusCode::NOT_FOUND) st = grpc::Status::OK;
   }
   if (!st.ok()) {
-    metrics_->Inbound(kind, "error");
+    metrics_->Inbound(kind, adapters::IsRetryable(st.error_code()) ? "retry" : "error");
     HD_LOG(kError, "xsp: platform change not applied to hotdesk")
         .kv("kind", kind)
         .kv("guest", *guest)
         .kv("host", *host)
+        .kv("request_id", request_id)
         .kv("error", st.error_message());
-    return;
+    return FromGrpc(st);
   }
   metrics_->Inbound(kind, "applied");
   HD_LOG(kInfo, "xsp: platform change applied to hotdesk")
       .kv("kind", kind)
       .kv("guest", *guest)
-      .kv("host", associate ? *host : current.host());
+      .kv("host", associate ? *host : current_assoc.host())
+      .kv("request_id", request_id);
+  return absl::OkStatus();
 }
 
 }  // namespace hotdesk::xsp

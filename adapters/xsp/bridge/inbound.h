@@ -1,5 +1,7 @@
 // Inbound: keeps an Xsi-Events channel open and turns platform-made hoteling changes into
-// Establish/Cancel calls on hotdesk-server (source XSP, reason EXTERNAL).
+// Establish/Cancel calls on hotdesk-server (source XSP, reason EXTERNAL, request id
+// "xsp-<eventID>"). An event is acknowledged only once it has been applied (or refused for good):
+// while hotdesk cannot be reached it is tried again, with backoff, in order.
 //
 // Threads: the channel thread holds the streaming POST and splits it into documents; the worker
 // thread handles events in order and acknowledges each (EventResponse); the control thread
@@ -18,10 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "adapters/common/core_call.h"
 #include "adapters/xsp/bridge/config.h"
-#include "adapters/xsp/bridge/echo_guard.h"
 #include "adapters/xsp/bridge/id_map.h"
 #include "adapters/xsp/bridge/metrics.h"
+#include "adapters/xsp/bridge/progress_store.h"
 #include "adapters/xsp/bridge/xsi_client.h"
 #include "adapters/xsp/xml/doc_splitter.h"
 #include "adapters/xsp/xml/xsi_xml.h"
@@ -39,8 +43,8 @@ struct ChannelStatus {
 
 class Inbound {
  public:
-  Inbound(const BridgeConfig& config, std::shared_ptr<v1::Associations::Stub> stub,
-          const IdMapper* ids, EchoGuard* echo, BridgeMetrics* metrics);
+  Inbound(const BridgeConfig& config, std::shared_ptr<grpc::Channel> channel, const IdMapper* ids,
+          ProgressStore* store, BridgeMetrics* metrics);
   ~Inbound();
   void Start();
   // Deletes the subscriptions and the channel, then stops the threads.
@@ -65,8 +69,14 @@ class Inbound {
   void ControlLoop();
   void WorkerLoop();
   void OnDocument(const std::string& doc);
-  void HandleEvent(const XsiEvent& ev);
-  void HandleHoteling(const XsiEvent& ev);
+  // OK when handled (applied, or nothing to do); UNAVAILABLE / DEADLINE_EXCEEDED / CANCELLED when
+  // it could not be applied now (tried again, not acknowledged meanwhile); anything else when
+  // hotdesk refused it for good.
+  absl::Status HandleEvent(const XsiEvent& ev);
+  absl::Status HandleHoteling(const XsiEvent& ev);
+  // False when BroadWorks shows the guest at another host by now: the event is stale (the change
+  // that superseded it has an event of its own). An error when BroadWorks cannot be asked.
+  absl::StatusOr<bool> StillCurrent(const std::string& bw_guest, const std::string& bw_host);
   void Ack(const std::string& event_id, int status, const std::string& reason);
   // Requests to the node holding the channel.
   HttpResult Pinned(absl::string_view method, absl::string_view path, absl::string_view body);
@@ -74,11 +84,13 @@ class Inbound {
   bool Wait(absl::Duration d);
 
   BridgeConfig config_;
-  std::shared_ptr<v1::Associations::Stub> stub_;
+  std::unique_ptr<v1::Associations::Stub> stub_;
   const IdMapper* ids_;
-  EchoGuard* echo_;
+  ProgressStore* store_;
   BridgeMetrics* metrics_;
   XsiClient client_;
+  adapters::CallPolicy policy_;
+  adapters::CallCanceller canceller_;
   DocSplitter splitter_;
 
   std::thread channel_thread_, control_thread_, worker_thread_;

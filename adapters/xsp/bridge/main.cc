@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "adapters/common/core_channel.h"
 #include "adapters/xsp/bridge/inbound.h"
 #include "adapters/xsp/bridge/ops_server.h"
 #include "adapters/xsp/bridge/outbound.h"
@@ -51,6 +52,15 @@ ABSL_FLAG(absl::Duration, step_timeout, absl::Seconds(5), "timeout of one Xsi-Ac
 ABSL_FLAG(int, step_retries, 3, "retries of a step after 5xx/401/timeout");
 ABSL_FLAG(absl::Duration, step_backoff, absl::Milliseconds(200),
           "first retry delay (doubles up to 5 s)");
+ABSL_FLAG(absl::Duration, park_backoff, absl::Seconds(5),
+          "a sequence whose step still fails is parked and tried again after this delay, "
+          "doubling with each failure up to --park_backoff_max, until it succeeds or is dropped");
+ABSL_FLAG(absl::Duration, park_backoff_max, absl::Minutes(5), "longest delay of a parked sequence");
+ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5),
+          "deadline of each attempt of a call to hotdesk-server");
+ABSL_FLAG(absl::Duration, core_retry_budget, absl::Seconds(10),
+          "a call that finds hotdesk-server unavailable or slow is retried (changes with the same "
+          "request id) until this long after its first attempt");
 ABSL_FLAG(bool, agent_steps, true,
           "run the CallCenter steps (host agent sign-out, guest Unavailable/Sign-Out)");
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port (the core's Redis)");
@@ -114,6 +124,16 @@ int main(int argc, char** argv) {
   ob.agent_steps = absl::GetFlag(FLAGS_agent_steps);
   if (ob.step_retries < 0 || ob.step_retries > 20) return Fail("--step_retries: must be 0-20");
   if (ob.step_timeout <= absl::ZeroDuration()) return Fail("--step_timeout: must be positive");
+  ob.park_backoff = absl::GetFlag(FLAGS_park_backoff);
+  ob.park_backoff_max = absl::GetFlag(FLAGS_park_backoff_max);
+  if (ob.park_backoff <= absl::ZeroDuration() || ob.park_backoff_max < ob.park_backoff) {
+    return Fail("--park_backoff: must be positive; --park_backoff_max: at least --park_backoff");
+  }
+  cfg.core_timeout = absl::GetFlag(FLAGS_core_timeout);
+  cfg.core_retry_budget = absl::GetFlag(FLAGS_core_retry_budget);
+  if (cfg.core_timeout <= absl::ZeroDuration() || cfg.core_retry_budget < absl::ZeroDuration()) {
+    return Fail("--core_timeout: must be positive; --core_retry_budget: not negative");
+  }
 
   auto& ib = cfg.inbound;
   ib.enabled = absl::GetFlag(FLAGS_inbound);
@@ -158,16 +178,14 @@ int main(int argc, char** argv) {
   redis->Start();
   hotdesk::xsp::ProgressStore store(redis, cfg.key_prefix, cfg.tenant);
   hotdesk::xsp::BridgeMetrics metrics;
-  hotdesk::xsp::EchoGuard echo(ib.echo_window);
-  auto channel = grpc::CreateChannel(cfg.server, grpc::InsecureChannelCredentials());
-  auto stub =
-      std::shared_ptr<hotdesk::v1::Associations::Stub>(hotdesk::v1::Associations::NewStub(channel));
+  auto channel = hotdesk::adapters::CreateCoreChannel({cfg.server});
 
-  hotdesk::xsp::Outbound outbound(cfg, stub, &ids, &store, &echo, &metrics);
-  hotdesk::xsp::Inbound inbound(cfg, stub, &ids, &echo, &metrics);
+  hotdesk::xsp::Outbound outbound(cfg, channel, &ids, &store, &metrics);
+  hotdesk::xsp::Inbound inbound(cfg, channel, &ids, &store, &metrics);
 
-  hotdesk::xsp::OpsServer ops(metrics.registry(), [&](int limit) {
+  auto status_json = [&](int limit) {
     hotdesk::xsp::ChannelStatus ch = inbound.Status();
+    absl::StatusOr<int64_t> echoes = store.EchoCount();
     std::string out = absl::StrCat(
         "{\"tenant\":", hotdesk::JsonQuote(cfg.tenant),
         ",\"cursor\":", hotdesk::JsonQuote(outbound.cursor()),
@@ -175,7 +193,13 @@ int main(int argc, char** argv) {
         ",\"channel\":{\"enabled\":", ib.enabled ? "true" : "false",
         ",\"up\":", ch.up ? "true" : "false", ",\"channelId\":", hotdesk::JsonQuote(ch.channel_id),
         ",\"expires\":", ch.expires, ",\"subscriptions\":", ch.subscriptions,
-        ",\"opens\":", ch.opens, "},\"echoPending\":", echo.size(), ",\"sequences\":[");
+        ",\"opens\":", ch.opens, "},\"echoPending\":", echoes.ok() ? *echoes : -1,
+        ",\"pending\":[");
+    std::vector<hotdesk::xsp::SeqRecord> pending = outbound.Pending();
+    for (size_t i = 0; i < pending.size(); ++i) {
+      absl::StrAppend(&out, i ? ",\n" : "\n", hotdesk::xsp::SeqRecordJson(pending[i]));
+    }
+    absl::StrAppend(&out, "],\"sequences\":[");
     absl::StatusOr<std::vector<hotdesk::xsp::SeqRecord>> recent = store.Recent(limit);
     if (recent.ok()) {
       for (size_t i = 0; i < recent->size(); ++i) {
@@ -184,7 +208,17 @@ int main(int argc, char** argv) {
     }
     absl::StrAppend(&out, "]", recent.ok() ? "" : ",\"error\":\"redis unavailable\"", "}\n");
     return out;
-  });
+  };
+  auto drop = [&](const std::string& key) {
+    absl::Status s = outbound.Drop(key);
+    if (s.ok())
+      return hotdesk::xsp::OpsServer::Answer{200,
+                                             "{\"dropped\":" + hotdesk::JsonQuote(key) + "}\n"};
+    int code = absl::IsNotFound(s) ? 404 : absl::IsFailedPrecondition(s) ? 409 : 500;
+    return hotdesk::xsp::OpsServer::Answer{
+        code, "{\"error\":" + hotdesk::JsonQuote(std::string(s.message())) + "}\n"};
+  };
+  hotdesk::xsp::OpsServer ops(metrics.registry(), status_json, drop);
   int port = ops.Start(cfg.metrics_listen);
   if (port <= 0) return Fail("--metrics_listen: cannot bind " + cfg.metrics_listen);
 

@@ -34,6 +34,21 @@ BridgeMetrics::BridgeMetrics() : registry_(std::make_shared<prometheus::Registry
                    .Help("1 while the WatchEvents stream of hotdesk-server is open")
                    .Register(*registry_)
                    .Add({});
+  pending_ = &prometheus::BuildGauge()
+                  .Name("hotdesk_xsp_sequences_pending")
+                  .Help("Outbound sequences not ended (queued, running or parked)")
+                  .Register(*registry_)
+                  .Add({});
+  parked_ = &prometheus::BuildGauge()
+                 .Name("hotdesk_xsp_sequences_parked")
+                 .Help("Outbound sequences that failed and wait to be retried or dropped")
+                 .Register(*registry_)
+                 .Add({});
+  resyncs_ = &prometheus::BuildCounter()
+                  .Name("hotdesk_xsp_watch_resyncs_total")
+                  .Help("Resyncs of the event stream after its cursor was trimmed (OUT_OF_RANGE)")
+                  .Register(*registry_)
+                  .Add({});
 }
 
 void BridgeMetrics::Step(const std::string& step, const std::string& outcome) {

@@ -18,12 +18,20 @@ class BridgeMetrics {
 
   // outcome: ok | skipped | failed | retry
   void Step(const std::string& step, const std::string& outcome);
-  // kind: establish | cancel; outcome: done | failed | skipped_done
+  // kind: establish | cancel; outcome: done | parked | dropped | unmapped | skipped_source_xsp
   void Sequence(const std::string& kind, const std::string& outcome);
+  // Sequences not ended, and how many of them are parked.
+  void SetQueue(size_t pending, size_t parked) {
+    pending_->Set(static_cast<double>(pending));
+    parked_->Set(static_cast<double>(parked));
+  }
+  // The event stream was resynced (after OUT_OF_RANGE).
+  void Resync() { resyncs_->Increment(); }
   // type: HotelingGuestEvent, CallForwardingAlwaysEvent, AgentStateEvent, ChannelTerminatedEvent,
   // heartbeat, malformed, ...
   void EventReceived(const std::string& type);
-  // kind: establish | cancel; outcome: applied | echo | unchanged | initial | unmapped | error
+  // kind: establish | cancel; outcome: applied | echo | unchanged | stale | initial | unmapped |
+  // retry | error
   void Inbound(const std::string& kind, const std::string& outcome);
   void ChannelUp(bool up) { channel_up_->Set(up ? 1 : 0); }
   void ChannelOpened() { channel_opens_->Increment(); }
@@ -38,6 +46,9 @@ class BridgeMetrics {
   prometheus::Gauge* channel_up_;
   prometheus::Counter* channel_opens_;
   prometheus::Gauge* watch_up_;
+  prometheus::Gauge* pending_;
+  prometheus::Gauge* parked_;
+  prometheus::Counter* resyncs_;
 };
 
 }  // namespace hotdesk::xsp

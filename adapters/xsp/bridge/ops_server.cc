@@ -8,7 +8,8 @@
 namespace hotdesk::xsp {
 
 OpsServer::OpsServer(std::shared_ptr<prometheus::Registry> registry,
-                     std::function<std::string(int)> status_json)
+                     std::function<std::string(int)> status_json,
+                     std::function<Answer(const std::string&)> drop)
     : http_(std::make_unique<httplib::Server>()) {
   http_->Get("/metrics", [registry](const httplib::Request&, httplib::Response& res) {
     prometheus::TextSerializer s;
@@ -22,6 +23,17 @@ OpsServer::OpsServer(std::shared_ptr<prometheus::Registry> registry,
     if (req.has_param("limit")) (void)absl::SimpleAtoi(req.get_param_value("limit"), &limit);
     limit = std::max(1, std::min(limit, 200));
     res.set_content(status_json(limit), "application/json");
+  });
+  http_->Post("/sequences/drop", [drop](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("cursor") || req.get_param_value("cursor").empty()) {
+      res.status = 400;
+      res.set_content("{\"error\":\"cursor: required (the sequence to drop)\"}\n",
+                      "application/json");
+      return;
+    }
+    Answer a = drop(req.get_param_value("cursor"));
+    res.status = a.status;
+    res.set_content(a.json, "application/json");
   });
 }
 

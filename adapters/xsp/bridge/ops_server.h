@@ -1,5 +1,6 @@
 // The operator's HTTP port: /metrics (Prometheus text), /healthz, /status (JSON: cursor, channel,
-// recent sequences with per-step outcome, newest first).
+// pending and parked sequences, recent sequences with per-step outcome, newest first), and
+// POST /sequences/drop?cursor=<key> (give up on a parked sequence).
 #pragma once
 
 #include <functional>
@@ -17,8 +18,14 @@ namespace hotdesk::xsp {
 
 class OpsServer {
  public:
+  // What an operator action answers: HTTP status and a JSON body.
+  struct Answer {
+    int status = 200;
+    std::string json;
+  };
   OpsServer(std::shared_ptr<prometheus::Registry> registry,
-            std::function<std::string(int limit)> status_json);
+            std::function<std::string(int limit)> status_json,
+            std::function<Answer(const std::string& key)> drop);
   ~OpsServer();
   // host:port (port 0 = any); returns the bound port or -1.
   int Start(const std::string& listen);

@@ -1,9 +1,13 @@
-// Outbound: follows WatchEvents of hotdesk-server and applies every established/cancelled
-// event not made by the bridge itself (source XSP) to BroadWorks as an Xsi-Actions sequence,
-// one event at a time, in stream order. Each step has a timeout and bounded retries with
-// exponential backoff; each outcome is written to Redis (ProgressStore) before the next step, and
-// the cursor advances only when the sequence has ended (done or failed). A failed step ends its
-// sequence (later steps are not run) and is reported in logs, metrics and /status.
+// Outbound: every established/cancelled event of the tenant not made by the bridge itself
+// (source XSP) becomes an Xsi-Actions sequence on BroadWorks.
+//
+// The event follower (adapters/common) takes events in: each is queued as a sequence record in
+// Redis (ProgressStore) before the follower's cursor moves past it, so nothing is lost in a crash.
+// A worker runs the queued sequences in arrival order. Each step has a timeout and bounded retries
+// with backoff, and its outcome is written before the next step starts. A sequence whose step
+// still fails is parked: retried later with a growing delay until it succeeds or an operator drops
+// it (Drop; /status and metrics show it). Sequences touching the same user run in order, so a
+// parked one holds back the later ones of its host and guest, and nobody else.
 #pragma once
 
 #include <atomic>
@@ -12,56 +16,71 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/status/status.h"
+#include "adapters/common/event_follower.h"
 #include "adapters/xsp/bridge/config.h"
-#include "adapters/xsp/bridge/echo_guard.h"
 #include "adapters/xsp/bridge/id_map.h"
 #include "adapters/xsp/bridge/metrics.h"
 #include "adapters/xsp/bridge/progress_store.h"
 #include "adapters/xsp/bridge/sequences.h"
 #include "adapters/xsp/bridge/xsi_client.h"
-#include "hotdesk/v1/associations.grpc.pb.h"
 
 namespace hotdesk::xsp {
 
 class Outbound {
  public:
-  Outbound(const BridgeConfig& config, std::shared_ptr<v1::Associations::Stub> stub,
-           const IdMapper* ids, ProgressStore* store, EchoGuard* echo, BridgeMetrics* metrics);
+  Outbound(const BridgeConfig& config, std::shared_ptr<grpc::Channel> channel, const IdMapper* ids,
+           ProgressStore* store, BridgeMetrics* metrics);
   ~Outbound();
   void Start();
-  // Finishes the step in flight, then stops (a half-done sequence resumes after restart).
+  // Stops taking events in, finishes the step in flight, then stops (a half-done sequence
+  // resumes at the next start).
   void Stop();
-  std::string cursor();
+  std::string cursor() const;
   bool watching() const { return watching_.load(); }
+  // An operator gives up on a sequence that is not running (parked, or waiting behind one):
+  // it ends as "dropped" and the sequences behind it run. NOT_FOUND when no such sequence is
+  // pending, FAILED_PRECONDITION while it runs.
+  absl::Status Drop(const std::string& key);
+  // Sequences not ended, in arrival order (/status).
+  std::vector<SeqRecord> Pending() const;
 
  private:
-  enum class RunResult { kEnded, kInterrupted };
-  void Loop();
-  // Returns kInterrupted when stopping left the sequence unfinished (cursor must not advance).
-  RunResult Handle(const v1::AssociationEvent& ev);
-  // Runs one step with retries; fills rec. False when interrupted by Stop.
-  bool RunStep(const Plan& plan, const PlannedStep& step, StepRecord* rec);
+  enum class Outcome { kDone, kParked, kUnmapped, kInterrupted };
+
+  // Follower thread: queues the event's sequence.
+  absl::Status TakeIn(const adapters::Delivery& d);
+  void WorkerLoop();
+  // The next sequence that may run now (index into pending_), or -1; `wake` is when a parked one
+  // becomes due. Under mu_.
+  int NextRunnable(absl::Time now, absl::Time* wake) const;
+  // Runs or resumes a sequence; `rec` is updated and saved after each step.
+  Outcome Run(SeqRecord* rec);
+  // One step with retries; fills `sr`. False when stopping interrupted it.
+  bool RunStep(const SeqRecord& rec, const Plan& plan, const PlannedStep& step, StepRecord* sr);
   bool SleepOrStop(absl::Duration d);
-  void SaveRecord(const SeqRecord& rec, bool is_new);
+  void SaveRecord(const SeqRecord& rec);
+  void UpdateGauges();
 
   BridgeConfig config_;
-  std::shared_ptr<v1::Associations::Stub> stub_;
+  std::shared_ptr<grpc::Channel> channel_;
   const IdMapper* ids_;
   ProgressStore* store_;
-  EchoGuard* echo_;
   BridgeMetrics* metrics_;
   XsiClient client_;
+  std::unique_ptr<adapters::EventFollower> follower_;
 
-  std::thread thread_;
+  std::thread worker_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> watching_{false};
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
-  grpc::ClientContext* ctx_ = nullptr;  // guarded by mu_
-  std::string cursor_;                  // guarded by mu_
+  std::vector<SeqRecord> pending_;  // not ended, arrival order
+  std::string running_;             // key of the sequence being run
 };
 
 }  // namespace hotdesk::xsp

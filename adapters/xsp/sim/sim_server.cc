@@ -137,18 +137,24 @@ void SimServer::Routes() {
         res.set_header("WWW-Authenticate", "Basic realm=\"BroadWorks\"");
         res.set_content(BuildErrorInfo(401, "[Error 401] Authentication required"), kXmlType);
       } else if (std::optional<Fault> f = st->TakeFault(req.method, req.path)) {
-        if (f->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f->delay_ms));
-        if (f->status == 401) {
-          res.status = 401;
-          res.set_header("WWW-Authenticate", "Basic realm=\"BroadWorks\"");
-          res.set_content(BuildErrorInfo(401, "[Error 401] Authentication failed"), kXmlType);
-        } else if (f->status > 0) {
-          res.status = f->status;
-          res.set_content(BuildErrorInfo(f->status * 10, absl::StrCat("[Error ", f->status * 10,
-                                                                      "] Injected fault")),
-                          kXmlType);
-        } else {
+        if (f->after) {
+          // The change is made and the answer is late: a client may give up or die meanwhile.
           h(req, res);
+          std::this_thread::sleep_for(std::chrono::milliseconds(f->delay_ms));
+        } else {
+          if (f->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f->delay_ms));
+          if (f->status == 401) {
+            res.status = 401;
+            res.set_header("WWW-Authenticate", "Basic realm=\"BroadWorks\"");
+            res.set_content(BuildErrorInfo(401, "[Error 401] Authentication failed"), kXmlType);
+          } else if (f->status > 0) {
+            res.status = f->status;
+            res.set_content(BuildErrorInfo(f->status * 10, absl::StrCat("[Error ", f->status * 10,
+                                                                        "] Injected fault")),
+                            kXmlType);
+          } else {
+            h(req, res);
+          }
         }
       } else {
         h(req, res);
@@ -267,6 +273,11 @@ void SimServer::Routes() {
     f.status = IntParam(req, "status", 0);
     f.delay_ms = IntParam(req, "delay_ms", 0);
     f.remaining = IntParam(req, "count", 1);
+    f.after = IntParam(req, "after", 0) != 0;
+    if (f.after && (f.status != 0 || f.delay_ms == 0)) {
+      SendJson(res, 400, "{\"error\":\"after=1 takes delay_ms and no status\"}");
+      return;
+    }
     if (f.status == 0 && f.delay_ms == 0) {
       SendJson(res, 400, "{\"error\":\"give status, delay_ms or drop_channel\"}");
       return;

@@ -57,6 +57,9 @@ struct Fault {
   std::string match;   // substring of the path; empty = any Xsi path
   int status = 0;      // 0 = no status fault (delay only)
   int delay_ms = 0;
+  // The delay comes after the request was carried out (the change is made, the answer is late),
+  // instead of before it.
+  bool after = false;
   int remaining = 1;
 };
 

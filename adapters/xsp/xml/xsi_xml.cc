@@ -493,7 +493,14 @@ std::string ScrapeEventId(absl::string_view body) {
       size_t start = pos + 8;
       size_t end = body.find('<', start);
       if (end == absl::string_view::npos) return "";
-      return std::string(absl::StripAsciiWhitespace(body.substr(start, end - start)));
+      absl::string_view id = absl::StripAsciiWhitespace(body.substr(start, end - start));
+      // Only what can be an eventID (a UUID in practice) is worth acknowledging: anything else
+      // would go back to the XSP inside our EventResponse, and there break it (a NUL byte, say).
+      if (id.empty() || id.size() > 128) return "";
+      for (char c : id) {
+        if (c <= ' ' || c > '~' || c == '&') return "";
+      }
+      return std::string(id);
     }
     pos += 8;
   }
