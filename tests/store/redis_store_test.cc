@@ -95,8 +95,7 @@ class RedisStoreTest : public ::testing::Test {
     return Wait<v1::EstablishResponse>([&](auto d) { store_->Establish(c, Soon(), d); });
   }
   absl::StatusOr<std::vector<v1::CancelResponse>> Sweep() {
-    return Wait<std::vector<v1::CancelResponse>>(
-        [&](auto d) { store_->SweepExpired(Soon(), d); });
+    return Wait<std::vector<v1::CancelResponse>>([&](auto d) { store_->SweepExpired(Soon(), d); });
   }
   // Waits until Redis's clock has passed `a`'s expiry (expiry is Redis time).
   void WaitUntilDue(const v1::Association& a) {
@@ -210,8 +209,8 @@ TEST_F(RedisStoreTest, UnscheduledExpiryFailsTheEstablishAndItsRetrySchedulesIt)
 }
 
 TEST_F(RedisStoreTest, UnlistedTenantFailsTheEstablishAndChangesNothing) {
-  ASSERT_EQ(redis_.Cmd({"ACL", "SETUSER", "store", "on", ">pw", "~hotdesk:{*", "~hotdesk:due",
-                        "&*", "+@all"}),
+  ASSERT_EQ(redis_.Cmd({"ACL", "SETUSER", "store", "on", ">pw", "~hotdesk:{*", "~hotdesk:due", "&*",
+                        "+@all"}),
             "OK");
   Make("store", "pw");
   auto r = Establish(Login("acme", "h1", "g1", 3600 * 1000));

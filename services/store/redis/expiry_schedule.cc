@@ -29,8 +29,7 @@ const LuaScript& ReleaseDueScript() {
 ExpirySchedule::ExpirySchedule(RedisClient* client, RedisKeys keys, ExpiryScheduleOptions options)
     : client_(client), keys_(std::move(keys)), options_(options) {}
 
-void ExpirySchedule::ListTenant(const std::string& tenant, absl::Time deadline,
-                                StatusDone done) {
+void ExpirySchedule::ListTenant(const std::string& tenant, absl::Time deadline, StatusDone done) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (listed_.count(tenant)) {
@@ -42,9 +41,9 @@ void ExpirySchedule::ListTenant(const std::string& tenant, absl::Time deadline,
       {"SADD", keys_.Tenants(), tenant}, deadline,
       [this, tenant, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) {
-          return done(absl::UnavailableError(absl::StrCat(
-              "cannot list tenant ", tenant, " for expiry (", r.status().message(),
-              "); nothing was changed: retry")));
+          return done(absl::UnavailableError(absl::StrCat("cannot list tenant ", tenant,
+                                                          " for expiry (", r.status().message(),
+                                                          "); nothing was changed: retry")));
         }
         {
           std::lock_guard<std::mutex> lock(mu_);
@@ -61,9 +60,9 @@ void ExpirySchedule::Schedule(const std::string& tenant, int64_t expire_ms, absl
       {"ZADD", keys_.Due(), "LT", std::to_string(expire_ms), tenant}, deadline,
       [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) {
-          return done(absl::UnavailableError(absl::StrCat(
-              "the association is stored but its expiry could not be scheduled (",
-              r.status().message(), "): retry with the same request_id")));
+          return done(absl::UnavailableError(
+              absl::StrCat("the association is stored but its expiry could not be scheduled (",
+                           r.status().message(), "): retry with the same request_id")));
         }
         done(absl::OkStatus());
       },
@@ -71,23 +70,24 @@ void ExpirySchedule::Schedule(const std::string& tenant, int64_t expire_ms, absl
 }
 
 void ExpirySchedule::ClaimDue(absl::Time deadline, Done<Claim> done) {
-  RunScript(client_,
-            Bind(ClaimDueScript(), {{"due_set", keys_.Due()}},
-                 {{"max", std::to_string(options_.max_tenants)},
-                  {"lease_ms", std::to_string(absl::ToInt64Milliseconds(options_.lease))}}),
-            deadline,
-            [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-              if (!r.ok()) return done(r.status());
-              const redisReply* rep = *r;
-              if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
-                return done(absl::InternalError("unexpected redis reply to claim_due"));
-              Claim claim;
-              claim.score = ReplyString(rep->element[0]);
-              for (size_t i = 1; i < rep->elements; ++i)
-                claim.tenants.push_back(ReplyString(rep->element[i]));
-              done(std::move(claim));
-            },
-            RedisClient::Write::kYes);
+  RunScript(
+      client_,
+      Bind(ClaimDueScript(), {{"due_set", keys_.Due()}},
+           {{"max", std::to_string(options_.max_tenants)},
+            {"lease_ms", std::to_string(absl::ToInt64Milliseconds(options_.lease))}}),
+      deadline,
+      [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+        if (!r.ok()) return done(r.status());
+        const redisReply* rep = *r;
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
+          return done(absl::InternalError("unexpected redis reply to claim_due"));
+        Claim claim;
+        claim.score = ReplyString(rep->element[0]);
+        for (size_t i = 1; i < rep->elements; ++i)
+          claim.tenants.push_back(ReplyString(rep->element[i]));
+        done(std::move(claim));
+      },
+      RedisClient::Write::kYes);
 }
 
 void ExpirySchedule::Release(const Claim& claim,
@@ -97,12 +97,12 @@ void ExpirySchedule::Release(const Claim& claim,
   std::vector<std::string> swept;
   swept.reserve(next.size());
   for (const auto& [tenant, ms] : next) swept.push_back(absl::StrCat(tenant, "=", ms));
-  RunScript(client_,
-            Bind(ReleaseDueScript(), {{"due_set", keys_.Due()}},
-                 {{"claim", claim.score}, {"swept", absl::StrJoin(swept, " ")}}),
-            deadline,
-            [done = std::move(done)](absl::StatusOr<const redisReply*> r) { done(r.status()); },
-            RedisClient::Write::kYes);
+  RunScript(
+      client_,
+      Bind(ReleaseDueScript(), {{"due_set", keys_.Due()}},
+           {{"claim", claim.score}, {"swept", absl::StrJoin(swept, " ")}}),
+      deadline, [done = std::move(done)](absl::StatusOr<const redisReply*> r) { done(r.status()); },
+      RedisClient::Write::kYes);
 }
 
 bool ExpirySchedule::ReconcileDue() {
@@ -139,31 +139,30 @@ void ExpirySchedule::Reconcile(absl::Time deadline, StatusDone done) {
     auto acc = std::make_shared<Acc>(all->size());
     acc->zadd = {"ZADD", keys_.Due(), "LT"};
     for (const auto& t : *all) {
-      client_->Command(
-          {"ZRANGE", keys_.Expiry(t), "0", "0", "WITHSCORES"}, deadline,
-          [this, acc, t, deadline, done, failed](absl::StatusOr<const redisReply*> r) {
-            bool last = acc->countdown.Arrive([&] {
-              if (!r.ok()) {
-                if (acc->status.ok()) acc->status = r.status();
-              } else if ((*r)->type == REDIS_REPLY_ARRAY && (*r)->elements == 2) {
-                acc->zadd.push_back(ReplyString((*r)->element[1]));
-                acc->zadd.push_back(t);
-              }
-            });
-            if (!last) return;
-            // What was read is scheduled even when some reads failed.
-            absl::Status read_status = acc->status;
-            auto finish = [read_status, done, failed](absl::Status s) {
-              if (s.ok()) s = read_status;
-              if (!s.ok()) return failed(s);
-              done(absl::OkStatus());
-            };
-            if (acc->zadd.size() == 3) return finish(absl::OkStatus());
-            client_->Command(
-                std::move(acc->zadd), deadline,
-                [finish](absl::StatusOr<const redisReply*> z) { finish(z.status()); },
-                RedisClient::Write::kYes);
-          });
+      client_->Command({"ZRANGE", keys_.Expiry(t), "0", "0", "WITHSCORES"}, deadline,
+                       [this, acc, t, deadline, done, failed](absl::StatusOr<const redisReply*> r) {
+                         bool last = acc->countdown.Arrive([&] {
+                           if (!r.ok()) {
+                             if (acc->status.ok()) acc->status = r.status();
+                           } else if ((*r)->type == REDIS_REPLY_ARRAY && (*r)->elements == 2) {
+                             acc->zadd.push_back(ReplyString((*r)->element[1]));
+                             acc->zadd.push_back(t);
+                           }
+                         });
+                         if (!last) return;
+                         // What was read is scheduled even when some reads failed.
+                         absl::Status read_status = acc->status;
+                         auto finish = [read_status, done, failed](absl::Status s) {
+                           if (s.ok()) s = read_status;
+                           if (!s.ok()) return failed(s);
+                           done(absl::OkStatus());
+                         };
+                         if (acc->zadd.size() == 3) return finish(absl::OkStatus());
+                         client_->Command(
+                             std::move(acc->zadd), deadline,
+                             [finish](absl::StatusOr<const redisReply*> z) { finish(z.status()); },
+                             RedisClient::Write::kYes);
+                       });
     }
   });
 }

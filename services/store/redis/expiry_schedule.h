@@ -30,8 +30,8 @@
 namespace hotdesk {
 
 struct ExpiryScheduleOptions {
-  int max_tenants = 100;                      // tenants claimed per sweep
-  absl::Duration lease = absl::Seconds(15);   // how long a claim keeps other sweepers away
+  int max_tenants = 100;                     // tenants claimed per sweep
+  absl::Duration lease = absl::Seconds(15);  // how long a claim keeps other sweepers away
   absl::Duration reconcile_interval = absl::Minutes(5);
 };
 
@@ -46,8 +46,7 @@ class ExpirySchedule {
   void ListTenant(const std::string& tenant, absl::Time deadline, StatusDone done);
   // After a commit left `tenant` with an association expiring at `expire_ms`: lowers the
   // tenant's due score to it (ZADD LT). UNAVAILABLE, asking for a retry, when the write fails.
-  void Schedule(const std::string& tenant, int64_t expire_ms, absl::Time deadline,
-                StatusDone done);
+  void Schedule(const std::string& tenant, int64_t expire_ms, absl::Time deadline, StatusDone done);
 
   struct Claim {
     std::string score;  // the claim's score in the due set
