@@ -76,10 +76,7 @@ int Establish(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = v1::Associations::NewStub(ctx.channel)->Establish(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json) {
-    PrintJson(resp);
-    return 0;
-  }
+  if (ctx.json) return PrintJson(resp) ? 0 : 1;
   for (const auto& old : resp.superseded()) std::cout << "superseded " << Describe(old) << "\n";
   std::cout << (resp.unchanged() ? "unchanged " : "established ") << Describe(resp.association())
             << (resp.cursor().empty() ? "" : " cursor=" + resp.cursor()) << std::endl;
@@ -105,10 +102,7 @@ int Cancel(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = v1::Associations::NewStub(ctx.channel)->Cancel(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json) {
-    PrintJson(resp);
-    return 0;
-  }
+  if (ctx.json) return PrintJson(resp) ? 0 : 1;
   std::cout << "cancelled " << Describe(resp.association()) << " reason=" << ReasonName(reason)
             << " cursor=" << resp.cursor() << std::endl;
   return 0;
@@ -124,10 +118,8 @@ int Get(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = v1::Associations::NewStub(ctx.channel)->GetAssociation(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json)
-    PrintJson(resp);
-  else
-    std::cout << Describe(resp) << std::endl;
+  if (ctx.json) return PrintJson(resp) ? 0 : 1;
+  std::cout << Describe(resp) << std::endl;
   return 0;
 }
 
@@ -144,10 +136,10 @@ int List(const Context& ctx, const std::vector<std::string>&) {
     if (!st.ok()) return Fail(st);
     for (const auto& a : resp.associations()) {
       ++n;
-      if (ctx.json)
-        PrintJson(a);
-      else
+      if (!ctx.json)
         std::cout << Describe(a) << "\n";
+      else if (!PrintJson(a))
+        return 1;
     }
     req.set_page_token(resp.next_page_token());
   } while (!req.page_token().empty());
@@ -167,7 +159,7 @@ int Watch(const Context& ctx, const std::vector<std::string>&) {
   v1::AssociationEvent ev;
   while (reader->Read(&ev)) {
     if (ctx.json) {
-      PrintJson(ev);
+      if (!PrintJson(ev)) return 1;
       continue;
     }
     std::string line = ev.cursor() + " " + EventTypeName(ev.type());
@@ -191,11 +183,11 @@ int Health(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = grpc::health::v1::Health::NewStub(ctx.channel)->Check(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json)
-    PrintJson(resp);
-  else
+  if (!ctx.json)
     std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status())
               << std::endl;
+  else if (!PrintJson(resp))
+    return 1;
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 3;
 }
 
