@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/bench/redis_conn.h"
+#include "services/keyspace/redis_keys.h"
 
 namespace hotdesk::bench {
 namespace {
@@ -122,8 +123,11 @@ void Environment::Cleanup(const std::string& key_prefix, const std::string& tena
   if (!conn.ok()) return;
   // Tenants are "<base>-<phase>": "<prefix>:{<base>-*" cannot match another run's base.
   (void)(*conn)->DeleteMatching(absl::StrCat(key_prefix, ":{", tenant_base, "-*"));
+  RedisKeys keys(key_prefix);
   for (const char* phase : {"storm", "roam", "steady", "half", "redis", "watch", "mem"}) {
-    (void)(*conn)->Cmd({"SREM", key_prefix + ":tenants", absl::StrCat(tenant_base, "-", phase)});
+    std::string tenant = absl::StrCat(tenant_base, "-", phase);
+    (void)(*conn)->Cmd({"SREM", keys.Tenants(), tenant});
+    (void)(*conn)->Cmd({"ZREM", keys.Due(), tenant});
   }
 }
 

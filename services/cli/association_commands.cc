@@ -100,10 +100,7 @@ int Establish(const Context& ctx, const std::vector<std::string>& args) {
     std::cerr << "request_id=" << req.request_id() << "\n";
     return Fail(st);
   }
-  if (ctx.json) {
-    PrintJson(resp);
-    return 0;
-  }
+  if (ctx.json) return PrintJson(resp) ? 0 : 1;
   for (const auto& old : resp.superseded()) std::cout << "superseded " << Describe(old) << "\n";
   std::cout << (resp.unchanged() ? "unchanged " : "established ") << Describe(resp.association())
             << (resp.cursor().empty() ? "" : " cursor=" + resp.cursor())
@@ -133,10 +130,7 @@ int Cancel(const Context& ctx, const std::vector<std::string>& args) {
     std::cerr << "request_id=" << req.request_id() << "\n";
     return Fail(st);
   }
-  if (ctx.json) {
-    PrintJson(resp);
-    return 0;
-  }
+  if (ctx.json) return PrintJson(resp) ? 0 : 1;
   std::cout << "cancelled " << Describe(resp.association()) << " reason=" << ReasonName(reason)
             << " cursor=" << resp.cursor() << " request_id=" << req.request_id() << std::endl;
   return 0;
@@ -152,10 +146,8 @@ int Get(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = v1::Associations::NewStub(ctx.channel)->GetAssociation(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json)
-    PrintJson(resp);
-  else
-    std::cout << Describe(resp) << std::endl;
+  if (ctx.json) return PrintJson(resp) ? 0 : 1;
+  std::cout << Describe(resp) << std::endl;
   return 0;
 }
 
@@ -172,10 +164,10 @@ int List(const Context& ctx, const std::vector<std::string>&) {
     if (!st.ok()) return Fail(st);
     for (const auto& a : resp.associations()) {
       ++n;
-      if (ctx.json)
-        PrintJson(a);
-      else
+      if (!ctx.json)
         std::cout << Describe(a) << "\n";
+      else if (!PrintJson(a))
+        return 1;
     }
     req.set_page_token(resp.next_page_token());
   } while (!req.page_token().empty());
@@ -252,11 +244,11 @@ int Health(const Context& ctx, const std::vector<std::string>& args) {
   auto call = ctx.Call();
   grpc::Status st = grpc::health::v1::Health::NewStub(ctx.channel)->Check(call.get(), req, &resp);
   if (!st.ok()) return Fail(st);
-  if (ctx.json)
-    PrintJson(resp);
-  else
+  if (!ctx.json)
     std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status())
               << std::endl;
+  else if (!PrintJson(resp))
+    return 1;
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 3;
 }
 

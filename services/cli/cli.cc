@@ -1,12 +1,11 @@
 #include "services/cli/cli.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <cstdio>
 #include <iostream>
 
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/proto_json.h"
 #include "services/common/status.h"
 
 namespace hotdesk::cli {
@@ -34,12 +33,14 @@ int Usage(const std::string& message) {
   return 2;
 }
 
-void PrintJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  std::cout << out << std::endl;
+bool PrintJson(const google::protobuf::Message& m) {
+  auto json = ProtoToJson(m);
+  if (!json.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(json.status().message()).c_str());
+    return false;
+  }
+  std::cout << *json << std::endl;
+  return true;
 }
 
 std::string FormatTime(int64_t seconds) {
@@ -49,7 +50,7 @@ std::string FormatTime(int64_t seconds) {
 
 int PrintForcedLogout(const Context& ctx, const v1::CancelResponse& out) {
   if (ctx.json) {
-    PrintJson(out);
+    if (!PrintJson(out)) return 1;
   } else {
     std::cout << "logged out guest=" << out.association().guest()
               << " host=" << out.association().host() << " reason=FORCED cursor=" << out.cursor()

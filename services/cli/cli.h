@@ -28,10 +28,11 @@ struct Context {
 int Fail(const grpc::Status& status);
 // Prints a usage error; returns 2.
 int Usage(const std::string& message);
-// One message as a single JSON line.
-void PrintJson(const google::protobuf::Message& m);
+// One message as a single JSON line on stdout; false (the error on stderr) when it cannot be
+// printed.
+bool PrintJson(const google::protobuf::Message& m);
 std::string FormatTime(int64_t seconds);
-// Prints the result of a force logout (devices and guests alike); returns 0.
+// Prints the result of a force logout (devices and guests alike); returns the exit code.
 int PrintForcedLogout(const Context& ctx, const hotdesk::v1::CancelResponse& out);
 
 using CommandFn = int (*)(const Context& ctx, const std::vector<std::string>& args);

@@ -84,10 +84,8 @@ std::string DescribeStatus(const v1::DeviceStatus& s) {
 }
 
 int Print(const Context& ctx, const v1::Device& d, const char* verb) {
-  if (ctx.json)
-    PrintJson(d);
-  else
-    std::cout << verb << " " << DescribeDevice(d) << std::endl;
+  if (ctx.json) return PrintJson(d) ? 0 : 1;
+  std::cout << verb << " " << DescribeDevice(d) << std::endl;
   return 0;
 }
 
@@ -102,10 +100,10 @@ int List(const Context& ctx, v1::Devices::Stub* stub) {
     if (!st.ok()) return Fail(st);
     for (const auto& s : resp.devices()) {
       ++n;
-      if (ctx.json)
-        PrintJson(s);
-      else
+      if (!ctx.json)
         std::cout << DescribeDevice(s.device()) << " status: " << DescribeStatus(s) << "\n";
+      else if (!PrintJson(s))
+        return 1;
     }
     req.set_page_token(resp.next_page_token());
   } while (!req.page_token().empty());

@@ -75,10 +75,8 @@ std::string ApplyFlags(v1::Guest* g, google::protobuf::FieldMask* mask) {
 }
 
 int Print(const Context& ctx, const v1::Guest& g, const char* verb) {
-  if (ctx.json)
-    PrintJson(g);
-  else
-    std::cout << verb << " " << DescribeGuest(g) << std::endl;
+  if (ctx.json) return PrintJson(g) ? 0 : 1;
+  std::cout << verb << " " << DescribeGuest(g) << std::endl;
   return 0;
 }
 
@@ -97,10 +95,10 @@ int Guests(const Context& ctx, const std::vector<std::string>& args) {
       if (!st.ok()) return Fail(st);
       for (const auto& g : resp.guests()) {
         ++n;
-        if (ctx.json)
-          PrintJson(g);
-        else
+        if (!ctx.json)
           std::cout << DescribeGuest(g) << "\n";
+        else if (!PrintJson(g))
+          return 1;
       }
       req.set_page_token(resp.next_page_token());
     } while (!req.page_token().empty());

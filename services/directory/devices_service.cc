@@ -4,9 +4,7 @@
 #include "services/common/status.h"
 #include "services/common/countdown.h"
 #include "services/core/commands.h"
-#include "services/core/ids.h"
-#include "services/directory/mac_address.h"
-#include "services/directory/validation.h"
+#include "services/directory/requests.h"
 #include "services/rpc/unary_call.h"
 #include "services/store/store_util.h"
 
@@ -14,28 +12,6 @@ namespace hotdesk {
 namespace {
 
 constexpr char kService[] = "hotdesk.v1.Devices";
-
-void CheckTenant(const std::string& tenant, FieldViolations* v) {
-  if (auto p = TenantProblem(tenant); !p.empty()) v->Add("tenant", p);
-}
-
-void CheckMac(const std::string& mac, const char* field, FieldViolations* v) {
-  if (auto p = MacProblem(mac); !p.empty()) v->Add(field, p);
-}
-
-// Unspecified enums and model are stored as what they mean, so that every reader agrees.
-void ApplyDefaults(v1::Device* d) {
-  if (d->provisioning() == v1::PROVISIONING_METHOD_UNSPECIFIED)
-    d->set_provisioning(v1::PROVISIONING_METHOD_PNP);
-  if (d->network() == v1::NETWORK_LOCATION_UNSPECIFIED) d->set_network(v1::NETWORK_LOCATION_LAN);
-  if (d->model().empty()) d->set_model("generic");
-}
-
-const std::set<std::string>& WritableDeviceFields() {
-  static const std::set<std::string> f = {"hotdesk_extension", "display_name", "provisioning",
-                                          "network", "model"};
-  return f;
-}
 
 }  // namespace
 
@@ -55,20 +31,9 @@ grpc::ServerUnaryReactor* DevicesService::CreateDevice(grpc::CallbackServerConte
                                                        v1::Device* resp) {
   return RunUnary<v1::Device>(
       ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
-        FieldViolations v;
-        CheckTenant(req->tenant(), &v);
-        if (!req->has_device())
-          v.Add("device", "required");
-        else
-          CheckDevice(req->device(), {}, /*creating=*/true, "device", &v);
-        if (!v.empty()) return done(v.ToStatus());
-        v1::Device d = req->device();
-        d.set_tenant(req->tenant());
-        d.set_mac(*NormalizeMac(d.mac()));
-        d.clear_create_time();
-        d.clear_update_time();
-        ApplyDefaults(&d);
-        directory_->CreateDevice(d, deadline,
+        auto d = PrepareCreateDevice(*req);
+        if (!d.ok()) return done(d.status());
+        directory_->CreateDevice(*d, deadline,
                                  [done = std::move(done)](absl::StatusOr<v1::Device> r) {
                                    if (r.ok()) {
                                      HD_LOG(kInfo, "device created")
@@ -86,21 +51,12 @@ grpc::ServerUnaryReactor* DevicesService::GetDevice(grpc::CallbackServerContext*
                                                     v1::Device* resp) {
   return RunUnary<v1::Device>(
       ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
-        FieldViolations v;
-        CheckTenant(req->tenant(), &v);
-        if (req->mac().empty() == req->hotdesk_extension().empty()) {
-          v.Add("mac", "give exactly one of mac and hotdesk_extension");
-        } else if (!req->mac().empty()) {
-          CheckMac(req->mac(), "mac", &v);
-        } else if (auto p = IdProblem(req->hotdesk_extension()); !p.empty()) {
-          v.Add("hotdesk_extension", p);
-        }
-        if (!v.empty()) return done(v.ToStatus());
-        if (!req->mac().empty()) {
-          directory_->GetDevice(req->tenant(), *NormalizeMac(req->mac()), deadline,
-                                std::move(done));
+        auto ref = PrepareGetDevice(*req);
+        if (!ref.ok()) return done(ref.status());
+        if (!ref->mac.empty()) {
+          directory_->GetDevice(ref->tenant, ref->mac, deadline, std::move(done));
         } else {
-          directory_->GetDeviceByExtension(req->tenant(), req->hotdesk_extension(), deadline,
+          directory_->GetDeviceByExtension(ref->tenant, ref->hotdesk_extension, deadline,
                                            std::move(done));
         }
       });
@@ -135,35 +91,14 @@ grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerConte
                                                        v1::Device* resp) {
   return RunUnary<v1::Device>(
       ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
-        FieldViolations v;
-        CheckTenant(req->tenant(), &v);
-        std::set<std::string> fields(req->update_mask().paths().begin(),
-                                     req->update_mask().paths().end());
-        for (const auto& f : fields) {
-          if (!WritableDeviceFields().count(f))
-            v.Add("update_mask", "unknown or read-only field \"" + f +
-                                     "\" (writable: hotdesk_extension, display_name, provisioning, "
-                                     "network, model)");
-        }
-        if (fields.empty()) fields = WritableDeviceFields();
-        CheckMac(req->device().mac(), "device.mac", &v);
-        CheckDevice(req->device(), fields, /*creating=*/false, "device", &v);
-        if (!v.empty()) return done(v.ToStatus());
-        v1::Device patch = req->device();
-        ApplyDefaults(&patch);
-        std::string tenant = req->tenant();
-        std::string mac = *NormalizeMac(req->device().mac());
-        auto update = [this, tenant, mac, patch, fields, deadline, done](absl::Status ok) {
+        auto u = PrepareUpdateDevice(*req);
+        if (!u.ok()) return done(u.status());
+        auto update = [this, u = *u, deadline, done](absl::Status ok) {
           if (!ok.ok()) return done(ok);
           directory_->UpdateDevice(
-              tenant, mac,
-              [patch, fields](v1::Device* d) {
-                if (fields.count("hotdesk_extension"))
-                  d->set_hotdesk_extension(patch.hotdesk_extension());
-                if (fields.count("display_name")) d->set_display_name(patch.display_name());
-                if (fields.count("provisioning")) d->set_provisioning(patch.provisioning());
-                if (fields.count("network")) d->set_network(patch.network());
-                if (fields.count("model")) d->set_model(patch.model());
+              u.tenant, u.mac,
+              [u](v1::Device* d) {
+                u.ApplyTo(d);
                 return absl::OkStatus();
               },
               deadline,
@@ -177,8 +112,9 @@ grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerConte
                 done(std::move(r));
               });
         };
-        if (!fields.count("hotdesk_extension")) return update(absl::OkStatus());
-        UnlessInUse(tenant, mac, patch.hotdesk_extension(), deadline, std::move(update));
+        if (!u->fields.count("hotdesk_extension")) return update(absl::OkStatus());
+        UnlessInUse(u->tenant, u->mac, u->patch.hotdesk_extension(), deadline,
+                    std::move(update));
       });
 }
 
@@ -187,12 +123,10 @@ grpc::ServerUnaryReactor* DevicesService::DeleteDevice(grpc::CallbackServerConte
                                                        google::protobuf::Empty* resp) {
   return RunUnary<google::protobuf::Empty>(
       ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
-        FieldViolations v;
-        CheckTenant(req->tenant(), &v);
-        CheckMac(req->mac(), "mac", &v);
-        if (!v.empty()) return done(v.ToStatus());
-        std::string tenant = req->tenant();
-        std::string mac = *NormalizeMac(req->mac());
+        auto ref = PrepareDeleteDevice(*req);
+        if (!ref.ok()) return done(ref.status());
+        std::string tenant = ref->tenant;
+        std::string mac = ref->mac;
         UnlessInUse(
             tenant, mac, "", deadline, [this, tenant, mac, deadline, done](absl::Status ok) {
               if (!ok.ok()) return done(ok);
@@ -268,26 +202,16 @@ grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServer
                                                             v1::CancelResponse* resp) {
   return RunUnary<v1::CancelResponse>(
       ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
-        FieldViolations v;
-        CheckTenant(req->tenant(), &v);
-        CheckMac(req->mac(), "mac", &v);
-        if (!req->request_id().empty()) {
-          if (auto p = IdProblem(req->request_id()); !p.empty()) v.Add("request_id", p);
-        }
-        if (!v.empty()) return done(v.ToStatus());
-        std::string tenant = req->tenant();
-        std::string request_id = req->request_id();
-        directory_->GetDevice(tenant, *NormalizeMac(req->mac()), deadline,
+        auto f = PrepareForceLogoutDevice(*req);
+        if (!f.ok()) return done(f.status());
+        std::string tenant = f->device.tenant;
+        std::string request_id = f->request_id;
+        directory_->GetDevice(tenant, f->device.mac, deadline,
                               [this, tenant, request_id, deadline,
                                done = std::move(done)](absl::StatusOr<v1::Device> d) {
                                 if (!d.ok()) return done(d.status());
-                                v1::CancelRequest cancel;
-                                cancel.set_tenant(tenant);
-                                cancel.set_host(d->hotdesk_extension());
-                                cancel.set_reason(v1::CANCEL_REASON_FORCED);
-                                cancel.set_source(v1::SOURCE_API);
-                                cancel.set_request_id(request_id);
-                                auto cmd = PrepareCancel(cancel);
+                                auto cmd = ForcedLogoutCommand(tenant, d->hotdesk_extension(), "",
+                                                               request_id);
                                 if (!cmd.ok()) return done(cmd.status());
                                 associations_->Cancel(
                                     *cmd, deadline,

@@ -1,28 +1,17 @@
 #include "services/directory/directory_util.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/proto_json.h"
 #include "services/common/status.h"
 
 namespace hotdesk {
 namespace {
 
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
-}
-
-absl::Status FromJson(const std::string& json, google::protobuf::Message* m) {
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = true;
-  auto st = google::protobuf::util::JsonStringToMessage(json, m, opts);
-  if (!st.ok())
-    return absl::InternalError(absl::StrCat("corrupt directory record: ", st.ToString()));
+absl::Status FromRecord(const std::string& json, google::protobuf::Message* m) {
+  if (auto st = ProtoFromJson(json, m); !st.ok())
+    return absl::InternalError(absl::StrCat("corrupt directory record: ", st.message()));
   return absl::OkStatus();
 }
 
@@ -54,24 +43,26 @@ absl::Status GuestExistsError(const std::string& id) {
                          absl::StrCat("guest ", id, " already exists"));
 }
 
-std::string EncodeDevice(const v1::Device& device) { return ToJson(device); }
+absl::StatusOr<std::string> EncodeDevice(const v1::Device& device) {
+  return ProtoToJson(device);
+}
 
 absl::StatusOr<v1::Device> DecodeDevice(const std::string& json) {
   v1::Device d;
-  if (auto st = FromJson(json, &d); !st.ok()) return st;
+  if (auto st = FromRecord(json, &d); !st.ok()) return st;
   return d;
 }
 
-std::string EncodeGuest(v1::Guest guest) {
+absl::StatusOr<std::string> EncodeGuest(v1::Guest guest) {
   guest.clear_has_pin();
   guest.clear_failed_attempts();
   guest.clear_locked_until();
-  return ToJson(guest);
+  return ProtoToJson(guest);
 }
 
 absl::StatusOr<v1::Guest> DecodeGuest(const std::string& json) {
   v1::Guest g;
-  if (auto st = FromJson(json, &g); !st.ok()) return st;
+  if (auto st = FromRecord(json, &g); !st.ok()) return st;
   return g;
 }
 

@@ -18,10 +18,10 @@ absl::Status GuestNotFoundError(const std::string& tenant, const std::string& id
 absl::Status GuestExistsError(const std::string& id);
 
 // Records are the API messages as JSON (readable in redis-cli, tolerant of added fields).
-std::string EncodeDevice(const v1::Device& device);
+absl::StatusOr<std::string> EncodeDevice(const v1::Device& device);
 absl::StatusOr<v1::Device> DecodeDevice(const std::string& json);
 // Output-only PIN fields are not stored with the guest record.
-std::string EncodeGuest(v1::Guest guest);
+absl::StatusOr<std::string> EncodeGuest(v1::Guest guest);
 absl::StatusOr<v1::Guest> DecodeGuest(const std::string& json);
 
 // Fills the output-only PIN fields of `guest` from the PIN state as of `now`.

@@ -5,9 +5,8 @@
 #include "absl/time/clock.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
-#include "services/core/ids.h"
 #include "services/directory/directory_util.h"
-#include "services/directory/validation.h"
+#include "services/directory/requests.h"
 #include "services/rpc/unary_call.h"
 #include "services/store/store_util.h"
 
@@ -15,20 +14,6 @@ namespace hotdesk {
 namespace {
 
 constexpr char kService[] = "hotdesk.v1.Guests";
-// Longest string VerifyPin looks at; anything longer is refused before it is counted.
-constexpr size_t kMaxPinInput = 64;
-
-void CheckTenantAndId(const std::string& tenant, const std::string& id, FieldViolations* v) {
-  if (auto p = TenantProblem(tenant); !p.empty()) v->Add("tenant", p);
-  if (auto p = IdProblem(id); !p.empty()) v->Add("id", p);
-}
-
-const std::set<std::string>& WritableGuestFields() {
-  static const std::set<std::string> f = {"display_name", "hotdesking_enabled",
-                                          "association_limit"};
-  return f;
-}
-
 const char* ResultName(v1::VerifyPinResponse::Result r) {
   switch (r) {
     case v1::VerifyPinResponse::RESULT_OK:
@@ -109,20 +94,8 @@ grpc::ServerUnaryReactor* GuestsService::CreateGuest(grpc::CallbackServerContext
                                                      v1::Guest* resp) {
   return RunUnary<v1::Guest>(
       ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
-        FieldViolations v;
-        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
-        if (!req->has_guest())
-          v.Add("guest", "required");
-        else
-          CheckGuest(req->guest(), {}, /*creating=*/true, limits_, "guest", &v);
-        if (!req->pin().empty()) {
-          if (auto p = PinProblem(req->pin()); !p.empty()) v.Add("pin", p);
-        }
-        if (!v.empty()) return done(v.ToStatus());
-        v1::Guest g = req->guest();
-        g.set_tenant(req->tenant());
-        g.clear_create_time();
-        g.clear_update_time();
+        auto n = PrepareCreateGuest(*req, limits_);
+        if (!n.ok()) return done(n.status());
         auto create = [this, deadline, done](v1::Guest g, std::string hash) {
           directory_->CreateGuest(g, hash, deadline, [done](absl::StatusOr<v1::Guest> r) {
             if (r.ok()) {
@@ -134,8 +107,9 @@ grpc::ServerUnaryReactor* GuestsService::CreateGuest(grpc::CallbackServerContext
             done(std::move(r));
           });
         };
-        if (req->pin().empty()) return create(std::move(g), "");
-        hasher_->Hash(req->pin(), [g, create, done](absl::StatusOr<std::string> hash) {
+        if (n->pin.empty()) return create(std::move(n->guest), "");
+        hasher_->Hash(n->pin, [g = std::move(n->guest), create,
+                               done](absl::StatusOr<std::string> hash) {
           if (!hash.ok()) return done(hash.status());
           create(g, *hash);
         });
@@ -146,10 +120,9 @@ grpc::ServerUnaryReactor* GuestsService::GetGuest(grpc::CallbackServerContext* c
                                                   const v1::GetGuestRequest* req, v1::Guest* resp) {
   return RunUnary<v1::Guest>(
       ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
-        FieldViolations v;
-        CheckTenantAndId(req->tenant(), req->id(), &v);
-        if (!v.empty()) return done(v.ToStatus());
-        directory_->GetGuest(req->tenant(), req->id(), deadline, std::move(done));
+        auto ref = PrepareGetGuest(*req);
+        if (!ref.ok()) return done(ref.status());
+        directory_->GetGuest(ref->tenant, ref->id, deadline, std::move(done));
       });
 }
 
@@ -158,33 +131,12 @@ grpc::ServerUnaryReactor* GuestsService::UpdateGuest(grpc::CallbackServerContext
                                                      v1::Guest* resp) {
   return RunUnary<v1::Guest>(
       ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
-        FieldViolations v;
-        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
-        if (auto p = IdProblem(req->guest().id()); !p.empty()) v.Add("guest.id", p);
-        std::set<std::string> fields(req->update_mask().paths().begin(),
-                                     req->update_mask().paths().end());
-        for (const auto& f : fields) {
-          if (!WritableGuestFields().count(f))
-            v.Add("update_mask", "unknown or read-only field \"" + f +
-                                     "\" (writable: display_name, hotdesking_enabled, "
-                                     "association_limit; the PIN has SetPin)");
-        }
-        if (fields.empty()) fields = WritableGuestFields();
-        CheckGuest(req->guest(), fields, /*creating=*/false, limits_, "guest", &v);
-        if (!v.empty()) return done(v.ToStatus());
-        v1::Guest patch = req->guest();
+        auto u = PrepareUpdateGuest(*req, limits_);
+        if (!u.ok()) return done(u.status());
         directory_->UpdateGuest(
-            req->tenant(), req->guest().id(),
-            [patch, fields](v1::Guest* g) {
-              if (fields.count("display_name")) g->set_display_name(patch.display_name());
-              if (fields.count("hotdesking_enabled"))
-                g->set_hotdesking_enabled(patch.hotdesking_enabled());
-              if (fields.count("association_limit")) {
-                if (patch.has_association_limit())
-                  *g->mutable_association_limit() = patch.association_limit();
-                else
-                  g->clear_association_limit();
-              }
+            u->guest.tenant, u->guest.id,
+            [u = *u](v1::Guest* g) {
+              u.ApplyTo(g);
               return absl::OkStatus();
             },
             deadline,
@@ -201,11 +153,10 @@ grpc::ServerUnaryReactor* GuestsService::DeleteGuest(grpc::CallbackServerContext
                                                      google::protobuf::Empty* resp) {
   return RunUnary<google::protobuf::Empty>(
       ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
-        FieldViolations v;
-        CheckTenantAndId(req->tenant(), req->id(), &v);
-        if (!v.empty()) return done(v.ToStatus());
+        auto ref = PrepareDeleteGuest(*req);
+        if (!ref.ok()) return done(ref.status());
         directory_->DeleteGuest(
-            req->tenant(), req->id(), deadline,
+            ref->tenant, ref->id, deadline,
             [done = std::move(done)](absl::StatusOr<v1::Guest> r) {
               if (!r.ok()) return done(r.status());
               HD_LOG(kInfo, "guest deleted").kv("tenant", r->tenant()).kv("guest", r->id());
@@ -236,13 +187,11 @@ grpc::ServerUnaryReactor* GuestsService::SetPin(grpc::CallbackServerContext* ctx
                                                 const v1::SetPinRequest* req, v1::Guest* resp) {
   return RunUnary<v1::Guest>(
       ctx, set_pin_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
-        FieldViolations v;
-        CheckTenantAndId(req->tenant(), req->id(), &v);
-        if (auto p = PinProblem(req->pin()); !p.empty()) v.Add("pin", p);
-        if (!v.empty()) return done(v.ToStatus());
-        std::string tenant = req->tenant();
-        std::string id = req->id();
-        hasher_->Hash(req->pin(), [this, tenant, id, deadline,
+        auto change = PrepareSetPin(*req);
+        if (!change.ok()) return done(change.status());
+        std::string tenant = change->guest.tenant;
+        std::string id = change->guest.id;
+        hasher_->Hash(change->pin, [this, tenant, id, deadline,
                                    done = std::move(done)](absl::StatusOr<std::string> hash) {
           if (!hash.ok()) return done(hash.status());
           directory_->SetPinHash(tenant, id, *hash, deadline, [done](absl::StatusOr<v1::Guest> r) {
@@ -259,18 +208,12 @@ grpc::ServerUnaryReactor* GuestsService::VerifyPin(grpc::CallbackServerContext* 
                                                    v1::VerifyPinResponse* resp) {
   return RunUnary<v1::VerifyPinResponse>(
       ctx, verify_pin_, resp, [this, req](absl::Time deadline, Done<v1::VerifyPinResponse> done) {
-        FieldViolations v;
-        CheckTenantAndId(req->tenant(), req->id(), &v);
-        if (req->pin().empty())
-          v.Add("pin", "required");
-        else if (req->pin().size() > kMaxPinInput)
-          v.Add("pin", "too long");
-        if (!v.empty()) return done(v.ToStatus());
-        std::string tenant = req->tenant();
-        std::string id = req->id();
-        // A PIN of the wrong shape cannot match, but it still counts as a wrong attempt.
-        bool well_formed = PinProblem(req->pin()).empty();
-        std::string pin = req->pin();
+        auto check = PrepareVerifyPin(*req);
+        if (!check.ok()) return done(check.status());
+        std::string tenant = check->guest.tenant;
+        std::string id = check->guest.id;
+        bool well_formed = check->well_formed;
+        std::string pin = std::move(check->pin);
         auto finish = [this, tenant, id, done](v1::VerifyPinResponse r) {
           CountResult(r.result());
           HD_LOG(kInfo, "PIN checked")
@@ -328,19 +271,7 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
                                                           v1::CancelResponse* resp) {
   return RunUnary<v1::CancelResponse>(
       ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
-        FieldViolations v;
-        CheckTenantAndId(req->tenant(), req->id(), &v);
-        if (!req->request_id().empty()) {
-          if (auto p = IdProblem(req->request_id()); !p.empty()) v.Add("request_id", p);
-        }
-        if (!v.empty()) return done(v.ToStatus());
-        v1::CancelRequest cancel;
-        cancel.set_tenant(req->tenant());
-        cancel.set_guest(req->id());
-        cancel.set_reason(v1::CANCEL_REASON_FORCED);
-        cancel.set_source(v1::SOURCE_API);
-        cancel.set_request_id(req->request_id());
-        auto cmd = PrepareCancel(cancel);
+        auto cmd = PrepareForceLogoutGuest(*req);
         if (!cmd.ok()) return done(cmd.status());
         // The store's effects decorator logs and counts the cancellation.
         associations_->Cancel(*cmd, deadline, std::move(done));

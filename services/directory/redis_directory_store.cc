@@ -131,8 +131,10 @@ void RedisDirectoryStore::CreateDevice(const v1::Device& device, absl::Time dead
   v1::Device d = device;
   SetTime(absl::Now(), d.mutable_create_time());
   *d.mutable_update_time() = d.create_time();
+  auto record = EncodeDevice(d);
+  if (!record.ok()) return done(record.status());
   RunScript(client_, Bind(CreateDeviceScript(), DeviceKeys(d.tenant()),
-           {{"mac", d.mac()}, {"extension", d.hotdesk_extension()}, {"record", EncodeDevice(d)}}),
+           {{"mac", d.mac()}, {"extension", d.hotdesk_extension()}, {"record", *record}}),
       deadline,
                 [d, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
@@ -190,10 +192,12 @@ void RedisDirectoryStore::UpdateDeviceAttempt(const std::string& tenant, const s
         d.set_mac(mac);
         d.set_tenant(tenant);
         SetTime(absl::Now(), d.mutable_update_time());
+        auto record = EncodeDevice(d);
+        if (!record.ok()) return done(record.status());
         RunScript(client_, Bind(UpdateDeviceScript(), DeviceKeys(tenant),
                  {{"mac", mac},
                   {"expected", old_record},
-                  {"record", EncodeDevice(d)},
+                  {"record", *record},
                   {"old_extension", old->hotdesk_extension()},
                   {"new_extension", d.hotdesk_extension()}}),
             deadline,
@@ -277,7 +281,9 @@ void RedisDirectoryStore::CreateGuest(const v1::Guest& guest, const std::string&
   v1::Guest g = guest;
   SetTime(absl::Now(), g.mutable_create_time());
   *g.mutable_update_time() = g.create_time();
-  std::string record = EncodeGuest(g);
+  auto encoded = EncodeGuest(g);
+  if (!encoded.ok()) return done(encoded.status());
+  std::string record = *std::move(encoded);
   std::string state = pin_hash.empty() ? "" : pin_hash + "\t0\t0";
   RunScript(client_, Bind(CreateGuestScript(), GuestKeys(g.tenant(), true),
            {{"id", g.id()}, {"record", record}, {"pin_state", state}, {"enabled", Enabled(g)}}),
@@ -325,7 +331,9 @@ void RedisDirectoryStore::UpdateGuestAttempt(const std::string& tenant, const st
         g.set_id(id);
         g.set_tenant(tenant);
         SetTime(absl::Now(), g.mutable_update_time());
-        std::string record = EncodeGuest(g);
+        auto encoded = EncodeGuest(g);
+        if (!encoded.ok()) return done(encoded.status());
+        std::string record = *std::move(encoded);
         RunScript(client_, Bind(UpdateGuestScript(), GuestKeys(tenant, true),
                  {{"id", id}, {"expected", old_record}, {"record", record}, {"enabled", Enabled(g)}}),
             deadline,

@@ -22,8 +22,12 @@ class RedisKeys {
   std::string Request(const std::string& t, const std::string& id) const {
     return absl::StrCat(Key(t, "req:"), id);
   }
-  // Tenants that have ever had an association (the sweeper's and the gauge's work list).
+  // Every tenant that has had an association: added before a tenant's first Establish (which
+  // fails if it cannot be), read by the expiry reconciliation and the active-associations gauge.
   std::string Tenants() const { return absl::StrCat(prefix_, ":tenants"); }
+  // The sweeper's work list: tenant -> the earliest expiry (Unix ms) it may have, or a claim
+  // while a replica sweeps it. Not tagged: in a Cluster it lives in a slot of its own.
+  std::string Due() const { return absl::StrCat(prefix_, ":due"); }
   // Inverse of Events(): the tenant of an event stream key, or "".
   std::string TenantOfEventsKey(const std::string& key) const {
     std::string head = prefix_ + ":{";
@@ -39,6 +43,9 @@ class RedisKeys {
   std::string Pins(const std::string& t) const { return Key(t, "pin"); }
   // Registered guests with hot desking disabled: the guest policy the establish script reads.
   std::string DisabledGuests(const std::string& t) const { return Key(t, "guest-off"); }
+  // The version of the rule DisabledGuests() was last rebuilt from the registry with: absent on
+  // data written before the set existed, so the establish script builds the set once.
+  std::string DisabledGuestsVersion(const std::string& t) const { return Key(t, "guest-off-v"); }
 
   // The XSP bridge's progress journal (adapters/xsp/bridge).
   std::string XspCursor(const std::string& t) const { return Key(t, "xsp:cursor"); }

@@ -26,6 +26,9 @@ ABSL_FLAG(absl::Duration, request_id_ttl, absl::Hours(24), "how long request_ids
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "on SIGTERM, time for in-flight calls to finish");
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(1), "expiry sweep period");
+ABSL_FLAG(absl::Duration, expiry_reconcile_interval, absl::Minutes(5),
+          "how often a replica rebuilds the expiry work list from every tenant's expiries (so a "
+          "lost write or a crashed sweeper delays an expiry by at most this)");
 ABSL_FLAG(absl::Duration, min_association_limit, absl::Hours(1),
           "shortest association limit accepted (tests lower it)");
 ABSL_FLAG(int, watch_ring_size, 4096,
@@ -70,6 +73,7 @@ int main(int argc, char** argv) {
   config.redis_store.request_id_ttl = absl::GetFlag(FLAGS_request_id_ttl);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.sweep_interval = absl::GetFlag(FLAGS_sweep_interval);
+  config.redis_store.expiry.reconcile_interval = absl::GetFlag(FLAGS_expiry_reconcile_interval);
   config.limits.min_duration = absl::GetFlag(FLAGS_min_association_limit);
   config.enable_bench_service = absl::GetFlag(FLAGS_enable_bench_service);
   if (absl::GetFlag(FLAGS_watch_ring_size) < 1) {
@@ -94,8 +98,11 @@ int main(int argc, char** argv) {
                  "--pin_max_attempts, --pin_lockout and --pin_hash_threads must be positive\n");
     return 2;
   }
-  if (config.redis_store.stream_retention < 1 || config.sweep_interval <= absl::ZeroDuration()) {
-    std::fprintf(stderr, "--stream_retention and --sweep_interval must be positive\n");
+  if (config.redis_store.stream_retention < 1 || config.sweep_interval <= absl::ZeroDuration() ||
+      config.redis_store.expiry.reconcile_interval <= absl::ZeroDuration()) {
+    std::fprintf(stderr,
+                 "--stream_retention, --sweep_interval and --expiry_reconcile_interval must be "
+                 "positive\n");
     return 2;
   }
 

@@ -47,6 +47,7 @@ TEST(BenchAttached, RunsQuickAndRemovesOnlyItsOwnKeys) {
   EXPECT_EQ(redis.Cmd({"HGET", "hotdesk:{other}:by-host", "d1"}), "rec");
   EXPECT_EQ(redis.Cmd({"KEYS", "hotdesk:{bt-*"}), "");
   EXPECT_EQ(redis.Cmd({"SMEMBERS", "hotdesk:tenants"}), "");
+  EXPECT_EQ(redis.Cmd({"ZRANGE", "hotdesk:due", "0", "-1"}), "");
   EXPECT_EQ(server.Stop(), 0);
 }
 

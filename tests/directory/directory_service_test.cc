@@ -287,6 +287,41 @@ TEST_F(DirectoryServiceTest, GuestDisabledThroughGuestsCannotEstablish) {
   EXPECT_TRUE(establish("HD0002").ok());
 }
 
+TEST_F(DirectoryServiceTest, GuestDisabledBeforeTheUpgradeCannotEstablish) {
+  // Registry records as a hotdesk without the disabled-guest set wrote them (JSON with proto
+  // field names; a false hotdesking_enabled is left out), and no set.
+  ASSERT_EQ(redis_.Cmd({"HSET", "hotdesk:{acme}:guest", "201",
+                        R"({"tenant":"acme","id":"201","display_name":"Off"})", "202",
+                        R"({"tenant":"acme","id":"202","display_name":"On",)"
+                        R"("hotdesking_enabled":true})"}),
+            "2");
+  ASSERT_EQ(redis_.Cmd({"EXISTS", "hotdesk:{acme}:guest-off"}), "0");
+  auto establish = [&](const std::string& host, const std::string& guest) {
+    v1::EstablishRequest req;
+    req.set_tenant("acme");
+    req.set_host(host);
+    req.set_guest(guest);
+    v1::EstablishResponse resp;
+    return assoc_->Establish(Ctx().get(), req, &resp);
+  };
+  grpc::Status off = establish("HD0001", "201");
+  EXPECT_EQ(off.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << off.error_message();
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(off)), "GUEST_DISABLED");
+  EXPECT_TRUE(establish("HD0001", "202").ok());
+  EXPECT_TRUE(establish("HD0002", "unregistered").ok());
+  EXPECT_EQ(redis_.Cmd({"SMEMBERS", "hotdesk:{acme}:guest-off"}), "201");
+
+  // Built once: from now on the Guests service keeps the set, and its changes count.
+  v1::UpdateGuestRequest ug;
+  ug.set_tenant("acme");
+  ug.mutable_guest()->set_id("201");
+  ug.mutable_guest()->set_hotdesking_enabled(true);
+  ug.mutable_update_mask()->add_paths("hotdesking_enabled");
+  v1::Guest g;
+  ASSERT_TRUE(guests_->UpdateGuest(Ctx().get(), ug, &g).ok());
+  EXPECT_TRUE(establish("HD0003", "201").ok());
+}
+
 TEST_F(DirectoryServiceTest, UpdatesAreValidatedFieldByField) {
   ASSERT_TRUE(CreateGuest("101", "").ok());
   v1::UpdateGuestRequest ug;

@@ -1,19 +1,22 @@
 // One contract, two stores: every rule of the association store runs against MemoryStore and
-// against RedisStore on a real redis-server started for this suite.
+// against RedisStore on a real redis-server and on a real Redis Cluster started for this suite.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <thread>
 
+#include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/status.h"
 #include "services/keyspace/redis_keys.h"
+#include "services/redis/cluster_slots.h"
 #include "services/store/memory/memory_store.h"
-#include "services/keyspace/redis_keys.h"
 #include "services/store/redis/redis_store.h"
 #include "tests/support/processes.h"
+#include "tests/support/redis_topologies.h"
 
 namespace hotdesk {
 namespace {
@@ -30,20 +33,28 @@ absl::StatusOr<T> Wait(std::function<void(Done<T>)> op) {
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(5); }
 
+// The stores under test: "memory", "redis" (one redis-server) and "cluster" (a Redis Cluster of
+// three primaries with a replica each), each Redis deployment started once per test process.
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = new testing::RedisServer();
-    ASSERT_TRUE(redis_->Start());
-  }
   static void TearDownTestSuite() {
-    delete redis_;
+    for (auto& [mode, d] : deployments_) delete d;
+    deployments_.clear();
     redis_ = nullptr;
   }
 
   void SetUp() override {
     // A tenant per test keeps tests independent on the shared Redis.
     tenant_ = "t" + std::to_string(++counter_);
+    redis_ = nullptr;
+    if (GetParam() != "memory") {
+      auto& d = deployments_[GetParam()];
+      if (d == nullptr) {
+        d = new testing::RedisDeployment(GetParam());
+        ASSERT_TRUE(d->Start()) << GetParam();
+      }
+      redis_ = d;
+    }
     Make(100000);
   }
   void TearDown() override { Destroy(); }
@@ -57,7 +68,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     memory_.reset();
   }
 
-  void Make(int64_t retention, std::function<void()> on_undecodable = nullptr) {
+  void Make(int64_t retention, ExpiryScheduleOptions expiry = {},
+            std::function<void()> on_undecodable = nullptr) {
     Destroy();
     if (GetParam() == "memory") {
       MemoryStoreOptions o;
@@ -66,15 +78,22 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       store_ = memory_.get();
     } else {
       RedisConfig rc;
-      rc.port = redis_->port();
+      if (redis_->cluster()) {
+        rc.mode = RedisConfig::Mode::kCluster;
+        for (absl::string_view a : absl::StrSplit(redis_->cluster()->Seeds(), ','))
+          rc.nodes.push_back(*ParseNodeAddr(a));
+      } else {
+        rc.port = redis_->single()->port();
+      }
       client_ = std::make_unique<RedisClient>(rc);
       client_->Start();
-      for (int i = 0; i < 200 && !client_->Healthy(); ++i)
+      for (int i = 0; i < 500 && !client_->Healthy(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       ASSERT_TRUE(client_->Healthy());
       RedisStoreOptions o;
       o.stream_retention = retention;
       o.on_undecodable = std::move(on_undecodable);
+      o.expiry = expiry;
       redis_store_ = std::make_unique<RedisStore>(client_.get(), o);
       redis_store_->Start();
       store_ = redis_store_.get();
@@ -122,7 +141,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  static testing::RedisServer* redis_;
+  static std::map<std::string, testing::RedisDeployment*> deployments_;
+  static testing::RedisDeployment* redis_;  // this test's
   static int counter_;
   std::string tenant_;
   AssociationStore* store_ = nullptr;
@@ -131,7 +151,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<RedisStore> redis_store_;
 };
 
-testing::RedisServer* StoreTest::redis_ = nullptr;
+std::map<std::string, testing::RedisDeployment*> StoreTest::deployments_;
+testing::RedisDeployment* StoreTest::redis_ = nullptr;
 int StoreTest::counter_ = 0;
 
 TEST_P(StoreTest, EstablishThenGetByHostAndGuest) {
@@ -214,7 +235,12 @@ TEST_P(StoreTest, RegisteredGuestWithHotDeskingDisabledCannotLogIn) {
       memory_->SetGuestDisabledCheck(
           [=](const std::string&, const std::string& g) { return g == guest && !enabled; });
     } else {
-      redis_->Cmd({enabled ? "SREM" : "SADD", RedisKeys("hotdesk").DisabledGuests(tenant_), guest});
+      // What the directory's guest scripts write: the record and the guest's place in the set.
+      RedisKeys keys("hotdesk");
+      redis_->Cmd({"HSET", keys.Guests(tenant_), guest,
+                   std::string("{\"id\":\"") + guest + "\",\"hotdesking_enabled\":" +
+                       (enabled ? "true" : "false") + "}"});
+      redis_->Cmd({enabled ? "SREM" : "SADD", keys.DisabledGuests(tenant_), guest});
     }
   };
   registry("7003", false);
@@ -376,7 +402,7 @@ TEST_P(StoreTest, ReadEventsPageSaysWhereTheNextPageStarts) {
 TEST_P(StoreTest, UndecodableEntriesAreSkippedSteppedOverAndCountedOnce) {
   if (GetParam() != "redis") GTEST_SKIP() << "only a Redis stream can hold a foreign entry";
   std::atomic<int> counted{0};
-  Make(100000, [&counted] { ++counted; });
+  Make(100000, {}, [&counted] { ++counted; });
   auto first = Establish(Login("h1", "g1"));
   ASSERT_TRUE(first.ok());
   std::string key = RedisKeys("hotdesk").Events(tenant_);
@@ -521,7 +547,7 @@ TEST_P(StoreTest, FeedDeliversCommittedEventsInOrder) {
   store_->feed().SetListener(nullptr);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("memory", "redis"),
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("memory", "redis", "cluster"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -18,9 +18,12 @@ namespace hotdesk {
 // The scripts (lua/*.lua) with the names of their KEYS and ARGV, built once per process.
 const LuaScript& EstablishScript() {
   static const auto* s = new LuaScript(
-      "establish", kLua_establish, {"by_host", "by_guest", "exp", "ev", "req", "disabled_guests"},
+      "establish", kLua_establish,
+      {"by_host", "by_guest", "exp", "ev", "req", "guests", "disabled_guests",
+       "disabled_guests_version"},
       {"host", "guest", "source", "reject_host_busy", "reject_guest_elsewhere", "limit_ms",
-       "daily_logout_ms", "record_tail", "request_id", "request_ttl_s", "maxlen", "fingerprint"});
+       "daily_logout_ms", "record_tail", "request_id", "request_ttl_s", "maxlen", "fingerprint",
+       "guest_policy_version"});
   return *s;
 }
 const LuaScript& CancelScript() {
@@ -49,6 +52,9 @@ const LuaScript& GetByGuestScript() {
 }
 
 namespace {
+
+// The rule the disabled-guest set is built with (establish.lua rebuilds a set marked older).
+constexpr char kGuestPolicyVersion[] = "1";
 
 std::string Str(const redisReply* r) { return ReplyString(r); }
 
@@ -105,25 +111,13 @@ RedisStore::RedisStore(RedisClient* client, RedisStoreOptions options)
       options_(std::move(options)),
       keys_(options_.prefix),
       undecodable_(options_.on_undecodable),
-      feed_(client, keys_, &undecodable_) {}
+      feed_(client, keys_, &undecodable_),
+      schedule_(client, keys_, options_.expiry) {}
 
 RedisStore::~RedisStore() { Stop(); }
 
 void RedisStore::Start() {}
 void RedisStore::Stop() { feed_.Stop(); }
-
-void RedisStore::RegisterTenant(const std::string& tenant, absl::Time deadline) {
-  {
-    std::lock_guard<std::mutex> lock(tenants_mu_);
-    if (registered_tenants_.count(tenant)) return;
-  }
-  client_->Command({"SADD", keys_.Tenants(), tenant}, deadline,
-                   [this, tenant](absl::StatusOr<const redisReply*> r) {
-                     if (!r.ok()) return;  // retried on the next Establish
-                     std::lock_guard<std::mutex> lock(tenants_mu_);
-                     registered_tenants_.insert(tenant);
-                   });
-}
 
 ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
                          const EstablishCommand& cmd) {
@@ -134,7 +128,9 @@ ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options
                {"exp", keys.Expiry(t)},
                {"ev", keys.Events(t)},
                {"req", keys.Request(t, cmd.request_id)},
-               {"disabled_guests", keys.DisabledGuests(t)}},
+               {"guests", keys.Guests(t)},
+               {"disabled_guests", keys.DisabledGuests(t)},
+               {"disabled_guests_version", keys.DisabledGuestsVersion(t)}},
               {{"host", cmd.host},
                {"guest", cmd.guest},
                {"source", std::to_string(cmd.source)},
@@ -146,19 +142,35 @@ ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options
                {"request_id", cmd.request_id},
                {"request_ttl_s", std::to_string(absl::ToInt64Seconds(options.request_id_ttl))},
                {"maxlen", std::to_string(options.stream_retention)},
-               {"fingerprint", cmd.request_id.empty() ? std::string() : cmd.Fingerprint()}});
+               {"fingerprint", cmd.request_id.empty() ? std::string() : cmd.Fingerprint()},
+               {"guest_policy_version", kGuestPolicyVersion}});
 }
 
 void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
                            Done<v1::EstablishResponse> done) {
-  RegisterTenant(cmd.tenant, deadline);
-  ScriptCall call = EstablishCall(keys_, options_, cmd);
-  RunScript(client_, std::move(call), deadline,
-            [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+  // The tenant is listed first, so that reconciliation and the gauge know every tenant with
+  // data; the expiry the commit leaves is scheduled after it (another slot in a Cluster).
+  schedule_.ListTenant(
+      cmd.tenant, deadline,
+      [this, cmd, deadline, done = std::move(done)](absl::Status listed) mutable {
+        if (!listed.ok()) return done(listed);
+        RunScript(
+            client_, EstablishCall(keys_, options_, cmd), deadline,
+            [this, cmd, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
               if (!r.ok()) return done(r.status());
-              done(ParseEstablish(cmd, *r));
+              auto resp = ParseEstablish(cmd, *r);
+              if (!resp.ok() || !resp->association().has_expire_time())
+                return done(std::move(resp));
+              const auto& at = resp->association().expire_time();
+              int64_t expire_ms = at.seconds() * 1000 + at.nanos() / 1000000;
+              schedule_.Schedule(cmd.tenant, expire_ms, deadline,
+                                 [resp = std::move(*resp), done](absl::Status s) mutable {
+                                   if (!s.ok()) return done(s);
+                                   done(std::move(resp));
+                                 });
             },
             RedisClient::Write::kYes);
+      });
 }
 
 void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
@@ -261,61 +273,84 @@ void RedisStore::List(const std::string& tenant, int page_size, const std::strin
 }
 
 void RedisStore::SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) {
-  client_->Command(
-      {"SMEMBERS", keys_.Tenants()}, deadline,
-      [this, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-        if (!r.ok()) return done(r.status());
-        std::vector<std::string> tenants;
-        for (size_t i = 0; i < (*r)->elements; ++i) tenants.push_back(Str((*r)->element[i]));
-        using Out = std::vector<v1::CancelResponse>;
-        if (tenants.empty()) return done(Out{});
-        struct Acc {
-          explicit Acc(size_t n) : countdown(n) {}
-          Countdown countdown;
-          Out expired;
-          absl::Status status;
-          Done<Out> done;
-        };
-        auto acc = std::make_shared<Acc>(tenants.size());
-        acc->done = std::move(done);
-        for (const auto& t : tenants) {
-          RunScript(client_,
-              Bind(SweepScript(),
-                   {{"by_host", keys_.ByHost(t)},
-                    {"by_guest", keys_.ByGuest(t)},
-                    {"exp", keys_.Expiry(t)},
-                    {"ev", keys_.Events(t)}},
-                   {{"max", std::to_string(options_.sweep_batch)},
-                    {"maxlen", std::to_string(options_.stream_retention)}}),
-              deadline, [acc, t](absl::StatusOr<const redisReply*> r) {
-                Out expired;
-                absl::Status status = r.status();
-                if (r.ok() && (*r)->type == REDIS_REPLY_ARRAY) {
-                  for (size_t i = 0; i + 2 < (*r)->elements; i += 3) {
-                    auto a = DecodeRecord(t, Str((*r)->element[i]), Str((*r)->element[i + 1]));
-                    if (!a.ok()) {
-                      status = a.status();
-                      continue;
-                    }
-                    v1::CancelResponse e;
-                    *e.mutable_association() = std::move(*a);
-                    e.set_cursor(Str((*r)->element[i + 2]));
-                    expired.push_back(std::move(e));
-                  }
+  if (!schedule_.ReconcileDue()) return SweepDue(deadline, std::move(done));
+  schedule_.Reconcile(deadline, [this, deadline, done = std::move(done)](absl::Status s) {
+    if (!s.ok())
+      HD_LOG(kWarn, "expiry reconciliation failed; retried at the next sweep")
+          .kv("error", s.message());
+    SweepDue(deadline, done);
+  });
+}
+
+void RedisStore::SweepDue(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) {
+  using Out = std::vector<v1::CancelResponse>;
+  schedule_.ClaimDue(deadline, [this, deadline,
+                                done = std::move(done)](absl::StatusOr<ExpirySchedule::Claim> claim) {
+    if (!claim.ok()) return done(claim.status());
+    if (claim->tenants.empty()) return done(Out{});
+    struct Acc {
+      explicit Acc(size_t n) : countdown(n) {}
+      Countdown countdown;
+      ExpirySchedule::Claim claim;
+      Out expired;
+      std::vector<std::pair<std::string, std::string>> next;  // tenant, next expiry
+      absl::Status status;
+      Done<Out> done;
+    };
+    auto acc = std::make_shared<Acc>(claim->tenants.size());
+    acc->claim = std::move(*claim);
+    acc->done = std::move(done);
+    for (const auto& t : acc->claim.tenants) {
+      RunScript(
+          client_,
+          Bind(SweepScript(),
+               {{"by_host", keys_.ByHost(t)},
+                {"by_guest", keys_.ByGuest(t)},
+                {"exp", keys_.Expiry(t)},
+                {"ev", keys_.Events(t)}},
+               {{"max", std::to_string(options_.sweep_batch)},
+                {"maxlen", std::to_string(options_.stream_retention)}}),
+          deadline,
+          [this, acc, t, deadline](absl::StatusOr<const redisReply*> r) {
+            Out expired;
+            absl::Status status = r.status();
+            std::string next;
+            if (r.ok() && ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements < 1))
+              status = UnexpectedReply("sweep");
+            if (status.ok()) {
+              next = Str((*r)->element[0]);
+              for (size_t i = 1; i + 2 < (*r)->elements; i += 3) {
+                auto a = DecodeRecord(t, Str((*r)->element[i]), Str((*r)->element[i + 1]));
+                if (!a.ok()) {
+                  status = a.status();
+                  continue;
                 }
-                bool last = acc->countdown.Arrive([&] {
-                  for (auto& e : expired) acc->expired.push_back(std::move(e));
-                  if (!status.ok() && acc->status.ok()) acc->status = status;
-                });
-                if (!last) return;
-                if (acc->status.ok())
-                  acc->done(std::move(acc->expired));
-                else
-                  acc->done(acc->status);
-              },
-              RedisClient::Write::kYes);
-        }
-      });
+                v1::CancelResponse e;
+                *e.mutable_association() = std::move(*a);
+                e.set_cursor(Str((*r)->element[i + 2]));
+                expired.push_back(std::move(e));
+              }
+            }
+            bool last = acc->countdown.Arrive([&] {
+              for (auto& e : expired) acc->expired.push_back(std::move(e));
+              // A tenant whose sweep failed keeps its claim, and is swept again after the lease.
+              if (r.ok()) acc->next.emplace_back(t, next);
+              if (!status.ok() && acc->status.ok()) acc->status = status;
+            });
+            if (!last) return;
+            schedule_.Release(acc->claim, acc->next, deadline, [acc](absl::Status released) {
+              if (!released.ok())
+                HD_LOG(kWarn, "expiry claims not released; they run out by themselves")
+                    .kv("error", released.message());
+              if (acc->status.ok())
+                acc->done(std::move(acc->expired));
+              else
+                acc->done(acc->status);
+            });
+          },
+          RedisClient::Write::kYes);
+    }
+  });
 }
 
 void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
@@ -375,30 +410,29 @@ void RedisStore::LastEventId(const std::string& tenant, absl::Time deadline, Don
 
 void RedisStore::CountAssociations(absl::Time deadline,
                                    Done<std::vector<std::pair<std::string, int64_t>>> done) {
-  client_->Command({"SMEMBERS", keys_.Tenants()}, deadline,
-                   [this, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-                     if (!r.ok()) return done(r.status());
-                     using Out = std::vector<std::pair<std::string, int64_t>>;
-                     struct Acc {
-                       explicit Acc(size_t n) : countdown(n) {}
-                       Countdown countdown;
-                       Out out;
-                       Done<Out> done;
-                     };
-                     if ((*r)->elements == 0) return done(Out{});
-                     auto acc = std::make_shared<Acc>((*r)->elements);
-                     acc->done = std::move(done);
-                     for (size_t i = 0; i < (*r)->elements; ++i) {
-                       std::string t = Str((*r)->element[i]);
-                       client_->Command({"HLEN", keys_.ByHost(t)}, deadline,
-                                        [acc, t](absl::StatusOr<const redisReply*> r) {
-                                          if (acc->countdown.Arrive([&] {
-                                                if (r.ok()) acc->out.emplace_back(t, (*r)->integer);
-                                              }))
-                                            acc->done(std::move(acc->out));
-                                        });
-                     }
-                   });
+  schedule_.Tenants(deadline, [this, deadline, done = std::move(done)](
+                                  absl::StatusOr<std::vector<std::string>> tenants) {
+    if (!tenants.ok()) return done(tenants.status());
+    using Out = std::vector<std::pair<std::string, int64_t>>;
+    struct Acc {
+      explicit Acc(size_t n) : countdown(n) {}
+      Countdown countdown;
+      Out out;
+      Done<Out> done;
+    };
+    if (tenants->empty()) return done(Out{});
+    auto acc = std::make_shared<Acc>(tenants->size());
+    acc->done = std::move(done);
+    for (const auto& t : *tenants) {
+      client_->Command({"HLEN", keys_.ByHost(t)}, deadline,
+                       [acc, t](absl::StatusOr<const redisReply*> r) {
+                         if (acc->countdown.Arrive([&] {
+                               if (r.ok()) acc->out.emplace_back(t, (*r)->integer);
+                             }))
+                           acc->done(std::move(acc->out));
+                       });
+    }
+  });
 }
 
 }  // namespace hotdesk

@@ -11,6 +11,7 @@
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
 #include "services/keyspace/redis_keys.h"
+#include "services/store/redis/expiry_schedule.h"
 #include "services/store/redis/lua_script.h"
 #include "services/store/redis/record_codec.h"
 #include "services/store/redis/redis_event_feed.h"
@@ -21,7 +22,8 @@ struct RedisStoreOptions {
   std::string prefix = "hotdesk";
   int64_t stream_retention = 100000;  // approximate MAXLEN per tenant stream
   absl::Duration request_id_ttl = absl::Hours(24);
-  int sweep_batch = 500;
+  int sweep_batch = 500;  // associations cancelled per tenant per sweep
+  ExpiryScheduleOptions expiry;
   // Called once per stream entry that cannot be decoded (hotdesk_events_undecodable_total).
   std::function<void()> on_undecodable;
 };
@@ -56,16 +58,22 @@ class RedisStore final : public AssociationStore {
   EventFeed& feed() override { return feed_; }
   bool Healthy() const override { return client_->Healthy(); }
 
+  // Rebuilds the sweeper's work list from every tenant's expiries; SweepExpired runs it at its
+  // first call and then every `expiry.reconcile_interval` by itself.
+  void ReconcileExpiry(absl::Time deadline, std::function<void(absl::Status)> done) {
+    schedule_.Reconcile(deadline, std::move(done));
+  }
+
  private:
-  void RegisterTenant(const std::string& tenant, absl::Time deadline);
+  // Sweeps the tenants the schedule says are due.
+  void SweepDue(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done);
 
   RedisClient* client_;
   RedisStoreOptions options_;
   RedisKeys keys_;
   UndecodableEntries undecodable_;  // shared by catch-up reads and the live reader
   RedisEventFeed feed_;
-  std::mutex tenants_mu_;
-  std::set<std::string> registered_tenants_;
+  ExpirySchedule schedule_;
 };
 
 }  // namespace hotdesk

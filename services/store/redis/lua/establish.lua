@@ -6,6 +6,22 @@ if prior then return prior end
 
 local function done(reply) return remember(req, request_id, fingerprint, request_ttl_s, reply) end
 
+-- The set was not kept before guest_policy_version 1: data from then has the registry but no
+-- set (or an older one). Build it from the registry once, with the rule of MayHotDesk
+-- (services/core/guest_policy.h): a registered guest may hot-desk only when enabled. The
+-- directory's scripts keep it in step from then on.
+if redis.call('GET', disabled_guests_version) ~= guest_policy_version then
+  redis.call('DEL', disabled_guests)
+  local registry = redis.call('HGETALL', guests)
+  for i = 1, #registry, 2 do
+    local ok, g = pcall(cjson.decode, registry[i + 1])
+    local enabled = ok and type(g) == 'table' and
+                    (g.hotdesking_enabled == true or g.hotdeskingEnabled == true)
+    if not enabled then redis.call('SADD', disabled_guests, registry[i]) end
+  end
+  redis.call('SET', disabled_guests_version, guest_policy_version)
+end
+
 -- A registered guest with hot desking disabled may not log in anywhere (the directory keeps
 -- the set). Unregistered guests are allowed.
 if redis.call('SISMEMBER', disabled_guests, guest) == 1 then return done({'GUEST_DISABLED'}) end

@@ -1,7 +1,8 @@
 -- Cancels due associations (EXPIRED, source EXPIRY). Atomic, so replicas sweeping the same
--- tenant at once cancel each association exactly once.
+-- tenant at once cancel each association exactly once. Reply: the tenant's next expiry (ms, ''
+-- when none is left) for the due set, then host, record, cursor of each association cancelled.
 local due = redis.call('ZRANGEBYSCORE', exp, '-inf', fmt(now_ms()), 'LIMIT', 0, max)
-local out = {}
+local out = {''}
 for _, h in ipairs(due) do
   redis.call('ZREM', exp, h)
   local rec = redis.call('HGET', by_host, h)
@@ -15,4 +16,6 @@ for _, h in ipairs(due) do
     out[#out + 1] = id
   end
 end
+local next_due = redis.call('ZRANGE', exp, 0, 0, 'WITHSCORES')
+if #next_due == 2 then out[1] = next_due[2] end
 return out
