@@ -543,13 +543,14 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
                                         used.size(), " of ", target.primaries().size(),
                                         " primaries (see each primary's share of the scripts)"));
   }
-  if (cluster || target.primaries().size() > 1) {
+  if (cluster) {
+    const int n = static_cast<int>(target.primaries().size());
     report.notes.push_back(absl::StrFormat(
-        "%d primaries share this machine's %u cores with the server and the bench: the figures "
-        "show what routing costs, not how Redis Cluster scales. Per primary, the Redis table "
-        "gives CPU per operation; the Redis-bound projection (a core per primary) follows from "
-        "it",
-        static_cast<int>(target.primaries().size()), std::thread::hardware_concurrency()));
+        "%d cluster primar%s share%s this machine's %u cores with the server and the bench: the "
+        "figures show what routing costs, not how Redis Cluster scales. Per primary, the Redis "
+        "table gives CPU per operation; the Redis-bound projection (a core per primary) follows "
+        "from it",
+        n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", std::thread::hardware_concurrency()));
   }
   if (!c.spawn && env.server_pid() <= 0) {
     report.notes.push_back("server RSS not measured: pass --server_pid");
