@@ -26,7 +26,7 @@ void Progress(const std::string& what) {
   std::fprintf(stderr, "[hotdesk-bench] %s\n", what.c_str());
 }
 
-// One row per kind of call, plus an "all" row when a phase mixes kinds.
+// Average cores busy in the bench and in the server over a phase (-1: unknown).
 struct CoresUsed {
   double bench = -1, server = -1;
 };
@@ -37,6 +37,7 @@ CoresUsed Cores(const CpuMeter& cpu) {
   return c;
 }
 
+// One row per kind of call, plus an "all" row when a phase mixes kinds.
 void AddRows(Report* report, const std::string& phase, const std::string& load, const LoadResult& r,
              CoresUsed cores) {
   const double bench_cores = cores.bench, server_cores = cores.server;
@@ -487,30 +488,31 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
           !s.ok()) {
         return s;
       }
-      // Rounds in the order 0, 1, 1, 0 (half the duration each): a machine whose load drifts
-      // during the phase weighs on both sides alike.
+      // One workload per side, kept across its rounds (each slot goes on alternating).
       struct Side {
         const char* phase;
-        const std::vector<std::shared_ptr<grpc::Channel>>* channels;
         pid_t pid;
-        std::vector<std::string> tenants;
+        AssociationWorkload workload;
         PhaseRedisCpu redis_cpu;
         std::vector<LoadResult> runs;
         CoresUsed cores{0, 0};
       };
       Side sides[2] = {
-          {"wait-0", &channels, spid, tenants("wait0"), {target, "wait-0", &report}, {}},
-          {"wait-1", &dchannels, durable->pid, tenants("wait1"), {target, "wait-1", &report}, {}}};
+          {"wait-0", spid,
+           AssociationWorkload(channels, tenants("wait0"), EstablishPattern::kSteady, 0, 0),
+           PhaseRedisCpu(target, "wait-0", &report)},
+          {"wait-1", durable->pid,
+           AssociationWorkload(dchannels, tenants("wait1"), EstablishPattern::kSteady, 0, 0),
+           PhaseRedisCpu(target, "wait-1", &report)}};
       // Rounds in the order 0, 1, 1, 0 (half the duration each): a machine whose load drifts
       // during the phase weighs on both sides alike.
       LoadSpec round = timed;
       round.duration = timed.duration / 2;
       for (int i : {0, 1, 1, 0}) {
         Side& side = sides[i];
-        AssociationWorkload w(*side.channels, side.tenants, EstablishPattern::kSteady, 0, 0);
         CpuMeter cpu(side.pid);
         side.redis_cpu.Begin();
-        side.runs.push_back(RunLoad(w, round));
+        side.runs.push_back(RunLoad(side.workload, round));
         side.redis_cpu.End();
         CoresUsed used = Cores(cpu);
         side.cores.bench += used.bench / 2;
