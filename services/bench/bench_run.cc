@@ -17,7 +17,7 @@
 #include "services/bench/unary_load.h"
 #include "services/bench/watch_load.h"
 #include "services/bench/workloads.h"
-#include "services/store/redis/redis_keys.h"
+#include "services/keyspace/redis_keys.h"
 
 namespace hotdesk::bench {
 namespace {

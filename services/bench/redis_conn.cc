@@ -5,15 +5,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/host_port.h"
 
 namespace hotdesk::bench {
 
 absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::Connect(const std::string& addr) {
-  auto node = ParseNodeAddr(addr);
-  if (!node) {
-    return absl::InvalidArgumentError(absl::StrCat("redis address '", addr, "': want host:port"));
-  }
-  return Connect(*node, RedisConfig{});
+  auto hp = SplitHostPort(addr);
+  if (!hp.ok()) return hp.status();
+  return Connect(RedisNodeAddr{hp->host, hp->port}, RedisConfig{});
 }
 
 absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::Connect(const RedisNodeAddr& node,

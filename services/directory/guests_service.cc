@@ -56,12 +56,10 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
                              PinHasher* hasher, RpcMetrics* metrics,
-                             prometheus::Counter* cancels_published, PinPolicy policy,
-                             LimitRules limits)
+                             PinPolicy policy, LimitRules limits)
     : directory_(directory),
       associations_(associations),
       hasher_(hasher),
-      cancels_published_(cancels_published),
       policy_(policy),
       limits_(limits),
       create_(metrics->Method(kService, "CreateGuest", "unary")),
@@ -221,12 +219,9 @@ grpc::ServerUnaryReactor* GuestsService::ListGuests(grpc::CallbackServerContext*
                                                     v1::ListGuestsResponse* resp) {
   return RunUnary<v1::ListGuestsResponse>(
       ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListGuestsResponse> done) {
-        FieldViolations v;
-        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
-        if (req->page_size() < 0) v.Add("page_size", "must not be negative");
-        if (!v.empty()) return done(v.ToStatus());
-        directory_->ListGuests(req->tenant(), *EffectivePageSize(req->page_size()),
-                               req->page_token(), deadline,
+        auto q = PreparePage(req->tenant(), req->page_size(), req->page_token());
+        if (!q.ok()) return done(q.status());
+        directory_->ListGuests(q->tenant, q->page_size, q->page_token, deadline,
                                [done = std::move(done)](absl::StatusOr<GuestPage> page) {
                                  if (!page.ok()) return done(page.status());
                                  v1::ListGuestsResponse resp;
@@ -347,18 +342,8 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
         cancel.set_request_id(req->request_id());
         auto cmd = PrepareCancel(cancel);
         if (!cmd.ok()) return done(cmd.status());
-        associations_->Cancel(*cmd, deadline,
-                              [this, done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
-                                if (r.ok()) {
-                                  cancels_published_->Increment();
-                                  HD_LOG(kInfo, "guest force logout")
-                                      .kv("tenant", r->association().tenant())
-                                      .kv("host", r->association().host())
-                                      .kv("guest", r->association().guest())
-                                      .kv("cursor", r->cursor());
-                                }
-                                done(std::move(r));
-                              });
+        // The store's effects decorator logs and counts the cancellation.
+        associations_->Cancel(*cmd, deadline, std::move(done));
       });
 }
 

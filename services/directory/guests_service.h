@@ -21,8 +21,7 @@ struct PinPolicy {
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                RpcMetrics* metrics, prometheus::Counter* cancels_published, PinPolicy policy,
-                LimitRules limits);
+                RpcMetrics* metrics, PinPolicy policy, LimitRules limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -53,7 +52,6 @@ class GuestsService final : public v1::Guests::CallbackService {
   DirectoryStore* directory_;
   AssociationStore* associations_;
   PinHasher* hasher_;
-  prometheus::Counter* cancels_published_;
   PinPolicy policy_;
   LimitRules limits_;
   MethodMetrics* create_;

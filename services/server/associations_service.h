@@ -12,8 +12,9 @@ namespace hotdesk {
 
 class AssociationsService final : public v1::Associations::CallbackService {
  public:
+  // `clock`: this replica's clock (tests skew it; Redis time decides every instant stored).
   AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
-                      LimitRules rules);
+                      LimitRules rules, std::function<absl::Time()> clock = absl::Now);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
                                       const v1::EstablishRequest* req,
@@ -37,6 +38,7 @@ class AssociationsService final : public v1::Associations::CallbackService {
   EventHub* hub_;
   ServerMetrics* metrics_;
   LimitRules rules_;
+  std::function<absl::Time()> clock_;
   MethodMetrics* establish_;
   MethodMetrics* cancel_;
   MethodMetrics* get_;

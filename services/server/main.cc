@@ -36,6 +36,8 @@ ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked gue
 ABSL_FLAG(std::string, pin_hash_cost, "interactive",
           "PIN hash (Argon2id) cost: interactive | moderate | min");
 ABSL_FLAG(int, pin_hash_threads, 2, "threads that hash and check PINs");
+ABSL_FLAG(absl::Duration, testonly_clock_offset, absl::ZeroDuration(),
+          "tests only: run this replica's clock this far from the machine's");
 
 int main(int argc, char** argv) {
   hotdesk::InitProgram(argc, argv,
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
   config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
   config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);
   config.pin_hash_threads = absl::GetFlag(FLAGS_pin_hash_threads);
+  config.testonly_clock_offset = absl::GetFlag(FLAGS_testonly_clock_offset);
   if (config.pin_max_attempts < 1 || config.pin_lockout <= absl::ZeroDuration() ||
       config.pin_hash_threads < 1) {
     std::fprintf(stderr,

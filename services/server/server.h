@@ -38,7 +38,6 @@ class HotdeskServer {
   void Wait();
 
   int port() const { return port_; }
-  AssociationStore* store() { return store_.get(); }
 
  private:
   void SetServing(bool serving);
@@ -46,6 +45,8 @@ class HotdeskServer {
 
   ServerConfig config_;
   std::unique_ptr<ServerMetrics> metrics_;
+  // Every writer (services, sweeper) goes through it: logs and counts each committed change.
+  std::unique_ptr<AssociationStore> effects_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<AssociationStore> store_;

@@ -27,6 +27,9 @@ struct ServerConfig {
   // Guests: PIN hashing (libsodium Argon2id): interactive | moderate | min, on this many threads.
   std::string pin_hash_cost = "interactive";
   int pin_hash_threads = 2;
+  // Tests only: this replica's clock runs this far from the machine's (a replica whose clock
+  // disagrees with Redis).
+  absl::Duration testonly_clock_offset;
 };
 
 }  // namespace hotdesk
