@@ -19,6 +19,15 @@ void Histogram::RecordAll(const std::vector<int64_t>& nanos) {
   for (int64_t v : nanos) shards_[0].samples.push_back(v < 0 ? 0 : v);
 }
 
+std::vector<int64_t> Histogram::Samples() const {
+  std::vector<int64_t> all;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    all.insert(all.end(), s.samples.begin(), s.samples.end());
+  }
+  return all;
+}
+
 int64_t Histogram::Count() const {
   int64_t n = 0;
   for (const auto& s : shards_) {

@@ -21,6 +21,8 @@ class Histogram {
   void RecordAll(const std::vector<int64_t>& nanos);
   LatencySummary Summarize() const;
   int64_t Count() const;
+  // Every sample recorded so far (nanoseconds), to merge runs.
+  std::vector<int64_t> Samples() const;
 
  private:
   struct Shard {

@@ -18,18 +18,27 @@
 #include "services/bench/config.h"
 #include "services/bench/spawn.h"
 #include "services/common/env_flags.h"
+#include "services/redis/redis_flags.h"
 
-ABSL_FLAG(
-    bool, spawn, false,
-    "start an own redis-server and hotdesk-server (loopback, temp dir), stop them at the end");
+ABSL_FLAG(bool, spawn, false,
+          "start an own Redis and hotdesk-server (loopback, temp dir), stop them at the end");
+ABSL_FLAG(std::string, spawn_redis, "single",
+          "--spawn: single (one redis-server) or cluster (--spawn_primaries primaries)");
+ABSL_FLAG(int, spawn_primaries, 3, "--spawn_redis=cluster: primaries (slots split evenly)");
 ABSL_FLAG(std::string, server_bin, "",
           "hotdesk-server binary for --spawn (default: next to hotdesk-bench)");
 ABSL_FLAG(std::string, redis_server_bin, "redis-server", "redis-server binary for --spawn");
 ABSL_FLAG(std::string, server, "",
           "without --spawn: host:port of a hotdesk-server started "
           "with --enable_bench_service");
-ABSL_FLAG(std::string, redis_addr, "", "without --spawn: host:port of that server's Redis");
 ABSL_FLAG(int, server_pid, 0, "without --spawn: the server's PID, for its RSS (0 = skip)");
+ABSL_FLAG(std::string, durable_server, "",
+          "without --spawn: host:port of a second server with --redis_wait_replicas=1 on the "
+          "same Redis, for the durability phase (empty: skip it)");
+ABSL_FLAG(int, durable_server_pid, 0, "the --durable_server's PID, for its CPU (0 = skip)");
+ABSL_FLAG(int, tenants, 0,
+          "tenants each association phase is spread over (their hash slots pick the primaries "
+          "on a cluster); 0 = 1, or 48 on a cluster");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "the server's --key_prefix");
 ABSL_FLAG(int64_t, stream_retention, 100000, "the server's --stream_retention");
 ABSL_FLAG(std::string, tenant, "",
@@ -41,7 +50,6 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(4), "measured time per timed p
 ABSL_FLAG(int, storm_desks, 20000, "login storm: distinct desks, one Establish each");
 ABSL_FLAG(int, roam_hosts, 200, "roaming: host space");
 ABSL_FLAG(int, roam_guests, 200, "roaming: guest space");
-ABSL_FLAG(int, redis_connections, 2, "Redis ceiling: hiredis connections");
 ABSL_FLAG(int, redis_window, 128, "Redis ceiling: commands in flight per connection");
 ABSL_FLAG(absl::Duration, redis_duration, absl::Seconds(2), "Redis ceiling: measured time");
 ABSL_FLAG(int, watchers, 1000, "event delivery: WatchEvents streams on the one server");
@@ -52,7 +60,7 @@ ABSL_FLAG(int64_t, memory_associations, 100000, "memory: associations for the IN
 ABSL_FLAG(std::string, json, "", "write the results as JSON to this path");
 ABSL_FLAG(std::string, phases, "",
           "comma-separated phases to run (default all): ping,storm,roaming,steady,half-peak,"
-          "redis-script,watch,memory (half-peak also runs steady, for its rate)");
+          "redis-script,watch,memory,durability (half-peak also runs steady, for its rate)");
 ABSL_FLAG(bool, quick, false,
           "smoke mode: tiny durations and counts (10 watchers, 1,000 memory associations)");
 
@@ -60,7 +68,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "hotdesk-bench: load generator and reporter for hotdesk-server.\n"
       "  hotdesk-bench --spawn [--json out.json]          own Redis + server, full run (<60 s)\n"
-      "  hotdesk-bench --server=H:P --redis_addr=H:P      against running ones\n"
+      "  hotdesk-bench --spawn --spawn_redis=cluster      own 3-primary Redis Cluster\n"
+      "  hotdesk-bench --server=H:P --redis_addr=H:P      against running ones (also\n"
+      "      --redis_sentinels=... --redis_master_name=N, or --redis_cluster_nodes=...)\n"
       "Every flag can also be set as HOTDESK_<FLAG>.");
   hotdesk::bench::InstallInterruptCleanup();
   // The client must cost as little CPU as it can (it shares the machine with the server):
@@ -77,8 +87,19 @@ int main(int argc, char** argv) {
   c.server_bin = absl::GetFlag(FLAGS_server_bin);
   c.redis_server_bin = absl::GetFlag(FLAGS_redis_server_bin);
   c.server = absl::GetFlag(FLAGS_server);
-  c.redis_addr = absl::GetFlag(FLAGS_redis_addr);
+  c.spawn_redis = absl::GetFlag(FLAGS_spawn_redis);
+  c.spawn_primaries = absl::GetFlag(FLAGS_spawn_primaries);
+  auto redis = hotdesk::RedisConfigFromFlags();
+  if (!redis.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(redis.status().message()).c_str());
+    return 2;
+  }
+  c.redis = *redis;
+  c.redis.client_name = "hotdesk-bench";
   c.server_pid = absl::GetFlag(FLAGS_server_pid);
+  c.durable_server = absl::GetFlag(FLAGS_durable_server);
+  c.durable_server_pid = absl::GetFlag(FLAGS_durable_server_pid);
+  c.tenants = absl::GetFlag(FLAGS_tenants);
   c.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   c.stream_retention = absl::GetFlag(FLAGS_stream_retention);
   c.tenant = absl::GetFlag(FLAGS_tenant);
@@ -90,7 +111,6 @@ int main(int argc, char** argv) {
   c.storm_desks = absl::GetFlag(FLAGS_storm_desks);
   c.roam_hosts = absl::GetFlag(FLAGS_roam_hosts);
   c.roam_guests = absl::GetFlag(FLAGS_roam_guests);
-  c.redis_connections = absl::GetFlag(FLAGS_redis_connections);
   c.redis_window = absl::GetFlag(FLAGS_redis_window);
   c.redis_duration = absl::GetFlag(FLAGS_redis_duration);
   c.watchers = absl::GetFlag(FLAGS_watchers);
@@ -136,8 +156,12 @@ int main(int argc, char** argv) {
   if (c.event_duration <= absl::ZeroDuration()) bad = "--event_duration must be positive";
   if (c.storm_desks < 1) bad = "--storm_desks must be at least 1";
   if (c.roam_hosts < 1 || c.roam_guests < 1) bad = "--roam_hosts/--roam_guests must be >= 1";
-  if (c.redis_connections < 1 || c.redis_window < 1)
-    bad = "--redis_connections/--redis_window must be >= 1";
+  if (c.redis_window < 1) bad = "--redis_window must be >= 1";
+  if (c.spawn_redis != "single" && c.spawn_redis != "cluster")
+    bad = "--spawn_redis: expected single or cluster";
+  if (c.spawn_primaries < 1 || c.spawn_primaries > 16)
+    bad = "--spawn_primaries must be in [1, 16]";
+  if (c.tenants < 0) bad = "--tenants must not be negative (0 = automatic)";
   if (c.watchers < 1 || c.watch_channels < 1) bad = "--watchers/--watch_channels must be >= 1";
   if (!(c.event_rate > 0 && c.event_rate <= 100000)) bad = "--event_rate must be in (0, 100000]";
   if (c.memory_associations < 1) bad = "--memory_associations must be at least 1";

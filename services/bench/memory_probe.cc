@@ -14,11 +14,15 @@
 namespace hotdesk::bench {
 
 absl::StatusOr<RedisMemoryResult> MeasureRedisMemory(const ScriptLoadSpec& fill) {
-  auto admin = RedisConn::Connect(fill.redis_addr);
+  if (fill.target == nullptr || fill.tenants.empty()) {
+    return absl::InvalidArgumentError("memory: no Redis or no tenant");
+  }
+  RedisKeys keys(fill.key_prefix);
+  std::string events = keys.Events(fill.tenants[0]);
+  // The primary that holds the tenant: its INFO is the one that moves.
+  auto admin = fill.target->Connect(fill.target->PrimaryFor(events));
   if (!admin.ok()) return admin.status();
   RedisConn& redis = **admin;
-  RedisKeys keys(fill.key_prefix);
-  std::string events = keys.Events(fill.tenant);
 
   RedisMemoryResult r;
   r.associations = fill.count;

@@ -27,8 +27,8 @@ struct RedisMemoryResult {
   int64_t errors = 0;
 };
 
-// Fills `fill.tenant` (must be empty) with fill.count associations through the server's
-// establish script and measures the memory they take.
+// Fills `fill.tenants[0]` (must be empty) with fill.count associations through the server's
+// establish script and measures the memory they take on the primary that serves it.
 absl::StatusOr<RedisMemoryResult> MeasureRedisMemory(const ScriptLoadSpec& fill);
 
 // VmRSS of a process in bytes.

@@ -21,11 +21,11 @@ using Clock = std::chrono::steady_clock;
 
 // EVALSHA argv for one Establish: the same keys and arguments RedisStore sends (no request_id,
 // no limit).
-std::vector<std::string> EstablishArgv(const ScriptLoadSpec& spec, const RedisKeys& keys,
-                                       const std::string& sha, const std::string& host,
-                                       const std::string& guest) {
+std::vector<std::string> EstablishArgv(const ScriptLoadSpec& spec, const std::string& tenant,
+                                       const RedisKeys& keys, const std::string& sha,
+                                       const std::string& host, const std::string& guest) {
   EstablishCommand cmd;
-  cmd.tenant = spec.tenant;
+  cmd.tenant = tenant;
   cmd.host = host;
   cmd.guest = guest;
   cmd.source = v1::SOURCE_API;
@@ -50,9 +50,11 @@ struct Shared {
   std::string fatal;
 };
 
-void Worker(const ScriptLoadSpec& spec, const std::string& sha, Clock::time_point window_start,
-            Clock::time_point window_end, Shared* shared) {
-  auto conn = RedisConn::Connect(spec.redis_addr);
+// One connection to `node`, driving the tenants it serves.
+void Worker(const ScriptLoadSpec& spec, const RedisNodeAddr& node,
+            const std::vector<std::string>& tenants, const std::string& sha,
+            Clock::time_point window_start, Clock::time_point window_end, Shared* shared) {
+  auto conn = spec.target->Connect(node);
   if (!conn.ok()) {
     std::lock_guard<std::mutex> lock(shared->mu);
     shared->fatal = conn.status().ToString();
@@ -63,6 +65,7 @@ void Worker(const ScriptLoadSpec& spec, const std::string& sha, Clock::time_poin
   std::deque<Clock::time_point> sent;  // queue times of the commands in flight, in order
   auto next_command = [&]() -> bool {
     std::string host, guest;
+    const std::string* tenant = &tenants[0];
     if (spec.count > 0) {
       int64_t i = shared->next.fetch_add(1);
       if (i >= spec.count) return false;
@@ -70,10 +73,11 @@ void Worker(const ScriptLoadSpec& spec, const std::string& sha, Clock::time_poin
       guest = absl::StrCat("user-", i);
     } else {
       if (Clock::now() >= window_end) return false;
+      tenant = &tenants[rng() % tenants.size()];
       host = absl::StrCat("desk-", rng() % spec.hosts);
       guest = absl::StrCat("user-", rng() % spec.guests);
     }
-    (*conn)->Append(EstablishArgv(spec, keys, sha, host, guest));
+    (*conn)->Append(EstablishArgv(spec, *tenant, keys, sha, host, guest));
     sent.push_back(Clock::now());
     return true;
   };
@@ -128,11 +132,24 @@ std::string EstablishScriptText() {
 }
 
 absl::StatusOr<ScriptLoadResult> RunEstablishScript(const ScriptLoadSpec& spec) {
-  auto admin = RedisConn::Connect(spec.redis_addr);
-  if (!admin.ok()) return admin.status();
-  auto loaded = (*admin)->Cmd({"SCRIPT", "LOAD", EstablishScriptText()});
-  if (!loaded.ok()) return loaded.status();
-  std::string sha((*loaded)->str, (*loaded)->len);
+  if (spec.target == nullptr || spec.tenants.empty()) {
+    return absl::InvalidArgumentError("script load: no Redis or no tenant");
+  }
+  // The tenants of each primary (count mode: the first tenant only).
+  RedisKeys keys(spec.key_prefix);
+  std::map<RedisNodeAddr, std::vector<std::string>> by_node;
+  for (const auto& t : spec.tenants) {
+    by_node[spec.target->PrimaryFor(keys.ByHost(t))].push_back(t);
+    if (spec.count > 0) break;
+  }
+  std::string sha;
+  for (const auto& [node, tenants] : by_node) {
+    auto admin = spec.target->Connect(node);
+    if (!admin.ok()) return admin.status();
+    auto loaded = (*admin)->Cmd({"SCRIPT", "LOAD", EstablishScriptText()});
+    if (!loaded.ok()) return loaded.status();
+    sha.assign((*loaded)->str, (*loaded)->len);
+  }
 
   Shared shared;
   Clock::time_point begin = Clock::now();
@@ -144,9 +161,11 @@ absl::StatusOr<ScriptLoadResult> RunEstablishScript(const ScriptLoadSpec& spec) 
                                     absl::ToChronoNanoseconds(spec.duration));
   }
   std::vector<std::thread> threads;
-  for (int i = 0; i < spec.connections; ++i) {
-    threads.emplace_back(Worker, std::cref(spec), std::cref(sha), window_start, window_end,
-                         &shared);
+  for (const auto& [node, tenants] : by_node) {
+    for (int i = 0; i < spec.connections; ++i) {
+      threads.emplace_back(Worker, std::cref(spec), std::cref(node), std::cref(tenants),
+                           std::cref(sha), window_start, window_end, &shared);
+    }
   }
   for (auto& t : threads) t.join();
   if (!shared.fatal.empty()) return absl::UnavailableError(shared.fatal);
@@ -159,6 +178,7 @@ absl::StatusOr<ScriptLoadResult> RunEstablishScript(const ScriptLoadSpec& spec) 
   r.latency = shared.latency.Summarize();
   r.errors = shared.errors;
   r.error_codes = shared.error_codes;
+  r.primaries = static_cast<int>(by_node.size());
   return r;
 }
 

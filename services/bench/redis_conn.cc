@@ -12,17 +12,35 @@ namespace hotdesk::bench {
 absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::Connect(const std::string& addr) {
   auto hp = SplitHostPort(addr);
   if (!hp.ok()) return hp.status();
+  return Connect(RedisNodeAddr{hp->host, hp->port}, RedisConfig{});
+}
+
+absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::Connect(const RedisNodeAddr& node,
+                                                              const RedisConfig& login) {
   timeval tv{2, 0};
-  redisContext* c = redisConnectWithTimeout(hp->host.c_str(), hp->port, tv);
+  redisContext* c = redisConnectWithTimeout(node.host.c_str(), node.port, tv);
   if (c == nullptr) return absl::UnavailableError("redis: out of memory");
   if (c->err) {
     std::string why = c->errstr;
     redisFree(c);
-    return absl::UnavailableError(absl::StrCat("redis ", addr, ": ", why));
+    return absl::UnavailableError(absl::StrCat("redis ", node.ToString(), ": ", why));
   }
   timeval rw{30, 0};
   redisSetTimeout(c, rw);
-  return std::unique_ptr<RedisConn>(new RedisConn(c));
+  std::unique_ptr<RedisConn> conn(new RedisConn(c));
+  if (!login.password.empty()) {
+    std::vector<std::string> auth = {"AUTH"};
+    if (!login.username.empty()) auth.push_back(login.username);
+    auth.push_back(login.password);
+    if (auto r = conn->Cmd(auth); !r.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("redis ", node.ToString(), ": AUTH: ", r.status().message()));
+    }
+  }
+  if (login.db != 0 && login.mode != RedisConfig::Mode::kCluster) {
+    if (auto r = conn->Cmd({"SELECT", std::to_string(login.db)}); !r.ok()) return r.status();
+  }
+  return conn;
 }
 
 RedisConn::~RedisConn() { redisFree(ctx_); }
@@ -96,13 +114,14 @@ absl::StatusOr<int64_t> RedisConn::DeleteMatching(const std::string& pattern) {
       return absl::InternalError("unexpected SCAN reply");
     }
     cursor.assign(rep->element[0]->str, rep->element[0]->len);
+    // One UNLINK per key, pipelined: on a cluster node, keys of several slots in one
+    // command are refused (CROSSSLOT).
     const redisReply* keys = rep->element[1];
-    if (keys->elements > 0) {
-      std::vector<std::string> argv{"UNLINK"};
-      for (size_t i = 0; i < keys->elements; ++i) {
-        argv.emplace_back(keys->element[i]->str, keys->element[i]->len);
-      }
-      auto d = Cmd(argv);
+    for (size_t i = 0; i < keys->elements; ++i) {
+      Append({"UNLINK", std::string(keys->element[i]->str, keys->element[i]->len)});
+    }
+    for (size_t i = 0; i < keys->elements; ++i) {
+      auto d = Read();
       if (!d.ok()) return d.status();
       deleted += (*d)->integer;
     }

@@ -1,5 +1,6 @@
-// Synchronous hiredis connection for the bench's own Redis work: admin commands (INFO,
-// CLIENT LIST, MEMORY USAGE, key cleanup) and the pipelined script driver.
+// Synchronous hiredis connection to one Redis node for the bench's own Redis work: admin
+// commands (INFO, CLIENT LIST, MEMORY USAGE, key cleanup) and the pipelined script driver.
+// Which node to talk to is decided by RedisTarget (services/bench/redis_target.h).
 #pragma once
 
 #include <memory>
@@ -9,17 +10,20 @@
 #include <hiredis/hiredis.h>
 
 #include "absl/status/statusor.h"
+#include "services/redis/connection.h"
+#include "services/redis/redis_client.h"
 
 namespace hotdesk::bench {
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+using ::hotdesk::ReplyPtr;
 
 class RedisConn {
  public:
-  // addr is host:port.
+  // Connects to `node` and logs in as `login` says (username/password; SELECT of a non-zero
+  // db outside cluster mode), the way the server's client does.
+  static absl::StatusOr<std::unique_ptr<RedisConn>> Connect(const RedisNodeAddr& node,
+                                                            const RedisConfig& login);
+  // host:port, no login (the bench's own spawned Redis).
   static absl::StatusOr<std::unique_ptr<RedisConn>> Connect(const std::string& addr);
   ~RedisConn();
 

@@ -95,6 +95,32 @@ void PrintReport(const Report& r, std::FILE* out) {
   }
   std::fprintf(out, "server RSS: idle %s, under load (max) %s\n", Mib(r.rss_idle).c_str(),
                Mib(r.rss_load).c_str());
+  if (!r.redis_nodes.empty()) {
+    // Per primary: CPU of its main thread per script call (one call = one operation), so that
+    // the throughput of primaries on machines of their own can be computed.
+    std::fprintf(out, "\nRedis primaries, per phase (CPU: main thread, where commands run)\n");
+    std::fprintf(out, "%-13s %-21s %9s %7s %8s %12s %12s %9s\n", "phase", "primary", "scripts",
+                 "share", "cpu s", "cpu us/op", "script us", "commands");
+    for (const auto& proj : r.redis_projections) {
+      for (const auto& n : r.redis_nodes) {
+        if (n.phase != proj.phase) continue;
+        double share = proj.scripts > 0 ? 100.0 * static_cast<double>(n.scripts) /
+                                              static_cast<double>(proj.scripts)
+                                        : 0;
+        std::fprintf(out, "%-13s %-21s %9lld %6.1f%% %8.3f %12.1f %12.1f %9lld\n",
+                     n.phase.c_str(), n.node.c_str(), static_cast<long long>(n.scripts), share,
+                     n.cpu_seconds, n.cpu_usec_per_script, n.script_usec_per_call,
+                     static_cast<long long>(n.commands));
+      }
+      if (proj.scripts_per_sec > 0) {
+        std::fprintf(out,
+                     "%-13s Redis-bound with a core per primary: %.0f ops/s (%d primar%s; "
+                     "busiest %s)\n",
+                     proj.phase.c_str(), proj.scripts_per_sec, proj.primaries,
+                     proj.primaries == 1 ? "y" : "ies", proj.busiest.c_str());
+      }
+    }
+  }
 
   std::fprintf(out, "\n%-62s %-16s %-10s %s\n", "target", "measured", "goal", "result");
   for (const auto& t : r.targets) {
@@ -145,6 +171,27 @@ std::string ReportJson(const Report& r) {
                     ",\"bytes_per_association\":", Num(m.bytes_per_association),
                     ",\"bytes_per_event\":", Num(m.bytes_per_event),
                     ",\"fill_seconds\":", Num(m.fill_seconds), ",\"errors\":", m.errors, "},\n");
+  }
+  if (!r.redis_nodes.empty()) {
+    std::vector<std::string> nodes, projections;
+    for (const auto& n : r.redis_nodes) {
+      nodes.push_back(absl::StrCat(
+          "    {\"phase\":", JsonQuote(n.phase), ",\"node\":", JsonQuote(n.node),
+          ",\"cpu_seconds\":", Num(n.cpu_seconds), ",\"process_cpu_seconds\":",
+          Num(n.process_seconds), ",\"scripts\":", n.scripts, ",\"commands\":", n.commands,
+          ",\"wait_calls\":", n.waits, ",\"cpu_usec_per_op\":", Num(n.cpu_usec_per_script),
+          ",\"script_usec_per_call\":", Num(n.script_usec_per_call), "}"));
+    }
+    for (const auto& p : r.redis_projections) {
+      projections.push_back(absl::StrCat(
+          "    {\"phase\":", JsonQuote(p.phase), ",\"primaries\":", p.primaries,
+          ",\"scripts\":", p.scripts, ",\"busiest\":", JsonQuote(p.busiest),
+          ",\"busiest_cpu_seconds\":", Num(p.busiest_cpu_seconds),
+          ",\"redis_bound_ops_per_sec\":", Num(p.scripts_per_sec), "}"));
+    }
+    absl::StrAppend(&j, "  \"redis_nodes\": [\n", absl::StrJoin(nodes, ",\n"),
+                    "\n  ],\n  \"redis_projections\": [\n", absl::StrJoin(projections, ",\n"),
+                    "\n  ],\n");
   }
   absl::StrAppend(&j, "  \"server_rss\": {\"idle_bytes\":", r.rss_idle,
                   ",\"load_max_bytes\":", r.rss_load, "},\n  \"targets\": [\n");

@@ -11,12 +11,14 @@
 
 #include "services/bench/histogram.h"
 #include "services/bench/memory_probe.h"
+#include "services/bench/redis_cpu.h"
 #include "services/bench/watch_load.h"
 
 namespace hotdesk::bench {
 
 struct PhaseRow {
-  std::string phase;  // "ping", "storm", "roaming", "steady", "half-peak", "redis-script"
+  // "ping", "storm", "roaming", "steady", "half-peak", "redis-script", "wait-0", "wait-1"
+  std::string phase;
   std::string kind;   // "ping", "establish", "cancel", "all"
   std::string load;   // how it was driven, e.g. "closed 64" or "open 2500/s"
   double seconds = 0;
@@ -43,6 +45,9 @@ struct Report {
   std::optional<WatchResult> watch;
   double watch_bench_cores = -1, watch_server_cores = -1;
   std::optional<RedisMemoryResult> memory;
+  // Per primary and phase: Redis CPU per operation; per phase: the Redis-bound projection.
+  std::vector<NodeCpuRow> redis_nodes;
+  std::vector<RedisProjection> redis_projections;
   int64_t rss_idle = -1, rss_load = -1;  // bytes; -1 when the server's PID is unknown
   std::vector<TargetRow> targets;
   std::vector<std::string> notes;

@@ -157,6 +157,7 @@ class Driver {
       ks.name = k->name;
       ks.ops = k->ops.load();
       ks.latency = k->latency.Summarize();
+      ks.samples = k->latency.Samples();
       r.ops += ks.ops;
       r.kinds.push_back(std::move(ks));
     }
@@ -191,6 +192,32 @@ class Driver {
 LoadResult RunLoad(Workload& workload, const LoadSpec& spec) {
   Driver d(workload, spec);
   return d.Run();
+}
+
+LoadResult CombineLoads(const std::vector<LoadResult>& runs) {
+  LoadResult r;
+  if (runs.empty()) return r;
+  std::vector<Histogram> latency(runs[0].kinds.size());
+  for (const auto& run : runs) {
+    r.seconds += run.seconds;
+    r.ops += run.ops;
+    r.errors += run.errors;
+    r.late_starts += run.late_starts;
+    for (const auto& [code, n] : run.error_codes) r.error_codes[code] += n;
+    for (size_t i = 0; i < run.kinds.size() && i < latency.size(); ++i) {
+      latency[i].RecordAll(run.kinds[i].samples);
+    }
+  }
+  for (size_t i = 0; i < latency.size(); ++i) {
+    KindStats k;
+    k.name = runs[0].kinds[i].name;
+    for (const auto& run : runs) k.ops += i < run.kinds.size() ? run.kinds[i].ops : 0;
+    k.latency = latency[i].Summarize();
+    k.samples = latency[i].Samples();
+    r.kinds.push_back(std::move(k));
+  }
+  r.ops_per_sec = r.seconds > 0 ? static_cast<double>(r.ops) / r.seconds : 0;
+  return r;
 }
 
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& target, int count) {

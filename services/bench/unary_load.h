@@ -45,6 +45,7 @@ struct KindStats {
   std::string name;
   int64_t ops = 0;  // completed successfully in the measured window
   LatencySummary latency;
+  std::vector<int64_t> samples;  // the latencies (ns) behind `latency`, for CombineLoads
 };
 
 struct LoadResult {
@@ -59,6 +60,10 @@ struct LoadResult {
 };
 
 LoadResult RunLoad(Workload& workload, const LoadSpec& spec);
+
+// Several runs of the same workload as one: windows, ops and errors added up, latency
+// percentiles over every sample (e.g. A/B/B/A rounds that cancel a drifting machine load).
+LoadResult CombineLoads(const std::vector<LoadResult>& runs);
 
 // Channels that really are distinct connections (gRPC would otherwise share one subchannel).
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& target, int count);

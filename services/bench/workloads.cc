@@ -38,9 +38,10 @@ void PingWorkload::Start(int slot, OpDone done) {
                                               });
 }
 
-AssociationWorkload::AssociationWorkload(const ChannelList& channels, std::string tenant,
+AssociationWorkload::AssociationWorkload(const ChannelList& channels,
+                                         std::vector<std::string> tenants,
                                          EstablishPattern pattern, int hosts, int guests)
-    : tenant_(std::move(tenant)), pattern_(pattern), hosts_(hosts), guests_(guests) {
+    : tenants_(std::move(tenants)), pattern_(pattern), hosts_(hosts), guests_(guests) {
   for (const auto& ch : channels) stubs_.push_back(v1::Associations::NewStub(ch));
   // Slots are bounded by the driver's LoadSpec::slots; keep room for a generous open loop.
   established_.assign(1 << 16, 0);
@@ -64,32 +65,36 @@ void AssociationWorkload::Start(int slot, OpDone done) {
   switch (pattern_) {
     case EstablishPattern::kStorm: {
       int64_t i = next_.fetch_add(1);
-      Establish(slot, absl::StrCat("desk-", i), absl::StrCat("user-", i), std::move(done));
+      const std::string& tenant = tenants_[static_cast<size_t>(i) % tenants_.size()];
+      Establish(slot, tenant, absl::StrCat("desk-", i), absl::StrCat("user-", i),
+                std::move(done));
       return;
     }
     case EstablishPattern::kRoaming:
-      Establish(slot, absl::StrCat("desk-", RandomBelow(hosts_)),
+      Establish(slot, tenants_[RandomBelow(static_cast<int>(tenants_.size()))],
+                absl::StrCat("desk-", RandomBelow(hosts_)),
                 absl::StrCat("user-", RandomBelow(guests_)), std::move(done));
       return;
     case EstablishPattern::kSteady: {
       char& on = established_[static_cast<size_t>(slot) % established_.size()];
+      const std::string& tenant = tenants_[static_cast<size_t>(slot) % tenants_.size()];
       std::string host = absl::StrCat("desk-", slot);
       if (on) {
         on = 0;
-        Cancel(slot, host, std::move(done));
+        Cancel(slot, tenant, host, std::move(done));
       } else {
         on = 1;
-        Establish(slot, host, absl::StrCat("user-", slot), std::move(done));
+        Establish(slot, tenant, host, absl::StrCat("user-", slot), std::move(done));
       }
       return;
     }
   }
 }
 
-void AssociationWorkload::Establish(int slot, const std::string& host, const std::string& guest,
-                                    OpDone done) {
+void AssociationWorkload::Establish(int slot, const std::string& tenant, const std::string& host,
+                                    const std::string& guest, OpDone done) {
   auto* c = new Call<v1::EstablishRequest, v1::EstablishResponse>();
-  c->req.set_tenant(tenant_);
+  c->req.set_tenant(tenant);
   c->req.set_host(host);
   c->req.set_guest(guest);
   c->req.set_source(v1::SOURCE_API);
@@ -100,9 +105,10 @@ void AssociationWorkload::Establish(int slot, const std::string& host, const std
                                                    });
 }
 
-void AssociationWorkload::Cancel(int slot, const std::string& host, OpDone done) {
+void AssociationWorkload::Cancel(int slot, const std::string& tenant, const std::string& host,
+                                 OpDone done) {
   auto* c = new Call<v1::CancelRequest, v1::CancelResponse>();
-  c->req.set_tenant(tenant_);
+  c->req.set_tenant(tenant);
   c->req.set_host(host);
   c->req.set_reason(v1::CANCEL_REASON_LOGOUT);
   c->req.set_source(v1::SOURCE_API);

@@ -33,10 +33,12 @@ enum class EstablishPattern {
   kSteady,   // each slot alternates Establish and Cancel of its own pair
 };
 
+// Spread over `tenants` (on a cluster: over their slots' primaries): the storm and roaming
+// calls go to a tenant in turn / at random, and each steady slot keeps to one tenant.
 class AssociationWorkload : public Workload {
  public:
-  AssociationWorkload(const ChannelList& channels, std::string tenant, EstablishPattern pattern,
-                      int hosts, int guests);
+  AssociationWorkload(const ChannelList& channels, std::vector<std::string> tenants,
+                      EstablishPattern pattern, int hosts, int guests);
   std::vector<std::string> KindNames() const override;
   void Start(int slot, OpDone done) override;
 
@@ -44,11 +46,12 @@ class AssociationWorkload : public Workload {
   static v1::EstablishRequest SampleRequest(const std::string& tenant);
 
  private:
-  void Establish(int slot, const std::string& host, const std::string& guest, OpDone done);
-  void Cancel(int slot, const std::string& host, OpDone done);
+  void Establish(int slot, const std::string& tenant, const std::string& host,
+                 const std::string& guest, OpDone done);
+  void Cancel(int slot, const std::string& tenant, const std::string& host, OpDone done);
 
   std::vector<std::unique_ptr<v1::Associations::Stub>> stubs_;
-  std::string tenant_;
+  std::vector<std::string> tenants_;
   EstablishPattern pattern_;
   int hosts_, guests_;
   std::atomic<int64_t> next_{0};

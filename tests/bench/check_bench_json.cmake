@@ -1,7 +1,9 @@
 cmake_minimum_required(VERSION 3.25)
-# Checks hotdesk-bench's JSON (cmake -DJSON=path -P check_bench_json.cmake): every phase ran with
-# nonzero ops and zero errors, every watcher delivery arrived, memory was measured, targets
-# were evaluated. Never looks at timings.
+# Checks hotdesk-bench's JSON (cmake -DJSON=path [-DMODE=single|cluster -DPRIMARIES=n]
+# -P check_bench_json.cmake): every phase ran with nonzero ops and zero errors, every watcher
+# delivery arrived, memory was measured, targets were evaluated; the Redis mode and its
+# primaries, each measured with scripts > 0; on one Redis, the durability phase (with a server
+# that really sent WAIT). Never looks at timings.
 if(NOT EXISTS "${JSON}")
   message(FATAL_ERROR "no JSON at ${JSON} (did bench_smoke run?)")
 endif()
@@ -38,8 +40,12 @@ foreach(i RANGE ${last})
   endif()
   list(APPEND seen "${phase}/${kind}")
 endforeach()
-foreach(want ping/ping storm/establish roaming/establish steady/establish steady/cancel
-        half-peak/establish half-peak/cancel redis-script/establish)
+set(wanted ping/ping storm/establish roaming/establish steady/establish steady/cancel
+    half-peak/establish half-peak/cancel redis-script/establish)
+if(MODE STREQUAL "single")
+  list(APPEND wanted wait-0/establish wait-0/cancel wait-1/establish wait-1/cancel)
+endif()
+foreach(want ${wanted})
   if(NOT want IN_LIST seen)
     message(FATAL_ERROR "phase ${want} missing (have: ${seen})")
   endif()
@@ -72,6 +78,39 @@ endif()
 string(JSON idle GET "${j}" server_rss idle_bytes)
 if(NOT idle GREATER 0)
   message(FATAL_ERROR "server RSS idle not measured (${idle})")
+endif()
+
+if(DEFINED MODE)
+  string(JSON mode GET "${j}" config redis_mode)
+  string(JSON primaries GET "${j}" config redis_primaries)
+  if(NOT mode STREQUAL MODE OR NOT primaries EQUAL PRIMARIES)
+    message(FATAL_ERROR "Redis: ${mode} with ${primaries} primaries, want ${MODE} with ${PRIMARIES}")
+  endif()
+  # Per phase and primary: scripts ran there and its CPU was read.
+  string(JSON nrows LENGTH "${j}" redis_nodes)
+  math(EXPR last "${nrows} - 1")
+  set(steady_nodes 0)
+  set(waits 0)
+  foreach(i RANGE ${last})
+    string(JSON phase GET "${j}" redis_nodes ${i} phase)
+    string(JSON scripts GET "${j}" redis_nodes ${i} scripts)
+    string(JSON wait_calls GET "${j}" redis_nodes ${i} wait_calls)
+    if(phase STREQUAL "steady")
+      math(EXPR steady_nodes "${steady_nodes} + 1")
+      if(NOT scripts GREATER 0)
+        message(FATAL_ERROR "steady: a primary ran no script (row ${i})")
+      endif()
+    endif()
+    if(phase STREQUAL "wait-1")
+      math(EXPR waits "${waits} + ${wait_calls}")
+    endif()
+  endforeach()
+  if(NOT steady_nodes EQUAL PRIMARIES)
+    message(FATAL_ERROR "steady: ${steady_nodes} primaries measured, want ${PRIMARIES}")
+  endif()
+  if(MODE STREQUAL "single" AND NOT waits GREATER 0)
+    message(FATAL_ERROR "wait-1: the durable server sent no WAIT")
+  endif()
 endif()
 
 string(JSON ntargets LENGTH "${j}" targets)

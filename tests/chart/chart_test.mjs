@@ -359,6 +359,7 @@ async function main() {
       const values = parseYaml(readFileSync(f ?? path.join(CHART, "values.yaml"), "utf8")) ?? {};
       const external = [
         values.redis?.auth?.existingSecret && `Secret/${values.redis.auth.existingSecret}`,
+        values.redis?.sentinel?.auth?.existingSecret && `Secret/${values.redis.sentinel.auth.existingSecret}`,
         values.xsp?.credentials?.existingSecret && `Secret/${values.xsp.credentials.existingSecret}`,
         values.csta?.tls?.existingSecret && `Secret/${values.csta.tls.existingSecret}`,
         values.featurecodes?.dialplan?.existingConfigMap && `ConfigMap/${values.featurecodes.dialplan.existingConfigMap}`,
@@ -515,6 +516,90 @@ async function main() {
     eq(Buffer.from(s.data["redis-password"], "base64").toString(), "s3cret", "password");
     eq(ofKind(docs, "StatefulSet").length, 0, "StatefulSets");
   });
+
+  // -- Redis modes: one address, Sentinel, Cluster; the durability option
+  const redisFlags = (env) =>
+    Object.fromEntries(Object.entries(env).filter(([k]) => /^HOTDESK_REDIS_(?!CONNECTIONS)/.test(k)).sort());
+  await check("mode external (default): --redis_addr and --redis_db, durability option off", () => {
+    const env = envMap(must(defaults().docs, "ConfigMap", name("server")));
+    eq(redisFlags(env), {
+      HOTDESK_REDIS_ADDR: "redis:6379", HOTDESK_REDIS_DB: "0",
+      HOTDESK_REDIS_WAIT_REPLICAS: "0", HOTDESK_REDIS_WAIT_TIMEOUT: "500ms",
+    }, "server Redis flags");
+  });
+  const sentinelFile = CI_FILES.find((f) => ciName(f).startsWith("sentinel-redis"));
+  await check("mode sentinel: the server and the XSP bridge get --redis_sentinels/--redis_master_name and the sentinels' password", () => {
+    const { docs } = render([sentinelFile]);
+    const want = {
+      HOTDESK_REDIS_DB: "0", HOTDESK_REDIS_MASTER_NAME: "hotdesk",
+      HOTDESK_REDIS_SENTINELS: [0, 1, 2].map((i) => `redis-sentinel-${i}.redis-sentinel.data.svc.cluster.local:26379`).join(","),
+      HOTDESK_REDIS_WAIT_REPLICAS: "1", HOTDESK_REDIS_WAIT_TIMEOUT: "250ms",
+    };
+    for (const component of ["server", "xsp"]) {
+      eq(redisFlags(envMap(must(docs, "ConfigMap", name(component)))), want, `${component} Redis flags`);
+      const c = container(must(docs, "Deployment", name(component)), `hotdesk-${component}`);
+      eq(envVar(c, "HOTDESK_REDIS_SENTINEL_PASSWORD")?.valueFrom?.secretKeyRef, { name: "hotdesk-sentinel", key: "password" }, `${component} sentinel password`);
+      eq(envVar(c, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: "hotdesk-redis-credentials", key: "password" }, `${component} Redis password`);
+    }
+    assert(!find(docs, "Secret", name("redis-sentinel")), "a sentinel Secret is rendered next to an existing one");
+  });
+  await check("mode sentinel with an inline sentinel password and user: the chart renders the Secret; no password, no variable", () => {
+    const base = ["redis.mode=sentinel", "redis.sentinel.sentinels={s0:26379,s1:26379}", "redis.sentinel.masterName=mymaster"];
+    const { docs } = render([], [...base, "redis.sentinel.auth.password=sp", "redis.sentinel.auth.username=hd"]);
+    const s = must(docs, "Secret", name("redis-sentinel"));
+    eq(Buffer.from(s.data["sentinel-password"], "base64").toString(), "sp", "sentinel password");
+    const c = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(envVar(c, "HOTDESK_REDIS_SENTINEL_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis-sentinel"), key: "sentinel-password" }, "secretKeyRef");
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq([env.HOTDESK_REDIS_SENTINELS, env.HOTDESK_REDIS_MASTER_NAME, env.HOTDESK_REDIS_SENTINEL_USERNAME], ["s0:26379,s1:26379", "mymaster", "hd"], "flags");
+    assert(!("HOTDESK_REDIS_ADDR" in env), "--redis_addr rendered in sentinel mode");
+    const plain = render([], base);
+    assert(!find(plain.docs, "Secret", name("redis-sentinel")), "sentinel Secret without a password");
+    assert(!envVar(container(must(plain.docs, "Deployment", name("server")), "hotdesk-server"), "HOTDESK_REDIS_SENTINEL_PASSWORD"), "sentinel password variable without a password");
+  });
+  const clusterFile = CI_FILES.find((f) => ciName(f).startsWith("cluster-redis"));
+  await check("mode cluster: --redis_cluster_nodes only (no --redis_addr, no --redis_db), password Secret rendered", () => {
+    const { docs } = render([clusterFile]);
+    eq(redisFlags(envMap(must(docs, "ConfigMap", name("server")))), {
+      HOTDESK_REDIS_CLUSTER_NODES: [0, 1, 2].map((i) => `redis-cluster-${i}.redis-cluster.data.svc.cluster.local:6379`).join(","),
+      HOTDESK_REDIS_WAIT_REPLICAS: "0", HOTDESK_REDIS_WAIT_TIMEOUT: "500ms",
+    }, "server Redis flags");
+    const c = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(envVar(c, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "password");
+    eq(ofKind(docs, "StatefulSet").length, 0, "StatefulSets");
+  });
+  // The binaries, when the build provides them (ctest does): every HOTDESK_<FLAG> a mode renders
+  // into the server's and the XSP bridge's ConfigMap is a flag that binary knows.
+  await check("every Redis-mode variable in the server/XSP ConfigMaps is a flag of hotdesk-server/hotdesk-xsp", () => {
+    const bins = { server: process.env.HOTDESK_SERVER_BIN, xsp: process.env.HOTDESK_XSP_BIN };
+    if (!bins.server || !bins.xsp || !existsSync(bins.server) || !existsSync(bins.xsp)) return "skip";
+    const flags = {};
+    for (const [component, bin] of Object.entries(bins)) {
+      const r = spawnSync(bin, ["--helpfull"], { encoding: "utf8" });
+      flags[component] = new Set([...(r.stdout + r.stderr).matchAll(/^\s+--([a-z0-9_]+) \(/gm)].map((m) => m[1]));
+      assert(flags[component].has("redis_addr"), `${bin} --helpfull lists no --redis_addr`);
+    }
+    for (const file of [null, sentinelFile, clusterFile, bundledFile]) {
+      const { docs } = render(file ? [file] : []);
+      for (const component of ["server", "xsp"]) {
+        const cm = find(docs, "ConfigMap", name(component));
+        if (!cm) continue;
+        for (const key of Object.keys(envMap(cm))) {
+          const flag = key.replace(/^HOTDESK_/, "").toLowerCase();
+          assert(flags[component].has(flag), `${file ? ciName(file) : "defaults"}: ${component} ConfigMap sets ${key}, but hotdesk-${component} has no --${flag}`);
+        }
+      }
+    }
+  });
+  await check("NOTES name the Redis mode and the durability option", () => {
+    for (const [file, pattern] of [[sentinelFile, /sentinels .* name "hotdesk" \(followed across failovers\)[\s\S]*once 1 replica\(s\) have it/],
+                                   [clusterFile, /Redis Cluster: seed nodes [\s\S]*a failover can drop/]]) {
+      const r = helm(["install", RELEASE, CHART, "--namespace", NS, "--dry-run=client", "-f", file]);
+      assert(r.status === 0, r.stderr);
+      assert(pattern.test(r.stdout.split("NOTES:")[1] ?? ""), `${ciName(file)}: NOTES lack ${pattern}`);
+    }
+  });
+
   await check("locked-down NetworkPolicy: clients by label, metrics from the monitoring namespace, egress only DNS + extraEgress", () => {
     const { docs } = render([externalFile]);
     const np = must(docs, "NetworkPolicy", name("server"));
@@ -709,7 +794,17 @@ async function main() {
     [["replicaCount=3"], /additional propert.*replicaCount/],
     [["server.replicas=3"], /additional propert.*replicas/],
     [["xsp.replicaCount=2"], /additional propert.*replicaCount/],
-    [["redis.mode=cluster"], /redis\/mode/],
+    [["redis.mode=proxy"], /redis\/mode/],
+    [["redis.mode=sentinel"], /redis\/sentinel\/sentinels.*minItems/],
+    [["redis.mode=sentinel", "redis.sentinel.sentinels={s0:26379}"], /redis\/sentinel\/masterName.*minLength/],
+    [["redis.mode=cluster"], /redis\/cluster\/nodes.*minItems/],
+    [["redis.mode=cluster", "redis.cluster.nodes={n0:6379}", "redis.db=1"], /redis\/db/],
+    [["redis.mode=bundled", "redis.waitReplicas=1"], /redis\/waitReplicas/],
+    [["redis.sentinel.sentinels={sentinel-0}"], /redis\/sentinel\/sentinels\/0/],
+    [["redis.cluster.nodes={n0:6379,n0:6379}"], /redis\/cluster\/nodes.*are equal/],
+    [["redis.waitReplicas=-1"], /redis\/waitReplicas/],
+    [["redis.waitTimeout=soon"], /redis\/waitTimeout/],
+    [["redis.sentinel.masterName=a b"], /redis\/sentinel\/masterName/],
     [["logging.level=verbose"], /logging\/level/],
     [["server.containerPorts.grpc=70000"], /containerPorts\/grpc/],
     [["--set-string", "server.replicaCount=two"], /server\/replicaCount/],

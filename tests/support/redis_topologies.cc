@@ -199,6 +199,9 @@ bool RedisClusterProcesses::MoveSlot(int slot, int to_index) {
 // ---- sentinel ----
 
 bool RedisSentinelProcesses::Start(std::vector<std::string> extra_args) {
+  // A full sync (the replica's first, and the old primary's after a failover) would wait 5 s
+  // (repl-diskless-sync-delay) for more replicas to join it.
+  extra_args.insert(extra_args.begin(), {"--repl-diskless-sync-delay", "0"});
   data_.push_back(std::make_unique<RedisServer>(extra_args));
   if (!data_[0]->Start()) return false;
   std::vector<std::string> replica_args = extra_args;
@@ -223,10 +226,13 @@ bool RedisSentinelProcesses::Start(std::vector<std::string> extra_args) {
     sentinels_.push_back(std::move(p));
     sentinel_ports_.push_back(port);
   }
-  // Ready when every sentinel knows the replica and the other two sentinels.
+  // Ready when the replica holds the primary's data (until its first sync ends, a failover
+  // would promote an empty replica) and every sentinel knows the replica and the other two
+  // sentinels.
   absl::Time end = absl::Now() + absl::Seconds(30);
   while (absl::Now() < end) {
-    bool ready = true;
+    bool ready = absl::StrContains(AskText(data_[1]->port(), {"INFO", "replication"}),
+                                   "master_link_status:up");
     for (int port : sentinel_ports_) {
       redisReply* r = Ask(port, {"SENTINEL", "MASTER", kMaster});
       int slaves = -1, others = -1;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "services/redis/redis_client.h"
 
 namespace hotdesk::xsp {
 
@@ -67,9 +68,7 @@ struct BridgeConfig {
   std::string tenant;
   XsiEndpoint actions;
   XsiEndpoint events;
-  std::string redis_host = "127.0.0.1";
-  int redis_port = 6379;
-  std::string redis_password;
+  RedisConfig redis;  // the core's Redis, in any of its modes (services/redis/redis_flags.h)
   std::string key_prefix = "hotdesk";
   std::string metrics_listen = "0.0.0.0:9466";
   OutboundConfig outbound;

@@ -10,7 +10,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/core_channel.h"
@@ -22,6 +21,7 @@
 #include "services/common/log.h"
 #include "services/common/process.h"
 #include "services/core/ids.h"
+#include "services/redis/redis_flags.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server gRPC address");
 ABSL_FLAG(std::string, tenant, "", "tenant this bridge serves (required)");
@@ -63,9 +63,6 @@ ABSL_FLAG(absl::Duration, core_retry_budget, absl::Seconds(10),
           "request id) until this long after its first attempt");
 ABSL_FLAG(bool, agent_steps, true,
           "run the CallCenter steps (host agent sign-out, guest Unavailable/Sign-Out)");
-ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port (the core's Redis)");
-ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
-ABSL_FLAG(int, redis_db, 0, "Redis database number");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9466",
           "HTTP address for /metrics, /healthz, /status (port 0 = any)");
@@ -106,14 +103,11 @@ int main(int argc, char** argv) {
     while (!cfg.events.base_url.empty() && cfg.events.base_url.back() == '/')
       cfg.events.base_url.pop_back();
   }
-  std::string redis_addr = absl::GetFlag(FLAGS_redis_addr);
-  size_t colon = redis_addr.rfind(':');
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(redis_addr.substr(colon + 1), &cfg.redis_port)) {
-    return Fail("--redis_addr: expected host:port");
-  }
-  cfg.redis_host = redis_addr.substr(0, colon);
-  cfg.redis_password = absl::GetFlag(FLAGS_redis_password);
+  // The core's Redis in any mode (--redis_addr, --redis_sentinels, --redis_cluster_nodes).
+  auto redis_config = hotdesk::RedisConfigFromFlags();
+  if (!redis_config.ok()) return Fail(std::string(redis_config.status().message()));
+  cfg.redis = *redis_config;
+  cfg.redis.client_name = "hotdesk-xsp";
   cfg.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   cfg.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
 
@@ -169,12 +163,7 @@ int main(int argc, char** argv) {
   hotdesk::BlockTerminationSignals();
 
   hotdesk::xsp::XsiGlobalInit();
-  hotdesk::RedisConfig rc;
-  rc.host = cfg.redis_host;
-  rc.port = cfg.redis_port;
-  rc.password = cfg.redis_password;
-  rc.db = absl::GetFlag(FLAGS_redis_db);
-  auto redis = std::make_shared<hotdesk::RedisClient>(rc);
+  auto redis = std::make_shared<hotdesk::RedisClient>(cfg.redis);
   redis->Start();
   hotdesk::xsp::ProgressStore store(redis, cfg.key_prefix, cfg.tenant);
   hotdesk::xsp::BridgeMetrics metrics;

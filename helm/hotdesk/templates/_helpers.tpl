@@ -150,9 +150,39 @@ Redis
 {{- if .Values.redis.auth.existingSecret -}}{{ .Values.redis.auth.existingSecretPasswordKey }}{{- else -}}redis-password{{- end -}}
 {{- end -}}
 
-{{/* Flags that point a component at Redis (server, and the XSP bridge for its cursor). */}}
+{{/*
+Flags that point a component at Redis (server, and the XSP bridge for its cursor), by mode:
+--redis_addr (external, bundled), --redis_sentinels + --redis_master_name (sentinel),
+--redis_cluster_nodes (cluster); the durability option in every mode.
+*/}}
 {{- define "hotdesk.redis.flags" -}}
-{{- dict "redis_addr" (include "hotdesk.redis.addr" .) "redis_db" (int64 .Values.redis.db) | toYaml -}}
+{{- $r := .Values.redis -}}
+{{- $flags := dict "redis_wait_replicas" (int64 $r.waitReplicas) "redis_wait_timeout" $r.waitTimeout -}}
+{{- if eq $r.mode "sentinel" -}}
+{{- $_ := set $flags "redis_sentinels" (join "," $r.sentinel.sentinels) -}}
+{{- $_ := set $flags "redis_master_name" $r.sentinel.masterName -}}
+{{- $_ := set $flags "redis_db" (int64 $r.db) -}}
+{{- with $r.sentinel.auth.username }}{{ $_ := set $flags "redis_sentinel_username" . }}{{ end -}}
+{{- else if eq $r.mode "cluster" -}}
+{{- $_ := set $flags "redis_cluster_nodes" (join "," $r.cluster.nodes) -}}
+{{- else -}}
+{{- $_ := set $flags "redis_addr" (include "hotdesk.redis.addr" .) -}}
+{{- $_ := set $flags "redis_db" (int64 $r.db) -}}
+{{- end -}}
+{{- $flags | toYaml -}}
+{{- end -}}
+
+{{/* The sentinels' password: from redis.sentinel.auth (a Secret the chart renders) or an existing Secret. */}}
+{{- define "hotdesk.redis.sentinel.authEnabled" -}}
+{{- if and (eq .Values.redis.mode "sentinel") (or .Values.redis.sentinel.auth.existingSecret .Values.redis.sentinel.auth.password) }}true{{ end -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.sentinel.secretName" -}}
+{{- .Values.redis.sentinel.auth.existingSecret | default (include "hotdesk.componentName" (dict "ctx" . "component" "redis-sentinel")) -}}
+{{- end -}}
+
+{{- define "hotdesk.redis.sentinel.secretKey" -}}
+{{- if .Values.redis.sentinel.auth.existingSecret -}}{{ .Values.redis.sentinel.auth.existingSecretPasswordKey }}{{- else -}}sentinel-password{{- end -}}
 {{- end -}}
 
 {{- define "hotdesk.redis.env" -}}
@@ -162,6 +192,13 @@ Redis
     secretKeyRef:
       name: {{ include "hotdesk.redis.secretName" . }}
       key: {{ include "hotdesk.redis.secretKey" . }}
+{{- end }}
+{{- if include "hotdesk.redis.sentinel.authEnabled" . }}
+- name: HOTDESK_REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hotdesk.redis.sentinel.secretName" . }}
+      key: {{ include "hotdesk.redis.sentinel.secretKey" . }}
 {{- end }}
 {{- end -}}
 
