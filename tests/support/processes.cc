@@ -9,13 +9,17 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <gtest/gtest.h>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "services/auth/client_channel.h"
+#include "tests/support/pki.h"
 
 namespace hotdesk::testing {
 namespace {
@@ -234,6 +238,12 @@ bool HotdeskServerProcess::Start(const std::string& redis_addr,
     argv.push_back("--store=memory");
   else
     argv.push_back("--redis_addr=" + redis_addr);
+  bool auth_configured = false;
+  for (const auto& f : extra_flags) {
+    auth_configured = auth_configured || absl::StartsWith(f, "--auth_keys") ||
+                      absl::StartsWith(f, "--insecure_no_auth");
+  }
+  if (!auth_configured) argv.push_back("--insecure_no_auth");
   for (const auto& f : extra_flags) argv.push_back(f);
   if (!proc_.Start(argv)) return false;
   std::string line = proc_.WaitForLine("listening on port", absl::Seconds(20));
@@ -242,8 +252,36 @@ bool HotdeskServerProcess::Start(const std::string& redis_addr,
   return port_ > 0;
 }
 
+bool HotdeskServerProcess::StartSecure(const std::string& redis_addr, const TestPki& pki,
+                                       bool mtls, const std::vector<std::string>& extra_flags) {
+  pki_ = &pki;
+  std::vector<std::string> flags = {"--tls_cert=" + pki.server_cert, "--tls_key=" + pki.server_key,
+                                    "--auth_keys=" + pki.jwt_public + "," + pki.jwt_ec_public};
+  if (mtls) flags.push_back("--tls_client_ca=" + pki.ca_cert);
+  for (const auto& f : extra_flags) flags.push_back(f);
+  return Start(redis_addr, flags);
+}
+
 std::shared_ptr<grpc::Channel> HotdeskServerProcess::Channel() const {
   return grpc::CreateChannel(addr(), grpc::InsecureChannelCredentials());
+}
+
+std::shared_ptr<grpc::Channel> HotdeskServerProcess::SecureChannel(const std::string& token,
+                                                                   bool client_cert) const {
+  auth::ClientAuthOptions o;
+  o.token = token;
+  o.tls.enabled = true;
+  o.tls.ca_file = pki_ ? pki_->ca_cert : SharedPki().ca_cert;
+  if (client_cert) {
+    o.tls.cert_file = pki_ ? pki_->client_cert : SharedPki().client_cert;
+    o.tls.key_file = pki_ ? pki_->client_key : SharedPki().client_key;
+  }
+  auto channel = auth::MakeChannel(addr(), o);
+  if (!channel.ok()) {
+    ADD_FAILURE() << "secure channel: " << channel.status();
+    return nullptr;
+  }
+  return *channel;
 }
 
 std::string ServerBinary() { return HOTDESK_SERVER_BIN; }
