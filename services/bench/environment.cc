@@ -96,7 +96,10 @@ absl::Status Environment::Spawn(const BenchConfig& config) {
 
   std::string bin = FindServerBinary(config.server_bin);
   absl::Status s = server_proc_.Start(
+      // Loopback only and torn down at the end: no tokens, so the figures compare with earlier
+      // runs (a verified token costs a cache lookup per call; see services/auth).
       {bin, "--listen=127.0.0.1:0", "--metrics_listen=", "--enable_bench_service",
+       "--insecure_no_auth",
        "--redis_addr=" + redis_addr_, "--key_prefix=" + config.key_prefix,
        absl::StrCat("--stream_retention=", config.stream_retention), "--log_level=warn"},
       dir_ + "/server.out", dir_ + "/server.err");

@@ -38,22 +38,22 @@ const std::set<std::string>& WritableDeviceFields() {
 }  // namespace
 
 DevicesService::DevicesService(DirectoryStore* directory, AssociationStore* associations,
-                               ServerMetrics* metrics)
+                               ServerMetrics* metrics, const auth::Gatekeeper* gate)
     : directory_(directory),
       associations_(associations),
       metrics_(metrics),
-      create_(metrics->Method(kService, "CreateDevice", "unary")),
-      get_(metrics->Method(kService, "GetDevice", "unary")),
-      update_(metrics->Method(kService, "UpdateDevice", "unary")),
-      delete_(metrics->Method(kService, "DeleteDevice", "unary")),
-      list_(metrics->Method(kService, "ListDevices", "unary")),
-      force_logout_(metrics->Method(kService, "ForceLogoutDevice", "unary")) {}
+      create_(RpcMethod::Make(metrics, gate, kService, "CreateDevice", "unary")),
+      get_(RpcMethod::Make(metrics, gate, kService, "GetDevice", "unary")),
+      update_(RpcMethod::Make(metrics, gate, kService, "UpdateDevice", "unary")),
+      delete_(RpcMethod::Make(metrics, gate, kService, "DeleteDevice", "unary")),
+      list_(RpcMethod::Make(metrics, gate, kService, "ListDevices", "unary")),
+      force_logout_(RpcMethod::Make(metrics, gate, kService, "ForceLogoutDevice", "unary")) {}
 
 grpc::ServerUnaryReactor* DevicesService::CreateDevice(grpc::CallbackServerContext* ctx,
                                                        const v1::CreateDeviceRequest* req,
                                                        v1::Device* resp) {
   return RunUnary<v1::Device>(
-      ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+      ctx, create_, *req, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
         FieldViolations v;
         CheckTenant(req->tenant(), &v);
         if (!req->has_device())
@@ -84,7 +84,7 @@ grpc::ServerUnaryReactor* DevicesService::GetDevice(grpc::CallbackServerContext*
                                                     const v1::GetDeviceRequest* req,
                                                     v1::Device* resp) {
   return RunUnary<v1::Device>(
-      ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+      ctx, get_, *req, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
         FieldViolations v;
         CheckTenant(req->tenant(), &v);
         if (req->mac().empty() == req->hotdesk_extension().empty()) {
@@ -133,7 +133,7 @@ grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerConte
                                                        const v1::UpdateDeviceRequest* req,
                                                        v1::Device* resp) {
   return RunUnary<v1::Device>(
-      ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+      ctx, update_, *req, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
         FieldViolations v;
         CheckTenant(req->tenant(), &v);
         std::set<std::string> fields(req->update_mask().paths().begin(),
@@ -185,7 +185,7 @@ grpc::ServerUnaryReactor* DevicesService::DeleteDevice(grpc::CallbackServerConte
                                                        const v1::DeleteDeviceRequest* req,
                                                        google::protobuf::Empty* resp) {
   return RunUnary<google::protobuf::Empty>(
-      ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
+      ctx, delete_, *req, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
         FieldViolations v;
         CheckTenant(req->tenant(), &v);
         CheckMac(req->mac(), "mac", &v);
@@ -211,7 +211,7 @@ grpc::ServerUnaryReactor* DevicesService::ListDevices(grpc::CallbackServerContex
                                                       const v1::ListDevicesRequest* req,
                                                       v1::ListDevicesResponse* resp) {
   return RunUnary<v1::ListDevicesResponse>(
-      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListDevicesResponse> done) {
+      ctx, list_, *req, resp, [this, req](absl::Time deadline, Done<v1::ListDevicesResponse> done) {
         FieldViolations v;
         CheckTenant(req->tenant(), &v);
         if (req->page_size() < 0) v.Add("page_size", "must not be negative");
@@ -266,7 +266,7 @@ grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServer
                                                             const v1::ForceLogoutDeviceRequest* req,
                                                             v1::CancelResponse* resp) {
   return RunUnary<v1::CancelResponse>(
-      ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
+      ctx, force_logout_, *req, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
         FieldViolations v;
         CheckTenant(req->tenant(), &v);
         CheckMac(req->mac(), "mac", &v);

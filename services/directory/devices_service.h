@@ -5,13 +5,15 @@
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "services/directory/directory_store.h"
 #include "services/server/metrics.h"
+#include "services/server/unary_call.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
 
 class DevicesService final : public v1::Devices::CallbackService {
  public:
-  DevicesService(DirectoryStore* directory, AssociationStore* associations, ServerMetrics* metrics);
+  DevicesService(DirectoryStore* directory, AssociationStore* associations, ServerMetrics* metrics,
+                 const auth::Gatekeeper* gate);
 
   grpc::ServerUnaryReactor* CreateDevice(grpc::CallbackServerContext* ctx,
                                          const v1::CreateDeviceRequest* req,
@@ -43,12 +45,12 @@ class DevicesService final : public v1::Devices::CallbackService {
   DirectoryStore* directory_;
   AssociationStore* associations_;
   ServerMetrics* metrics_;
-  MethodMetrics* create_;
-  MethodMetrics* get_;
-  MethodMetrics* update_;
-  MethodMetrics* delete_;
-  MethodMetrics* list_;
-  MethodMetrics* force_logout_;
+  RpcMethod create_;
+  RpcMethod get_;
+  RpcMethod update_;
+  RpcMethod delete_;
+  RpcMethod list_;
+  RpcMethod force_logout_;
 };
 
 }  // namespace hotdesk

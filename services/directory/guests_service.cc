@@ -55,7 +55,8 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 }  // namespace
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
-                             PinHasher* hasher, ServerMetrics* metrics, PinPolicy policy,
+                             PinHasher* hasher, ServerMetrics* metrics,
+                             const auth::Gatekeeper* gate, PinPolicy policy,
                              LimitRules limits)
     : directory_(directory),
       associations_(associations),
@@ -63,14 +64,14 @@ GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associ
       metrics_(metrics),
       policy_(policy),
       limits_(limits),
-      create_(metrics->Method(kService, "CreateGuest", "unary")),
-      get_(metrics->Method(kService, "GetGuest", "unary")),
-      update_(metrics->Method(kService, "UpdateGuest", "unary")),
-      delete_(metrics->Method(kService, "DeleteGuest", "unary")),
-      list_(metrics->Method(kService, "ListGuests", "unary")),
-      set_pin_(metrics->Method(kService, "SetPin", "unary")),
-      verify_pin_(metrics->Method(kService, "VerifyPin", "unary")),
-      force_logout_(metrics->Method(kService, "ForceLogoutGuest", "unary")) {
+      create_(RpcMethod::Make(metrics, gate, kService, "CreateGuest", "unary")),
+      get_(RpcMethod::Make(metrics, gate, kService, "GetGuest", "unary")),
+      update_(RpcMethod::Make(metrics, gate, kService, "UpdateGuest", "unary")),
+      delete_(RpcMethod::Make(metrics, gate, kService, "DeleteGuest", "unary")),
+      list_(RpcMethod::Make(metrics, gate, kService, "ListGuests", "unary")),
+      set_pin_(RpcMethod::Make(metrics, gate, kService, "SetPin", "unary")),
+      verify_pin_(RpcMethod::Make(metrics, gate, kService, "VerifyPin", "unary")),
+      force_logout_(RpcMethod::Make(metrics, gate, kService, "ForceLogoutGuest", "unary")) {
   auto& checks = prometheus::BuildCounter()
                      .Name("hotdesk_pin_checks_total")
                      .Help("PIN checks by outcome")
@@ -109,7 +110,7 @@ grpc::ServerUnaryReactor* GuestsService::CreateGuest(grpc::CallbackServerContext
                                                      const v1::CreateGuestRequest* req,
                                                      v1::Guest* resp) {
   return RunUnary<v1::Guest>(
-      ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+      ctx, create_, *req, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
         FieldViolations v;
         if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
         if (!req->has_guest())
@@ -146,7 +147,7 @@ grpc::ServerUnaryReactor* GuestsService::CreateGuest(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* GuestsService::GetGuest(grpc::CallbackServerContext* ctx,
                                                   const v1::GetGuestRequest* req, v1::Guest* resp) {
   return RunUnary<v1::Guest>(
-      ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+      ctx, get_, *req, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
         FieldViolations v;
         CheckTenantAndId(req->tenant(), req->id(), &v);
         if (!v.empty()) return done(v.ToStatus());
@@ -158,7 +159,7 @@ grpc::ServerUnaryReactor* GuestsService::UpdateGuest(grpc::CallbackServerContext
                                                      const v1::UpdateGuestRequest* req,
                                                      v1::Guest* resp) {
   return RunUnary<v1::Guest>(
-      ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+      ctx, update_, *req, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
         FieldViolations v;
         if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
         if (auto p = IdProblem(req->guest().id()); !p.empty()) v.Add("guest.id", p);
@@ -201,7 +202,7 @@ grpc::ServerUnaryReactor* GuestsService::DeleteGuest(grpc::CallbackServerContext
                                                      const v1::DeleteGuestRequest* req,
                                                      google::protobuf::Empty* resp) {
   return RunUnary<google::protobuf::Empty>(
-      ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
+      ctx, delete_, *req, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
         FieldViolations v;
         CheckTenantAndId(req->tenant(), req->id(), &v);
         if (!v.empty()) return done(v.ToStatus());
@@ -219,7 +220,7 @@ grpc::ServerUnaryReactor* GuestsService::ListGuests(grpc::CallbackServerContext*
                                                     const v1::ListGuestsRequest* req,
                                                     v1::ListGuestsResponse* resp) {
   return RunUnary<v1::ListGuestsResponse>(
-      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListGuestsResponse> done) {
+      ctx, list_, *req, resp, [this, req](absl::Time deadline, Done<v1::ListGuestsResponse> done) {
         FieldViolations v;
         if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
         if (req->page_size() < 0) v.Add("page_size", "must not be negative");
@@ -239,7 +240,7 @@ grpc::ServerUnaryReactor* GuestsService::ListGuests(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* GuestsService::SetPin(grpc::CallbackServerContext* ctx,
                                                 const v1::SetPinRequest* req, v1::Guest* resp) {
   return RunUnary<v1::Guest>(
-      ctx, set_pin_, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
+      ctx, set_pin_, *req, resp, [this, req](absl::Time deadline, Done<v1::Guest> done) {
         FieldViolations v;
         CheckTenantAndId(req->tenant(), req->id(), &v);
         if (auto p = PinProblem(req->pin()); !p.empty()) v.Add("pin", p);
@@ -262,7 +263,7 @@ grpc::ServerUnaryReactor* GuestsService::VerifyPin(grpc::CallbackServerContext* 
                                                    const v1::VerifyPinRequest* req,
                                                    v1::VerifyPinResponse* resp) {
   return RunUnary<v1::VerifyPinResponse>(
-      ctx, verify_pin_, resp, [this, req](absl::Time deadline, Done<v1::VerifyPinResponse> done) {
+      ctx, verify_pin_, *req, resp, [this, req](absl::Time deadline, Done<v1::VerifyPinResponse> done) {
         FieldViolations v;
         CheckTenantAndId(req->tenant(), req->id(), &v);
         if (req->pin().empty())
@@ -331,7 +332,7 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
                                                           const v1::ForceLogoutGuestRequest* req,
                                                           v1::CancelResponse* resp) {
   return RunUnary<v1::CancelResponse>(
-      ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
+      ctx, force_logout_, *req, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
         FieldViolations v;
         CheckTenantAndId(req->tenant(), req->id(), &v);
         if (!req->request_id().empty()) {

@@ -9,6 +9,7 @@
 #include "services/directory/directory_store.h"
 #include "services/directory/pin_hasher.h"
 #include "services/server/metrics.h"
+#include "services/server/unary_call.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
@@ -21,7 +22,8 @@ struct PinPolicy {
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                ServerMetrics* metrics, PinPolicy policy, LimitRules limits);
+                ServerMetrics* metrics, const auth::Gatekeeper* gate, PinPolicy policy,
+                LimitRules limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -55,14 +57,14 @@ class GuestsService final : public v1::Guests::CallbackService {
   ServerMetrics* metrics_;
   PinPolicy policy_;
   LimitRules limits_;
-  MethodMetrics* create_;
-  MethodMetrics* get_;
-  MethodMetrics* update_;
-  MethodMetrics* delete_;
-  MethodMetrics* list_;
-  MethodMetrics* set_pin_;
-  MethodMetrics* verify_pin_;
-  MethodMetrics* force_logout_;
+  RpcMethod create_;
+  RpcMethod get_;
+  RpcMethod update_;
+  RpcMethod delete_;
+  RpcMethod list_;
+  RpcMethod set_pin_;
+  RpcMethod verify_pin_;
+  RpcMethod force_logout_;
   prometheus::Counter* pin_ok_;
   prometheus::Counter* pin_wrong_;
   prometheus::Counter* pin_locked_;

@@ -12,22 +12,23 @@ constexpr char kService[] = "hotdesk.v1.Associations";
 }
 
 AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
-                                         ServerMetrics* metrics, LimitRules rules)
+                                         ServerMetrics* metrics,
+                                         const auth::Gatekeeper* gate, LimitRules rules)
     : store_(store),
       hub_(hub),
       metrics_(metrics),
       rules_(rules),
-      establish_(metrics->Method(kService, "Establish", "unary")),
-      cancel_(metrics->Method(kService, "Cancel", "unary")),
-      get_(metrics->Method(kService, "GetAssociation", "unary")),
-      list_(metrics->Method(kService, "ListAssociations", "unary")),
-      watch_(metrics->Method(kService, "WatchEvents", "server_stream")) {}
+      establish_(RpcMethod::Make(metrics, gate, kService, "Establish", "unary")),
+      cancel_(RpcMethod::Make(metrics, gate, kService, "Cancel", "unary")),
+      get_(RpcMethod::Make(metrics, gate, kService, "GetAssociation", "unary")),
+      list_(RpcMethod::Make(metrics, gate, kService, "ListAssociations", "unary")),
+      watch_(RpcMethod::Make(metrics, gate, kService, "WatchEvents", "server_stream")) {}
 
 grpc::ServerUnaryReactor* AssociationsService::Establish(grpc::CallbackServerContext* ctx,
                                                          const v1::EstablishRequest* req,
                                                          v1::EstablishResponse* resp) {
   return RunUnary<v1::EstablishResponse>(
-      ctx, establish_, resp, [this, req](absl::Time deadline, Done<v1::EstablishResponse> done) {
+      ctx, establish_, *req, resp, [this, req](absl::Time deadline, Done<v1::EstablishResponse> done) {
         auto cmd = PrepareEstablish(*req, rules_, absl::Now());
         if (!cmd.ok()) return done(cmd.status());
         store_->Establish(*cmd, deadline,
@@ -58,7 +59,7 @@ grpc::ServerUnaryReactor* AssociationsService::Cancel(grpc::CallbackServerContex
                                                       const v1::CancelRequest* req,
                                                       v1::CancelResponse* resp) {
   return RunUnary<v1::CancelResponse>(
-      ctx, cancel_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
+      ctx, cancel_, *req, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
         auto cmd = PrepareCancel(*req);
         if (!cmd.ok()) return done(cmd.status());
         store_->Cancel(*cmd, deadline,
@@ -82,7 +83,7 @@ grpc::ServerUnaryReactor* AssociationsService::GetAssociation(grpc::CallbackServ
                                                               const v1::GetAssociationRequest* req,
                                                               v1::Association* resp) {
   return RunUnary<v1::Association>(
-      ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Association> done) {
+      ctx, get_, *req, resp, [this, req](absl::Time deadline, Done<v1::Association> done) {
         FieldViolations v;
         if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
         if (req->host().empty() == req->guest().empty()) {
@@ -101,7 +102,7 @@ grpc::ServerUnaryReactor* AssociationsService::ListAssociations(
     grpc::CallbackServerContext* ctx, const v1::ListAssociationsRequest* req,
     v1::ListAssociationsResponse* resp) {
   return RunUnary<v1::ListAssociationsResponse>(
-      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListAssociationsResponse> done) {
+      ctx, list_, *req, resp, [this, req](absl::Time deadline, Done<v1::ListAssociationsResponse> done) {
         FieldViolations v;
         if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
         if (req->page_size() < 0) v.Add("page_size", "must not be negative");
@@ -112,7 +113,15 @@ grpc::ServerUnaryReactor* AssociationsService::ListAssociations(
 
 grpc::ServerWriteReactor<v1::AssociationEvent>* AssociationsService::WatchEvents(
     grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
-  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_, &watches_});
+  // The stream's gate: the same admission as every unary call, before anything is read.
+  auto caller = watch_.Admit(ctx, *req);
+  if (!caller.ok()) {
+    grpc::Status status = ToGrpcStatus(caller.status());
+    watch_.metrics->Started();
+    watch_.metrics->Record(status.error_code(), 0);
+    return new RefusedStream<v1::AssociationEvent>(status);
+  }
+  return StartWatch(ctx, req, WatchDeps{store_, hub_, metrics_, watch_.metrics, &watches_});
 }
 
 }  // namespace hotdesk

@@ -5,6 +5,7 @@
 #include "services/core/commands.h"
 #include "services/events/event_hub.h"
 #include "services/server/metrics.h"
+#include "services/server/unary_call.h"
 #include "services/server/watch_reactor.h"
 #include "services/store/association_store.h"
 
@@ -13,6 +14,7 @@ namespace hotdesk {
 class AssociationsService final : public v1::Associations::CallbackService {
  public:
   AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
+                      const auth::Gatekeeper* gate,
                       LimitRules rules);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
@@ -37,11 +39,11 @@ class AssociationsService final : public v1::Associations::CallbackService {
   EventHub* hub_;
   ServerMetrics* metrics_;
   LimitRules rules_;
-  MethodMetrics* establish_;
-  MethodMetrics* cancel_;
-  MethodMetrics* get_;
-  MethodMetrics* list_;
-  MethodMetrics* watch_;
+  RpcMethod establish_;
+  RpcMethod cancel_;
+  RpcMethod get_;
+  RpcMethod list_;
+  RpcMethod watch_;
   WatchRegistry watches_;
 };
 

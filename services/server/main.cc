@@ -13,6 +13,7 @@
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
+#include "services/common/secret.h"
 #include "services/server/server.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address (port 0 picks a free port)");
@@ -20,7 +21,9 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "Prometheus /metrics listen address; empty disables");
 ABSL_FLAG(std::string, store, "redis", "redis | memory (memory: demos only, not shared)");
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port");
-ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "file holding the Redis password (else HOTDESK_REDIS_PASSWORD; never on the command "
+          "line)");
 ABSL_FLAG(int, redis_db, 0, "Redis database number");
 ABSL_FLAG(int, redis_connections, 2, "Redis connections for requests (pipelined)");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
@@ -39,6 +42,21 @@ ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked gue
 ABSL_FLAG(std::string, pin_hash_cost, "interactive",
           "PIN hash (Argon2id) cost: interactive | moderate | min");
 ABSL_FLAG(int, pin_hash_threads, 2, "threads that hash and check PINs");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "serve without authentication: anyone who reaches the port may do anything (local "
+          "development only; logged as a warning at every start)");
+ABSL_FLAG(std::vector<std::string>, auth_keys, {},
+          "comma-separated PEM (public keys or certificates) or JWKS files of the token "
+          "issuer's keys; re-read when they change");
+ABSL_FLAG(std::string, auth_audience, "", "required token audience (aud), if set");
+ABSL_FLAG(std::string, auth_issuer, "", "required token issuer (iss), if set");
+ABSL_FLAG(int, auth_cache_size, 4096, "verified tokens remembered (LRU)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of this server; enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificate(s): require clients to present a certificate they signed (mTLS)");
+ABSL_FLAG(bool, enable_reflection, false,
+          "serve gRPC server reflection (lists every service; for development)");
 
 namespace {
 
@@ -70,7 +88,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--redis_addr: expected host:port\n");
     return 2;
   }
-  config.redis.password = absl::GetFlag(FLAGS_redis_password);
+  auto redis_password = hotdesk::ReadSecret(absl::GetFlag(FLAGS_redis_password_file),
+                                            "--redis_password_file", "HOTDESK_REDIS_PASSWORD");
+  if (!redis_password.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(redis_password.status().message()).c_str());
+    return 2;
+  }
+  config.redis.password = *redis_password;
   config.redis.db = absl::GetFlag(FLAGS_redis_db);
   config.redis.connections = absl::GetFlag(FLAGS_redis_connections);
   config.redis_store.prefix = absl::GetFlag(FLAGS_key_prefix);
@@ -102,13 +126,29 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  config.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
+  for (const auto& f : absl::GetFlag(FLAGS_auth_keys)) {
+    if (!f.empty()) config.auth.key_files.push_back(f);
+  }
+  config.auth.audience = absl::GetFlag(FLAGS_auth_audience);
+  config.auth.issuer = absl::GetFlag(FLAGS_auth_issuer);
+  if (absl::GetFlag(FLAGS_auth_cache_size) < 1) {
+    std::fprintf(stderr, "--auth_cache_size must be positive\n");
+    return 2;
+  }
+  config.auth.cache_size = static_cast<size_t>(absl::GetFlag(FLAGS_auth_cache_size));
+  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  config.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  config.enable_reflection = absl::GetFlag(FLAGS_enable_reflection);
+
   // Signals are taken synchronously by a waiting thread, never in a handler.
   hotdesk::BlockTerminationSignals();
 
   hotdesk::HotdeskServer server(config);
   if (absl::Status s = server.Start(); !s.ok()) {
     HD_LOG(kError, "cannot start").kv("error", s.message());
-    return 1;
+    return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
   // Tests and scripts read the chosen port from this line on stdout.
   std::printf("listening on port %d\n", server.port());

@@ -7,6 +7,9 @@
 
 #include <random>
 
+#include "services/auth/gatekeeper.h"
+#include "services/auth/tls.h"
+#include "services/auth/token_verifier.h"
 #include "services/common/log.h"
 #include "services/directory/devices_service.h"
 #include "services/directory/guests_service.h"
@@ -16,6 +19,7 @@
 #include "services/server/associations_service.h"
 #include "services/server/bench_service.h"
 #include "services/server/metrics.h"
+#include "services/server/session_service.h"
 #include "services/store/memory/memory_store.h"
 #include "services/store/redis/redis_store.h"
 
@@ -48,11 +52,35 @@ void HotdeskServer::SetServing(bool serving) {
   if (shutting_down_) serving = false;
   auto* health = server_->GetHealthCheckService();
   health->SetServingStatus(serving);
-  for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests"})
+  for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests",
+                        "hotdesk.v1.Session"})
     health->SetServingStatus(s, serving);
 }
 
 absl::Status HotdeskServer::Start() {
+  // Who may call: checked first, so that a key or certificate mistake stops the start.
+  if (config_.insecure_no_auth) {
+    if (!config_.auth.key_files.empty())
+      return absl::InvalidArgumentError("--insecure_no_auth and --auth_keys: choose one");
+    HD_LOG(kWarn, "AUTHENTICATION DISABLED (--insecure_no_auth): anyone who reaches this port "
+                  "can read and change every tenant; for local development only")
+        .kv("addr", config_.listen);
+  } else {
+    if (config_.auth.key_files.empty())
+      return absl::InvalidArgumentError(
+          "no token keys: give --auth_keys (PEM or JWKS files of the token issuer's public keys), "
+          "or run without authentication with an explicit --insecure_no_auth");
+    auto verifier = auth::TokenVerifier::Create(config_.auth);
+    if (!verifier.ok()) return verifier.status();
+    verifier_ = std::move(*verifier);
+    if (config_.tls.cert_file.empty())
+      HD_LOG(kWarn, "bearer tokens are accepted over plaintext: give --tls_cert/--tls_key unless "
+                    "TLS ends in front of this server");
+  }
+  gate_ = std::make_unique<auth::Gatekeeper>(verifier_.get());
+  auto credentials = auth::MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
+
   metrics_ = std::make_unique<ServerMetrics>();
   if (!config_.metrics_listen.empty()) {
     try {  // prometheus-cpp reports a busy port by throwing; keep it inside this module
@@ -98,22 +126,24 @@ absl::Status HotdeskServer::Start() {
   hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size, &RunOnGrpcThread);
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (config_.enable_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
-  auto associations = std::make_unique<AssociationsService>(store_.get(), hub_.get(),
-                                                            metrics_.get(), config_.limits);
+  builder.AddListeningPort(config_.listen, *credentials, &port_);
+  auto associations = std::make_unique<AssociationsService>(
+      store_.get(), hub_.get(), metrics_.get(), gate_.get(), config_.limits);
   associations_ = associations.get();
   services_.push_back(std::move(associations));
   auto pin_cost = PinHashCostByName(config_.pin_hash_cost);
   if (!pin_cost.ok()) return pin_cost.status();
   pin_hasher_ = std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads);
-  services_.push_back(
-      std::make_unique<DevicesService>(directory_.get(), store_.get(), metrics_.get()));
+  services_.push_back(std::make_unique<DevicesService>(directory_.get(), store_.get(),
+                                                       metrics_.get(), gate_.get()));
   services_.push_back(std::make_unique<GuestsService>(
-      directory_.get(), store_.get(), pin_hasher_.get(), metrics_.get(),
+      directory_.get(), store_.get(), pin_hasher_.get(), metrics_.get(), gate_.get(),
       PinPolicy{config_.pin_max_attempts, config_.pin_lockout}, config_.limits));
-  if (config_.enable_bench_service) services_.push_back(std::make_unique<BenchService>());
+  services_.push_back(std::make_unique<SessionService>(metrics_.get(), gate_.get()));
+  if (config_.enable_bench_service)
+    services_.push_back(std::make_unique<BenchService>(metrics_.get(), gate_.get()));
   for (auto& s : services_) builder.RegisterService(s.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) return absl::UnavailableError("cannot listen on " + config_.listen);
@@ -133,6 +163,9 @@ absl::Status HotdeskServer::Start() {
       .kv("addr", config_.listen)
       .kv("port", port_)
       .kv("store", config_.store)
+      .kv("tls", config_.tls.cert_file.empty() ? "off" : config_.tls.client_ca_file.empty() ? "on" : "mtls")
+      .kv("auth", verifier_ ? "tokens" : "OFF")
+      .kv("reflection", config_.enable_reflection)
       .kv("metrics", config_.metrics_listen);
   return absl::OkStatus();
 }

@@ -19,6 +19,10 @@ class Exposer;
 
 namespace hotdesk {
 
+namespace auth {
+class Gatekeeper;
+class TokenVerifier;
+}  // namespace auth
 class AssociationStore;
 class DirectoryStore;
 class PinHasher;
@@ -52,6 +56,8 @@ class HotdeskServer {
   std::unique_ptr<DirectoryStore> directory_;
   std::unique_ptr<PinHasher> pin_hasher_;
   std::unique_ptr<EventHub> hub_;
+  std::unique_ptr<auth::TokenVerifier> verifier_;
+  std::unique_ptr<auth::Gatekeeper> gate_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   AssociationsService* associations_ = nullptr;
   std::unique_ptr<grpc::Server> server_;

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "services/auth/tls.h"
+#include "services/auth/token_verifier.h"
 #include "services/core/commands.h"
 #include "services/redis/redis_client.h"
 #include "services/store/redis/redis_store.h"
@@ -21,6 +23,13 @@ struct ServerConfig {
   absl::Duration sweep_interval = absl::Seconds(1);
   size_t ring_size = 4096;  // live events kept in memory per watched tenant
   bool enable_bench_service = false;
+  // Authentication: tokens are verified with `auth` (its key_files), unless insecure_no_auth,
+  // which lets every caller do everything (development only; logged loudly at every start).
+  bool insecure_no_auth = false;
+  auth::VerifierOptions auth;
+  auth::ServerTlsOptions tls;  // no cert_file: plaintext
+  // gRPC server reflection (lists every service and message): for development.
+  bool enable_reflection = false;
   // Guests: PIN lockout.
   int pin_max_attempts = 3;
   absl::Duration pin_lockout = absl::Minutes(15);
