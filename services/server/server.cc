@@ -3,8 +3,11 @@
 #include <grpcpp/alarm.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <prometheus/exposer.h>
 
+#include <algorithm>
 #include <random>
 
 #include "services/auth/gatekeeper.h"
@@ -37,6 +40,18 @@ void RunOnGrpcThread(std::function<void()> work) {
     delete alarm;
   });
 }
+
+// Linking gRPC's reflection library registers its plugin with every ServerBuilder; this option
+// takes it out again unless reflection was asked for.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const auto& p) { return p->name() == "proto_server_reflection"; }),
+                   plugins->end());
+  }
+};
 
 }  // namespace
 
@@ -126,8 +141,9 @@ absl::Status HotdeskServer::Start() {
   hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size, &RunOnGrpcThread);
 
   grpc::EnableDefaultHealthCheckService(true);
-  if (config_.enable_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (!config_.enable_reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.AddListeningPort(config_.listen, *credentials, &port_);
   auto associations = std::make_unique<AssociationsService>(
       store_.get(), hub_.get(), metrics_.get(), gate_.get(), config_.limits);
