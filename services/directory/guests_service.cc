@@ -2,7 +2,9 @@
 
 #include <prometheus/family.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
 #include "services/core/ids.h"
@@ -56,13 +58,13 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
                              PinHasher* hasher, ServerMetrics* metrics,
-                             const auth::Gatekeeper* gate, PinPolicy policy,
+                             const auth::Gatekeeper* gate, PinLimits pin_limits,
                              LimitRules limits)
     : directory_(directory),
       associations_(associations),
       hasher_(hasher),
       metrics_(metrics),
-      policy_(policy),
+      pin_limits_(pin_limits),
       limits_(limits),
       create_(RpcMethod::Make(metrics, gate, kService, "CreateGuest", "unary")),
       get_(RpcMethod::Make(metrics, gate, kService, "GetGuest", "unary")),
@@ -80,6 +82,7 @@ GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associ
   pin_wrong_ = &checks.Add({{"result", "wrong"}});
   pin_locked_ = &checks.Add({{"result", "locked"}});
   pin_no_pin_ = &checks.Add({{"result", "no_pin"}});
+  pin_throttled_ = &checks.Add({{"result", "throttled"}});
   lockouts_ = &prometheus::BuildCounter()
                    .Name("hotdesk_pin_lockouts_total")
                    .Help("Guests locked after too many wrong PINs")
@@ -137,7 +140,7 @@ grpc::ServerUnaryReactor* GuestsService::CreateGuest(grpc::CallbackServerContext
           });
         };
         if (req->pin().empty()) return create(std::move(g), "");
-        hasher_->Hash(req->pin(), [g, create, done](absl::StatusOr<std::string> hash) {
+        hasher_->Hash(req->pin(), deadline, [g, create, done](absl::StatusOr<std::string> hash) {
           if (!hash.ok()) return done(hash.status());
           create(g, *hash);
         });
@@ -247,7 +250,7 @@ grpc::ServerUnaryReactor* GuestsService::SetPin(grpc::CallbackServerContext* ctx
         if (!v.empty()) return done(v.ToStatus());
         std::string tenant = req->tenant();
         std::string id = req->id();
-        hasher_->Hash(req->pin(), [this, tenant, id, deadline,
+        hasher_->Hash(req->pin(), deadline, [this, tenant, id, deadline,
                                    done = std::move(done)](absl::StatusOr<std::string> hash) {
           if (!hash.ok()) return done(hash.status());
           directory_->SetPinHash(tenant, id, *hash, deadline, [done](absl::StatusOr<v1::Guest> r) {
@@ -263,16 +266,31 @@ grpc::ServerUnaryReactor* GuestsService::VerifyPin(grpc::CallbackServerContext* 
                                                    const v1::VerifyPinRequest* req,
                                                    v1::VerifyPinResponse* resp) {
   return RunUnary<v1::VerifyPinResponse>(
-      ctx, verify_pin_, *req, resp, [this, req](absl::Time deadline, Done<v1::VerifyPinResponse> done) {
+      ctx, verify_pin_, *req, resp,
+      [this, req](const auth::Caller& caller, absl::Time deadline,
+                  Done<v1::VerifyPinResponse> done) {
         FieldViolations v;
         CheckTenantAndId(req->tenant(), req->id(), &v);
         if (req->pin().empty())
           v.Add("pin", "required");
         else if (req->pin().size() > kMaxPinInput)
           v.Add("pin", "too long");
+        if (!req->origin().empty()) {
+          if (auto p = IdProblem(req->origin()); !p.empty()) v.Add("origin", p);
+        }
         if (!v.empty()) return done(v.ToStatus());
+        // Refuse before counting: an attempt counted but never checked would be a free failure.
+        if (hasher_->Saturated()) {
+          pin_throttled_->Increment();
+          return done(ErrorWithReason(absl::StatusCode::kResourceExhausted, "PIN_HASHING_SATURATED",
+                                      "too many PIN checks waiting: try again shortly"));
+        }
         std::string tenant = req->tenant();
         std::string id = req->id();
+        // The budget of wrong PINs is the caller's (and, when the adapter says, the origin's).
+        std::string source = req->origin().empty()
+                                 ? auth::CallerKey(caller)
+                                 : absl::StrCat(auth::CallerKey(caller), "|", req->origin());
         // A PIN of the wrong shape cannot match, but it still counts as a wrong attempt.
         bool well_formed = PinProblem(req->pin()).empty();
         std::string pin = req->pin();
@@ -286,21 +304,45 @@ grpc::ServerUnaryReactor* GuestsService::VerifyPin(grpc::CallbackServerContext* 
           done(std::move(r));
         };
         directory_->BeginPinAttempt(
-            tenant, id, policy_.max_attempts, policy_.lockout, deadline,
-            [this, tenant, id, pin = std::move(pin), well_formed, deadline, finish,
+            tenant, id, source, pin_limits_, deadline,
+            [this, tenant, id, source, pin = std::move(pin), well_formed, deadline, finish,
              done](absl::StatusOr<PinAttempt> attempt) mutable {
               if (!attempt.ok()) return done(attempt.status());
+              if (attempt->kind == PinAttempt::Kind::kThrottled) {
+                pin_throttled_->Increment();
+                absl::Status s = ErrorWithReason(
+                    absl::StatusCode::kResourceExhausted, "PIN_RATE_LIMITED",
+                    absl::StrCat("too many wrong PINs from this ",
+                                 attempt->limit == "tenant" ? "tenant" : "caller", " (",
+                                 attempt->limit == "tenant" ? pin_limits_.per_tenant
+                                                            : pin_limits_.per_source,
+                                 " per ", absl::FormatDuration(pin_limits_.window),
+                                 "): try again in ",
+                                 absl::FormatDuration(absl::Ceil(attempt->retry_after,
+                                                                 absl::Seconds(1)))));
+                google::rpc::RetryInfo retry;
+                retry.mutable_retry_delay()->set_seconds(
+                    absl::ToInt64Seconds(absl::Ceil(attempt->retry_after, absl::Seconds(1))));
+                AddDetail(&s, retry);
+                HD_LOG(kDebug, "PIN check throttled")
+                    .kv("tenant", tenant)
+                    .kv("limit", attempt->limit);
+                return done(s);
+              }
               if (attempt->kind == PinAttempt::Kind::kNoPin) {
                 v1::VerifyPinResponse r;
                 r.set_result(v1::VerifyPinResponse::RESULT_NO_PIN);
                 return finish(std::move(r));
               }
               if (attempt->kind == PinAttempt::Kind::kLocked)
-                return finish(Locked(attempt->locked_until, policy_.lockout));
+                return finish(Locked(attempt->locked_until, attempt->lockout));
               PinAttempt a = *attempt;
-              auto judge = [this, tenant, id, a, deadline, finish, done](bool match) {
-                if (match) {
-                  directory_->PinAccepted(tenant, id, a.hash, deadline,
+              auto judge = [this, tenant, id, source, a, deadline, finish,
+                            done](absl::StatusOr<bool> match) {
+                // Not checked (saturated, or the caller gave up): the attempt stays counted.
+                if (!match.ok()) return done(match.status());
+                if (*match) {
+                  directory_->PinAccepted(tenant, id, a.hash, source, deadline,
                                           [finish, done](absl::StatusOr<bool> reset) {
                                             if (!reset.ok()) return done(reset.status());
                                             v1::VerifyPinResponse r;
@@ -309,21 +351,21 @@ grpc::ServerUnaryReactor* GuestsService::VerifyPin(grpc::CallbackServerContext* 
                                           });
                   return;
                 }
-                if (a.failures >= policy_.max_attempts) {
+                if (a.failures >= pin_limits_.max_attempts) {
                   lockouts_->Increment();
                   HD_LOG(kWarn, "guest locked after wrong PINs")
                       .kv("tenant", tenant)
                       .kv("guest", id)
-                      .kv("lockout", absl::FormatDuration(policy_.lockout));
-                  return finish(Locked(a.locked_until, policy_.lockout));
+                      .kv("lockout", absl::FormatDuration(a.lockout));
+                  return finish(Locked(a.locked_until, a.lockout));
                 }
                 v1::VerifyPinResponse r;
                 r.set_result(v1::VerifyPinResponse::RESULT_WRONG);
-                r.set_attempts_left(policy_.max_attempts - a.failures);
+                r.set_attempts_left(pin_limits_.max_attempts - a.failures);
                 finish(std::move(r));
               };
               if (!well_formed) return judge(false);
-              hasher_->Verify(a.hash, std::move(pin), std::move(judge));
+              hasher_->Verify(a.hash, std::move(pin), deadline, std::move(judge));
             });
       });
 }

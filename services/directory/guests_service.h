@@ -14,16 +14,11 @@
 
 namespace hotdesk {
 
-struct PinPolicy {
-  int max_attempts = 3;
-  absl::Duration lockout = absl::Minutes(15);
-};
-
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                ServerMetrics* metrics, const auth::Gatekeeper* gate, PinPolicy policy,
-                LimitRules limits);
+                ServerMetrics* metrics, const auth::Gatekeeper* gate, PinLimits limits,
+                LimitRules association_limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -55,7 +50,7 @@ class GuestsService final : public v1::Guests::CallbackService {
   AssociationStore* associations_;
   PinHasher* hasher_;
   ServerMetrics* metrics_;
-  PinPolicy policy_;
+  PinLimits pin_limits_;
   LimitRules limits_;
   RpcMethod create_;
   RpcMethod get_;
@@ -69,6 +64,7 @@ class GuestsService final : public v1::Guests::CallbackService {
   prometheus::Counter* pin_wrong_;
   prometheus::Counter* pin_locked_;
   prometheus::Counter* pin_no_pin_;
+  prometheus::Counter* pin_throttled_;
   prometheus::Counter* lockouts_;
 };
 

@@ -106,33 +106,69 @@ redis.call('HSET', KEYS[2], ARGV[1], state)
 return {rec, state}
 )LUA";
 
-// KEYS guest, pin; ARGV id, max attempts, lockout ms
+// KEYS guest, pin, source budget, tenant budget;
+// ARGV id, max attempts, lockout ms, max lockout ms, per source, per tenant, window ms
 constexpr char kBeginPin[] = R"LUA(
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {'NOT_FOUND'} end
+local per_source, per_tenant, window = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local function exhausted(key, limit)
+  if limit <= 0 then return nil end
+  if tonumber(redis.call('GET', key) or '0') >= limit then
+    return math.max(redis.call('PTTL', key), 0)
+  end
+  return nil
+end
+local function spend()
+  for i, limit in ipairs({per_source, per_tenant}) do
+    if limit > 0 and redis.call('INCR', KEYS[i + 2]) == 1 then
+      redis.call('PEXPIRE', KEYS[i + 2], window)
+    end
+  end
+end
+local ttl = exhausted(KEYS[3], per_source)
+if ttl then return {'THROTTLED', 'source', fmt(ttl)} end
+ttl = exhausted(KEYS[4], per_tenant)
+if ttl then return {'THROTTLED', 'tenant', fmt(ttl)} end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then spend(); return {'NOT_FOUND'} end
 local st = redis.call('HGET', KEYS[2], ARGV[1])
 if not st then return {'NO_PIN'} end
-local hash, failures, locked = string.match(st, '^([^\t]*)\t(%d+)\t(%d+)$')
+local hash, failures, locked, lockouts = string.match(st, '^([^\t]*)\t(%d+)\t(%d+)\t?(%d*)$')
 if not hash or hash == '' then return {'NO_PIN'} end
 failures = tonumber(failures)
 locked = tonumber(locked)
+lockouts = tonumber(lockouts) or 0
+-- The n-th lockout in a row lasts lockout * 2^(n-1), at most the maximum.
+local function lockout_ms(n)
+  return math.min(tonumber(ARGV[3]) * 2 ^ math.min(math.max(n - 1, 0), 40), tonumber(ARGV[4]))
+end
 local now = now_ms()
-if locked > now then return {'LOCKED', fmt(locked)} end
+if locked > now then return {'LOCKED', fmt(locked), fmt(lockout_ms(lockouts))} end
 if locked > 0 then failures = 0; locked = 0 end
 local max = tonumber(ARGV[2])
 if failures >= max then failures = 0 end
 failures = failures + 1
-if failures >= max then locked = now + tonumber(ARGV[3]) end
-redis.call('HSET', KEYS[2], ARGV[1], hash .. '\t' .. fmt(failures) .. '\t' .. fmt(locked))
-return {'PROCEED', hash, fmt(failures), fmt(locked)}
+local dur = 0
+if failures >= max then
+  lockouts = lockouts + 1
+  dur = lockout_ms(lockouts)
+  locked = now + dur
+end
+spend()
+redis.call('HSET', KEYS[2], ARGV[1],
+           hash .. '\t' .. fmt(failures) .. '\t' .. fmt(locked) .. '\t' .. fmt(lockouts))
+return {'PROCEED', hash, fmt(failures), fmt(locked), fmt(dur)}
 )LUA";
 
-// KEYS pin; ARGV id, hash
+// KEYS pin, source budget, tenant budget; ARGV id, hash
 constexpr char kPinAccepted[] = R"LUA(
 local st = redis.call('HGET', KEYS[1], ARGV[1])
 if not st then return 0 end
 local hash = string.match(st, '^([^\t]*)\t')
 if hash ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], hash .. '\t0\t0')
+redis.call('HSET', KEYS[1], ARGV[1], hash .. '\t0\t0\t0')
+-- A correct PIN is not a guess: give the attempt back.
+for i = 2, 3 do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
 return 1
 )LUA";
 
@@ -165,8 +201,10 @@ struct PinState {
 
 PinState ParsePinState(const std::string& s) {
   PinState p;
+  // hash, failures, locked until (ms), lockouts in a row (absent in records written before
+  // lockouts escalated)
   std::vector<std::string> parts = absl::StrSplit(s, '\t');
-  if (parts.size() != 3 || parts[0].empty()) return p;
+  if ((parts.size() != 3 && parts.size() != 4) || parts[0].empty()) return p;
   int64_t locked = 0;
   p.has_pin = true;
   p.hash = parts[0];
@@ -484,28 +522,47 @@ void RedisDirectoryStore::SetPinHash(const std::string& tenant, const std::strin
                 });
 }
 
+std::string RedisDirectoryStore::PinBudgetKey(const std::string& t,
+                                              const std::string& source) const {
+  return source.empty() ? absl::StrCat(keys_.prefix(), ":{", t, "}:pinbudget")
+                        : absl::StrCat(keys_.prefix(), ":{", t, "}:pinbudget:", source);
+}
+
 void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::string& id,
-                                          int max_attempts, absl::Duration lockout,
+                                          const std::string& source, const PinLimits& limits,
                                           absl::Time deadline, Done<PinAttempt> done) {
   client_->Eval(
-      Script(kBeginPin), {GuestKey(tenant), PinKey(tenant)},
-      {id, std::to_string(max_attempts), std::to_string(absl::ToInt64Milliseconds(lockout))},
+      Script(kBeginPin),
+      {GuestKey(tenant), PinKey(tenant), PinBudgetKey(tenant, source.empty() ? "-" : source),
+       PinBudgetKey(tenant, "")},
+      {id, std::to_string(limits.max_attempts),
+       std::to_string(absl::ToInt64Milliseconds(limits.lockout)),
+       std::to_string(absl::ToInt64Milliseconds(limits.max_lockout)),
+       std::to_string(limits.per_source), std::to_string(limits.per_tenant),
+       std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(limits.window)))},
       deadline, [tenant, id, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         std::string s = Status(*r);
         PinAttempt a;
-        int64_t ms = 0;
+        int64_t ms = 0, dur = 0;
         if (s == "NOT_FOUND") return done(GuestNotFoundError(tenant, id));
         if (s == "NO_PIN") {
           a.kind = PinAttempt::Kind::kNoPin;
-        } else if (s == "LOCKED" && absl::SimpleAtoi(Elem(*r, 1), &ms)) {
+        } else if (s == "THROTTLED" && absl::SimpleAtoi(Elem(*r, 2), &ms)) {
+          a.kind = PinAttempt::Kind::kThrottled;
+          a.limit = Elem(*r, 1);
+          a.retry_after = absl::Milliseconds(ms);
+        } else if (s == "LOCKED" && absl::SimpleAtoi(Elem(*r, 1), &ms) &&
+                   absl::SimpleAtoi(Elem(*r, 2), &dur)) {
           a.kind = PinAttempt::Kind::kLocked;
           a.locked_until = absl::FromUnixMillis(ms);
+          a.lockout = absl::Milliseconds(dur);
         } else if (s == "PROCEED" && absl::SimpleAtoi(Elem(*r, 2), &a.failures) &&
-                   absl::SimpleAtoi(Elem(*r, 3), &ms)) {
+                   absl::SimpleAtoi(Elem(*r, 3), &ms) && absl::SimpleAtoi(Elem(*r, 4), &dur)) {
           a.kind = PinAttempt::Kind::kProceed;
           a.hash = Elem(*r, 1);
           a.locked_until = absl::FromUnixMillis(ms);
+          a.lockout = absl::Milliseconds(dur);
         } else {
           return done(Unexpected("begin pin attempt"));
         }
@@ -514,9 +571,12 @@ void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::
 }
 
 void RedisDirectoryStore::PinAccepted(const std::string& tenant, const std::string& id,
-                                      const std::string& hash, absl::Time deadline,
-                                      Done<bool> done) {
-  client_->Eval(Script(kPinAccepted), {PinKey(tenant)}, {id, hash}, deadline,
+                                      const std::string& hash, const std::string& source,
+                                      absl::Time deadline, Done<bool> done) {
+  client_->Eval(Script(kPinAccepted),
+                {PinKey(tenant), PinBudgetKey(tenant, source.empty() ? "-" : source),
+                 PinBudgetKey(tenant, "")},
+                {id, hash}, deadline,
                 [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   done((*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1);

@@ -40,12 +40,15 @@ class RedisDirectoryStore final : public DirectoryStore {
                   absl::Time deadline, Done<GuestPage> done) override;
   void SetPinHash(const std::string& tenant, const std::string& id, const std::string& pin_hash,
                   absl::Time deadline, Done<v1::Guest> done) override;
-  void BeginPinAttempt(const std::string& tenant, const std::string& id, int max_attempts,
-                       absl::Duration lockout, absl::Time deadline, Done<PinAttempt> done) override;
+  void BeginPinAttempt(const std::string& tenant, const std::string& id,
+                       const std::string& source, const PinLimits& limits, absl::Time deadline,
+                       Done<PinAttempt> done) override;
   void PinAccepted(const std::string& tenant, const std::string& id, const std::string& hash,
-                   absl::Time deadline, Done<bool> done) override;
+                   const std::string& source, absl::Time deadline, Done<bool> done) override;
 
   std::string DevKey(const std::string& t) const { return keys_.Devices(t); }
+  // The wrong-PIN budget of one caller in a tenant, or of the whole tenant (source empty).
+  std::string PinBudgetKey(const std::string& t, const std::string& source) const;
   std::string DevExtKey(const std::string& t) const;
   std::string GuestKey(const std::string& t) const { return keys_.Guests(t); }
   std::string PinKey(const std::string& t) const;

@@ -38,7 +38,18 @@ ABSL_FLAG(int, watch_ring_size, 4096,
           "live events kept in memory per watched tenant; watchers further behind read Redis");
 ABSL_FLAG(bool, enable_bench_service, false, "serve hotdesk.v1.Bench/Ping for hotdesk-bench");
 ABSL_FLAG(int, pin_max_attempts, 3, "consecutive wrong PINs before a guest is locked");
-ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15), "how long a locked guest stays locked");
+ABSL_FLAG(absl::Duration, pin_lockout, absl::Minutes(15),
+          "how long a locked guest stays locked the first time; doubled at each further lockout "
+          "until a correct PIN");
+ABSL_FLAG(absl::Duration, pin_max_lockout, absl::Hours(24), "longest lockout");
+ABSL_FLAG(int, pin_budget_per_source, 30,
+          "wrong PINs (or unknown guests) one caller (and origin) may try per --pin_budget_window "
+          "in a tenant; 0: no limit");
+ABSL_FLAG(int, pin_budget_per_tenant, 100,
+          "wrong PINs all callers together may try per --pin_budget_window in a tenant; 0: no "
+          "limit");
+ABSL_FLAG(absl::Duration, pin_budget_window, absl::Minutes(1), "window of the PIN budgets");
+ABSL_FLAG(int, pin_hash_queue, 64, "PIN hashes/checks that may wait for a worker; more are refused");
 ABSL_FLAG(std::string, pin_hash_cost, "interactive",
           "PIN hash (Argon2id) cost: interactive | moderate | min");
 ABSL_FLAG(int, pin_hash_threads, 2, "threads that hash and check PINs");
@@ -109,16 +120,26 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.ring_size = static_cast<size_t>(absl::GetFlag(FLAGS_watch_ring_size));
-  config.pin_max_attempts = absl::GetFlag(FLAGS_pin_max_attempts);
-  config.pin_lockout = absl::GetFlag(FLAGS_pin_lockout);
+  config.pin_limits.max_attempts = absl::GetFlag(FLAGS_pin_max_attempts);
+  config.pin_limits.lockout = absl::GetFlag(FLAGS_pin_lockout);
+  config.pin_limits.max_lockout = absl::GetFlag(FLAGS_pin_max_lockout);
+  config.pin_limits.per_source = absl::GetFlag(FLAGS_pin_budget_per_source);
+  config.pin_limits.per_tenant = absl::GetFlag(FLAGS_pin_budget_per_tenant);
+  config.pin_limits.window = absl::GetFlag(FLAGS_pin_budget_window);
   config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);
   config.pin_hash_threads = absl::GetFlag(FLAGS_pin_hash_threads);
-  if (config.pin_max_attempts < 1 || config.pin_lockout <= absl::ZeroDuration() ||
-      config.pin_hash_threads < 1) {
+  if (config.pin_limits.max_attempts < 1 || config.pin_limits.lockout <= absl::ZeroDuration() ||
+      config.pin_limits.max_lockout < config.pin_limits.lockout || config.pin_hash_threads < 1 ||
+      absl::GetFlag(FLAGS_pin_hash_queue) < 1 ||
+      config.pin_limits.window <= absl::ZeroDuration() || config.pin_limits.per_source < 0 ||
+      config.pin_limits.per_tenant < 0) {
     std::fprintf(stderr,
-                 "--pin_max_attempts, --pin_lockout and --pin_hash_threads must be positive\n");
+                 "--pin_max_attempts, --pin_lockout, --pin_hash_threads, --pin_hash_queue and "
+                 "--pin_budget_window must be positive, --pin_max_lockout at least --pin_lockout, "
+                 "the budgets not negative\n");
     return 2;
   }
+  config.pin_hash_queue = static_cast<size_t>(absl::GetFlag(FLAGS_pin_hash_queue));
   if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
       config.sweep_interval <= absl::ZeroDuration()) {
     std::fprintf(stderr,

@@ -151,12 +151,13 @@ absl::Status HotdeskServer::Start() {
   services_.push_back(std::move(associations));
   auto pin_cost = PinHashCostByName(config_.pin_hash_cost);
   if (!pin_cost.ok()) return pin_cost.status();
-  pin_hasher_ = std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads);
+  pin_hasher_ =
+      std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads, config_.pin_hash_queue);
   services_.push_back(std::make_unique<DevicesService>(directory_.get(), store_.get(),
                                                        metrics_.get(), gate_.get()));
   services_.push_back(std::make_unique<GuestsService>(
       directory_.get(), store_.get(), pin_hasher_.get(), metrics_.get(), gate_.get(),
-      PinPolicy{config_.pin_max_attempts, config_.pin_lockout}, config_.limits));
+      config_.pin_limits, config_.limits));
   services_.push_back(std::make_unique<SessionService>(metrics_.get(), gate_.get()));
   if (config_.enable_bench_service)
     services_.push_back(std::make_unique<BenchService>(metrics_.get(), gate_.get()));

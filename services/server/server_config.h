@@ -7,6 +7,7 @@
 #include "services/auth/tls.h"
 #include "services/auth/token_verifier.h"
 #include "services/core/commands.h"
+#include "services/directory/directory_store.h"
 #include "services/redis/redis_client.h"
 #include "services/store/redis/redis_store.h"
 
@@ -30,12 +31,12 @@ struct ServerConfig {
   auth::ServerTlsOptions tls;  // no cert_file: plaintext
   // gRPC server reflection (lists every service and message): for development.
   bool enable_reflection = false;
-  // Guests: PIN lockout.
-  int pin_max_attempts = 3;
-  absl::Duration pin_lockout = absl::Minutes(15);
+  // Guests: PIN lockout and the budgets of wrong PINs per caller and per tenant.
+  PinLimits pin_limits;
   // Guests: PIN hashing (libsodium Argon2id): interactive | moderate | min, on this many threads.
   std::string pin_hash_cost = "interactive";
   int pin_hash_threads = 2;
+  size_t pin_hash_queue = 64;  // PIN hashes waiting for a worker; more are refused
 };
 
 }  // namespace hotdesk

@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
 #include "hotdesk/v1/bench.grpc.pb.h"
 #include "hotdesk/v1/devices.grpc.pb.h"
@@ -427,6 +428,135 @@ TEST_F(AuthE2E, LockStateIsHiddenFromNonAdmins) {
                   .ok());
   EXPECT_EQ(guest.failed_attempts(), 0);
   EXPECT_TRUE(guest.has_pin());
+}
+
+// One PIN tried at many guests never locks any of them; the wrong-PIN budgets stop it, per
+// caller first, then for the whole tenant.
+TEST(PinGuessingE2E, GuessingAcrossGuestsIsThrottledPerCallerAndPerTenant) {
+  const auto& pki = SharedPki();
+  RedisServer redis;
+  ASSERT_TRUE(redis.Start());
+  HotdeskServerProcess server;
+  ASSERT_TRUE(server.StartSecure(redis.addr(), pki, false,
+                                 {"--pin_hash_cost=min", "--pin_budget_per_source=5",
+                                  "--pin_budget_per_tenant=8", "--pin_budget_window=1m"}))
+      << server.process().Stderr();
+  auto admin = v1::Guests::NewStub(server.SecureChannel(pki.Token(kTenant, "admin")));
+  for (int i = 0; i < 12; ++i) {
+    grpc::ClientContext ctx;
+    v1::CreateGuestRequest g;
+    g.set_tenant(kTenant);
+    g.mutable_guest()->set_id("g" + std::to_string(i));
+    g.mutable_guest()->set_hotdesking_enabled(true);
+    g.set_pin(kPin);
+    v1::Guest out;
+    ASSERT_TRUE(admin->CreateGuest(&ctx, g, &out).ok());
+  }
+  auto guess = [&](v1::Guests::Stub* stub, int guest, v1::VerifyPinResponse* resp) {
+    grpc::ClientContext ctx;
+    v1::VerifyPinRequest req;
+    req.set_tenant(kTenant);
+    req.set_id("g" + std::to_string(guest));
+    req.set_pin("123456");
+    return FromGrpcStatus(stub->VerifyPin(&ctx, req, resp));
+  };
+  auth::TokenClaims a = ClaimsFor(kTenant, "agent");
+  a.subject = "pbx-a";
+  auto mallory = v1::Guests::NewStub(server.SecureChannel(pki.Token(a)));
+  int wrong = 0;
+  absl::Status refused;
+  for (int i = 0; i < 12 && refused.ok(); ++i) {
+    v1::VerifyPinResponse r;
+    refused = guess(mallory.get(), i, &r);
+    if (refused.ok()) {
+      EXPECT_EQ(r.result(), v1::VerifyPinResponse::RESULT_WRONG);
+      ++wrong;
+    }
+  }
+  EXPECT_EQ(wrong, 5);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_EQ(ErrorReason(refused), "PIN_RATE_LIMITED");
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("caller (5 per 1m)"));
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(GetDetail(refused, &retry));
+  EXPECT_GT(retry.retry_delay().seconds(), 0);
+  // Another caller still has its own budget, until the tenant's (8) is spent.
+  a.subject = "pbx-b";
+  auto trent = v1::Guests::NewStub(server.SecureChannel(pki.Token(a)));
+  v1::VerifyPinResponse r;
+  for (int i = 6; i < 9; ++i) EXPECT_TRUE(guess(trent.get(), i, &r).ok()) << i;
+  absl::Status tenant_wide = guess(trent.get(), 9, &r);
+  EXPECT_EQ(ErrorReason(tenant_wide), "PIN_RATE_LIMITED");
+  EXPECT_THAT(std::string(tenant_wide.message()), HasSubstr("tenant (8 per 1m)"));
+  // Nobody got locked, and the refused guesses were not counted at the guests.
+  grpc::ClientContext ctx;
+  v1::ListGuestsRequest list;
+  list.set_tenant(kTenant);
+  v1::ListGuestsResponse guests;
+  ASSERT_TRUE(admin->ListGuests(&ctx, list, &guests).ok());
+  int counted = 0;
+  for (const auto& g : guests.guests()) {
+    EXPECT_LE(g.failed_attempts(), 1) << g.id();
+    EXPECT_FALSE(g.has_locked_until()) << g.id();
+    counted += g.failed_attempts();
+  }
+  EXPECT_EQ(counted, 8);
+  EXPECT_THAT(server.process().Stderr(), Not(HasSubstr("123456")));
+}
+
+// A flood of PIN checks meets a bounded queue: the excess is refused at once, callers who gave up
+// are not hashed for, and nothing waits behind an unbounded backlog.
+TEST(PinGuessingE2E, PinHashingQueueIsBoundedAndDeadlineAware) {
+  const auto& pki = SharedPki();
+  HotdeskServerProcess server;
+  ASSERT_TRUE(server.StartSecure("", pki, false,
+                                 {"--pin_hash_cost=interactive", "--pin_hash_threads=1",
+                                  "--pin_hash_queue=2", "--pin_budget_per_source=0",
+                                  "--pin_budget_per_tenant=0", "--pin_max_attempts=1000"}))
+      << server.process().Stderr();
+  auto channel = server.SecureChannel(pki.Token(kTenant, "admin"));
+  auto guests = v1::Guests::NewStub(channel);
+  {
+    grpc::ClientContext ctx;
+    v1::CreateGuestRequest g;
+    g.set_tenant(kTenant);
+    g.mutable_guest()->set_id("g1");
+    g.set_pin(kPin);
+    v1::Guest out;
+    ASSERT_TRUE(guests->CreateGuest(&ctx, g, &out).ok());
+  }
+  constexpr int kCalls = 24;
+  std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
+  std::vector<v1::VerifyPinResponse> resps(kCalls);
+  std::vector<std::promise<grpc::Status>> results(kCalls);
+  v1::VerifyPinRequest req;
+  req.set_tenant(kTenant);
+  req.set_id("g1");
+  req.set_pin(kPin);
+  absl::Time start = absl::Now();
+  for (int i = 0; i < kCalls; ++i) {
+    ctxs.push_back(std::make_unique<grpc::ClientContext>());
+    // Every other caller gives up after 150 ms.
+    ctxs.back()->set_deadline(absl::ToChronoTime(absl::Now() + (i % 2 ? absl::Milliseconds(150)
+                                                                         : absl::Seconds(30))));
+    guests->async()->VerifyPin(ctxs.back().get(), &req, &resps[i],
+                               [&results, i](grpc::Status s) { results[i].set_value(s); });
+  }
+  std::map<grpc::StatusCode, int> codes;
+  for (auto& r : results) ++codes[r.get_future().get().error_code()];
+  absl::Duration took = absl::Now() - start;
+  std::printf("%d concurrent PIN checks, 1 hashing thread, queue 2: OK %d, RESOURCE_EXHAUSTED %d, "
+              "DEADLINE_EXCEEDED %d, in %s\n",
+              kCalls, codes[grpc::StatusCode::OK], codes[grpc::StatusCode::RESOURCE_EXHAUSTED],
+              codes[grpc::StatusCode::DEADLINE_EXCEEDED], absl::FormatDuration(took).c_str());
+  EXPECT_GT(codes[grpc::StatusCode::RESOURCE_EXHAUSTED], 0);
+  EXPECT_GT(codes[grpc::StatusCode::OK], 0);
+  EXPECT_EQ(codes[grpc::StatusCode::OK] + codes[grpc::StatusCode::RESOURCE_EXHAUSTED] +
+                codes[grpc::StatusCode::DEADLINE_EXCEEDED],
+            kCalls);
+  // At most queue + worker + a few in flight were ever hashed: far less than every call.
+  EXPECT_LE(codes[grpc::StatusCode::OK], 2 + 1 + 3);
+  EXPECT_THAT(server.process().Stderr(), Not(HasSubstr(kPin)));
 }
 
 class MutualTlsE2E : public ::testing::Test {};
