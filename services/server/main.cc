@@ -19,6 +19,9 @@
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address (port 0 picks a free port)");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "Prometheus /metrics listen address; empty disables");
+ABSL_FLAG(std::string, health_listen, "",
+          "plaintext address serving only grpc.health.v1, for probes that cannot use TLS (port 0 "
+          "picks one); empty: none");
 ABSL_FLAG(std::string, store, "redis", "redis | memory (memory: demos only, not shared)");
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port");
 ABSL_FLAG(std::string, redis_password_file, "",
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
   hotdesk::ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.health_listen = absl::GetFlag(FLAGS_health_listen);
   config.store = absl::GetFlag(FLAGS_store);
   if (config.store != "redis" && config.store != "memory") {
     std::fprintf(stderr, "--store: expected redis|memory\n");
@@ -173,6 +177,7 @@ int main(int argc, char** argv) {
   }
   // Tests and scripts read the chosen port from this line on stdout.
   std::printf("listening on port %d\n", server.port());
+  if (server.health_port() != 0) std::printf("health only on port %d\n", server.health_port());
   std::fflush(stdout);
 
   hotdesk::WaitForTermination();

@@ -65,11 +65,14 @@ HotdeskServer::~HotdeskServer() {
 void HotdeskServer::SetServing(bool serving) {
   if (!server_) return;
   if (shutting_down_) serving = false;
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
-  for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests",
-                        "hotdesk.v1.Session"})
-    health->SetServingStatus(s, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (!server) continue;
+    auto* health = server->GetHealthCheckService();
+    health->SetServingStatus(serving);
+    for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests",
+                          "hotdesk.v1.Session"})
+      health->SetServingStatus(s, serving);
+  }
 }
 
 absl::Status HotdeskServer::Start() {
@@ -164,6 +167,19 @@ absl::Status HotdeskServer::Start() {
   for (auto& s : services_) builder.RegisterService(s.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) return absl::UnavailableError("cannot listen on " + config_.listen);
+  if (!config_.health_listen.empty()) {
+    // Health only: no hotdesk service, no reflection, so plaintext here exposes nothing else.
+    grpc::ServerBuilder health;
+    health.SetOption(std::make_unique<WithoutReflection>());
+    // Every other method answers UNIMPLEMENTED (and gRPC wants a callback service to poll).
+    health_unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
+    health.RegisterCallbackGenericService(health_unimplemented_.get());
+    health.AddListeningPort(config_.health_listen, grpc::InsecureServerCredentials(),
+                            &health_port_);
+    health_server_ = health.BuildAndStart();
+    if (!health_server_ || health_port_ == 0)
+      return absl::UnavailableError("cannot listen on " + config_.health_listen);
+  }
 
   if (redis_) {
     redis_->Start();
@@ -183,6 +199,7 @@ absl::Status HotdeskServer::Start() {
       .kv("tls", config_.tls.cert_file.empty() ? "off" : config_.tls.client_ca_file.empty() ? "on" : "mtls")
       .kv("auth", verifier_ ? "tokens" : "OFF")
       .kv("reflection", config_.enable_reflection)
+      .kv("health_port", health_port_)
       .kv("metrics", config_.metrics_listen);
   return absl::OkStatus();
 }
@@ -236,6 +253,7 @@ void HotdeskServer::Shutdown() {
     associations_->EndWatches(
         absl::UnavailableError("server shutting down; resume from your last cursor"));
     server_->Shutdown(absl::ToChronoTime(absl::Now() + config_.shutdown_grace));
+    if (health_server_) health_server_->Shutdown();
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -249,6 +267,7 @@ void HotdeskServer::Shutdown() {
 
 void HotdeskServer::Wait() {
   if (server_) server_->Wait();
+  if (health_server_) health_server_->Wait();
 }
 
 }  // namespace hotdesk

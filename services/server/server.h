@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
@@ -42,6 +43,7 @@ class HotdeskServer {
   void Wait();
 
   int port() const { return port_; }
+  int health_port() const { return health_port_; }
   AssociationStore* store() { return store_.get(); }
 
  private:
@@ -61,7 +63,10 @@ class HotdeskServer {
   std::vector<std::unique_ptr<grpc::Service>> services_;
   AssociationsService* associations_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::CallbackGenericService> health_unimplemented_;
+  std::unique_ptr<grpc::Server> health_server_;  // --health_listen
   int port_ = 0;
+  int health_port_ = 0;
   std::atomic<bool> shutting_down_{false};
   std::mutex mu_;
   std::condition_variable cv_;

@@ -16,6 +16,9 @@ namespace hotdesk {
 struct ServerConfig {
   std::string listen = "0.0.0.0:50051";
   std::string metrics_listen = "0.0.0.0:9464";  // empty: no metrics endpoint
+  // Plaintext port serving only grpc.health.v1 (kubelet probes cannot speak TLS or present a
+  // client certificate); empty: none.
+  std::string health_listen;
   std::string store = "redis";                  // redis | memory
   RedisConfig redis;
   RedisStoreOptions redis_store;

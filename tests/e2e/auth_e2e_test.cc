@@ -564,8 +564,22 @@ class MutualTlsE2E : public ::testing::Test {};
 TEST_F(MutualTlsE2E, OnlyClientsWithACertificateFromTheConfiguredCaGetIn) {
   const auto& pki = SharedPki();
   HotdeskServerProcess server;
-  ASSERT_TRUE(server.StartSecure("", pki, /*mtls=*/true)) << server.process().Stderr();
+  ASSERT_TRUE(server.StartSecure("", pki, /*mtls=*/true, {"--health_listen=127.0.0.1:0"}))
+      << server.process().Stderr();
   std::string token = pki.Token(kTenant, "viewer");
+  // Probes (kubelet's cannot do TLS) get a plaintext port that serves health and nothing else.
+  std::string line = server.process().WaitForLine("health only on port", absl::Seconds(5));
+  ASSERT_FALSE(line.empty());
+  auto probe = grpc::CreateChannel("127.0.0.1:" + line.substr(line.rfind(' ') + 1),
+                                   grpc::InsecureChannelCredentials());
+  EXPECT_EQ(HealthStatus(probe), 1);
+  EXPECT_EQ(HealthStatus(probe, "hotdesk.v1.Associations"), 1);
+  {
+    grpc::ClientContext ctx;
+    v1::WhoAmIResponse resp;
+    EXPECT_EQ(v1::Session::NewStub(probe)->WhoAmI(&ctx, v1::WhoAmIRequest(), &resp).error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
   auto who = [&](const std::shared_ptr<grpc::Channel>& channel) {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
