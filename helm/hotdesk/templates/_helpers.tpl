@@ -338,6 +338,30 @@ this release's pods and pods labelled <fullname>-client=true.
 - podSelector:
     matchLabels:
       {{ printf "%s-client" (include "hotdesk.fullname" .) }}: "true"
+{{- with .Values.networkPolicy.ingressFrom }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Server authentication: key files mounted from a ConfigMap. */}}
+{{- define "hotdesk.server.authKeysConfigMap" -}}
+{{- .Values.server.auth.existingConfigMap | default (printf "%s-auth-keys" (include "hotdesk.componentName" (dict "ctx" . "component" "server"))) -}}
+{{- end -}}
+
+{{- define "hotdesk.server.authKeyFiles" -}}
+{{- $a := .Values.server.auth -}}
+{{- $files := list -}}
+{{- if $a.existingConfigMap -}}
+{{- range $a.existingConfigMapKeys }}{{ $files = append $files (printf "/etc/hotdesk/auth/%s" .) }}{{ end -}}
+{{- else -}}
+{{- if $a.publicKeys }}{{ $files = append $files "/etc/hotdesk/auth/keys.pem" }}{{ end -}}
+{{- if $a.jwks }}{{ $files = append $files "/etc/hotdesk/auth/jwks.json" }}{{ end -}}
+{{- end -}}
+{{- join "," $files -}}
+{{- end -}}
+
+{{- define "hotdesk.server.clientCASecret" -}}
+{{- .Values.server.tls.clientCASecret | default .Values.server.tls.existingSecret -}}
 {{- end -}}
 
 {{/*
