@@ -5,7 +5,7 @@
 #include "services/core/ids.h"
 #include "services/directory/mac_address.h"
 #include "services/directory/validation.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/store/store_util.h"
 
 namespace hotdesk {
@@ -38,10 +38,11 @@ const std::set<std::string>& WritableDeviceFields() {
 }  // namespace
 
 DevicesService::DevicesService(DirectoryStore* directory, AssociationStore* associations,
-                               ServerMetrics* metrics, const auth::Gatekeeper* gate)
+                               RpcMetrics* metrics, prometheus::Counter* cancels_published,
+                               const auth::Gatekeeper* gate)
     : directory_(directory),
       associations_(associations),
-      metrics_(metrics),
+      cancels_published_(cancels_published),
       create_(RpcMethod::Make(metrics, gate, kService, "CreateDevice", "unary")),
       get_(RpcMethod::Make(metrics, gate, kService, "GetDevice", "unary")),
       update_(RpcMethod::Make(metrics, gate, kService, "UpdateDevice", "unary")),
@@ -293,7 +294,7 @@ grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServer
                                     [this, mac = d->mac(),
                                      done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
                                       if (r.ok()) {
-                                        metrics_->events_published(false).Increment();
+                                        cancels_published_->Increment();
                                         HD_LOG(kInfo, "device force logout")
                                             .kv("tenant", r->association().tenant())
                                             .kv("mac", mac)

@@ -4,16 +4,18 @@
 
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "services/directory/directory_store.h"
-#include "services/server/metrics.h"
-#include "services/server/unary_call.h"
+#include <prometheus/counter.h>
+
+#include "services/rpc/unary_call.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
 
 class DevicesService final : public v1::Devices::CallbackService {
  public:
-  DevicesService(DirectoryStore* directory, AssociationStore* associations, ServerMetrics* metrics,
-                 const auth::Gatekeeper* gate);
+  // `cancels_published` counts the CANCELLED events a force logout writes.
+  DevicesService(DirectoryStore* directory, AssociationStore* associations, RpcMetrics* metrics,
+                 prometheus::Counter* cancels_published, const auth::Gatekeeper* gate);
 
   grpc::ServerUnaryReactor* CreateDevice(grpc::CallbackServerContext* ctx,
                                          const v1::CreateDeviceRequest* req,
@@ -44,7 +46,7 @@ class DevicesService final : public v1::Devices::CallbackService {
 
   DirectoryStore* directory_;
   AssociationStore* associations_;
-  ServerMetrics* metrics_;
+  prometheus::Counter* cancels_published_;
   RpcMethod create_;
   RpcMethod get_;
   RpcMethod update_;

@@ -10,7 +10,7 @@
 #include "services/core/ids.h"
 #include "services/directory/directory_util.h"
 #include "services/directory/validation.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/store/store_util.h"
 
 namespace hotdesk {
@@ -57,13 +57,14 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 }  // namespace
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
-                             PinHasher* hasher, ServerMetrics* metrics,
+                             PinHasher* hasher, RpcMetrics* metrics,
+                             prometheus::Counter* cancels_published,
                              const auth::Gatekeeper* gate, PinLimits pin_limits,
                              LimitRules limits)
     : directory_(directory),
       associations_(associations),
       hasher_(hasher),
-      metrics_(metrics),
+      cancels_published_(cancels_published),
       pin_limits_(pin_limits),
       limits_(limits),
       create_(RpcMethod::Make(metrics, gate, kService, "CreateGuest", "unary")),
@@ -77,7 +78,7 @@ GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associ
   auto& checks = prometheus::BuildCounter()
                      .Name("hotdesk_pin_checks_total")
                      .Help("PIN checks by outcome")
-                     .Register(*metrics->registry());
+                     .Register(metrics->registry());
   pin_ok_ = &checks.Add({{"result", "ok"}});
   pin_wrong_ = &checks.Add({{"result", "wrong"}});
   pin_locked_ = &checks.Add({{"result", "locked"}});
@@ -86,7 +87,7 @@ GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associ
   lockouts_ = &prometheus::BuildCounter()
                    .Name("hotdesk_pin_lockouts_total")
                    .Help("Guests locked after too many wrong PINs")
-                   .Register(*metrics->registry())
+                   .Register(metrics->registry())
                    .Add({});
 }
 
@@ -392,7 +393,7 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
         associations_->Cancel(*cmd, deadline,
                               [this, done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
                                 if (r.ok()) {
-                                  metrics_->events_published(false).Increment();
+                                  cancels_published_->Increment();
                                   HD_LOG(kInfo, "guest force logout")
                                       .kv("tenant", r->association().tenant())
                                       .kv("host", r->association().host())

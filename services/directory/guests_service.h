@@ -8,8 +8,7 @@
 #include "services/core/commands.h"
 #include "services/directory/directory_store.h"
 #include "services/directory/pin_hasher.h"
-#include "services/server/metrics.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
@@ -17,8 +16,8 @@ namespace hotdesk {
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                ServerMetrics* metrics, const auth::Gatekeeper* gate, PinLimits limits,
-                LimitRules association_limits);
+                RpcMetrics* metrics, prometheus::Counter* cancels_published,
+                const auth::Gatekeeper* gate, PinLimits pin_limits, LimitRules limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -49,7 +48,7 @@ class GuestsService final : public v1::Guests::CallbackService {
   DirectoryStore* directory_;
   AssociationStore* associations_;
   PinHasher* hasher_;
-  ServerMetrics* metrics_;
+  prometheus::Counter* cancels_published_;
   PinLimits pin_limits_;
   LimitRules limits_;
   RpcMethod create_;

@@ -3,7 +3,7 @@
 #include "services/common/log.h"
 #include "services/common/status.h"
 #include "services/core/ids.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/server/watch_reactor.h"
 
 namespace hotdesk {
@@ -18,11 +18,11 @@ AssociationsService::AssociationsService(AssociationStore* store, EventHub* hub,
       hub_(hub),
       metrics_(metrics),
       rules_(rules),
-      establish_(RpcMethod::Make(metrics, gate, kService, "Establish", "unary")),
-      cancel_(RpcMethod::Make(metrics, gate, kService, "Cancel", "unary")),
-      get_(RpcMethod::Make(metrics, gate, kService, "GetAssociation", "unary")),
-      list_(RpcMethod::Make(metrics, gate, kService, "ListAssociations", "unary")),
-      watch_(RpcMethod::Make(metrics, gate, kService, "WatchEvents", "server_stream")) {}
+      establish_(RpcMethod::Make(&metrics->rpc(), gate, kService, "Establish", "unary")),
+      cancel_(RpcMethod::Make(&metrics->rpc(), gate, kService, "Cancel", "unary")),
+      get_(RpcMethod::Make(&metrics->rpc(), gate, kService, "GetAssociation", "unary")),
+      list_(RpcMethod::Make(&metrics->rpc(), gate, kService, "ListAssociations", "unary")),
+      watch_(RpcMethod::Make(&metrics->rpc(), gate, kService, "WatchEvents", "server_stream")) {}
 
 grpc::ServerUnaryReactor* AssociationsService::Establish(grpc::CallbackServerContext* ctx,
                                                          const v1::EstablishRequest* req,

@@ -5,7 +5,7 @@
 #include "services/core/commands.h"
 #include "services/events/event_hub.h"
 #include "services/server/metrics.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 #include "services/server/watch_reactor.h"
 #include "services/store/association_store.h"
 

@@ -4,13 +4,13 @@
 #pragma once
 
 #include "hotdesk/v1/bench.grpc.pb.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 
 namespace hotdesk {
 
 class BenchService final : public v1::Bench::CallbackService {
  public:
-  BenchService(ServerMetrics* metrics, const auth::Gatekeeper* gate)
+  BenchService(RpcMetrics* metrics, const auth::Gatekeeper* gate)
       : ping_(RpcMethod::Make(metrics, gate, "hotdesk.v1.Bench", "Ping", "unary")) {}
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx, const v1::PingRequest* req,

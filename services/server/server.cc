@@ -157,13 +157,15 @@ absl::Status HotdeskServer::Start() {
   pin_hasher_ =
       std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads, config_.pin_hash_queue);
   services_.push_back(std::make_unique<DevicesService>(directory_.get(), store_.get(),
-                                                       metrics_.get(), gate_.get()));
+                                                       &metrics_->rpc(),
+                                                       &metrics_->events_published(false),
+                                                       gate_.get()));
   services_.push_back(std::make_unique<GuestsService>(
-      directory_.get(), store_.get(), pin_hasher_.get(), metrics_.get(), gate_.get(),
-      config_.pin_limits, config_.limits));
-  services_.push_back(std::make_unique<SessionService>(metrics_.get(), gate_.get()));
+      directory_.get(), store_.get(), pin_hasher_.get(), &metrics_->rpc(),
+      &metrics_->events_published(false), gate_.get(), config_.pin_limits, config_.limits));
+  services_.push_back(std::make_unique<SessionService>(&metrics_->rpc(), gate_.get()));
   if (config_.enable_bench_service)
-    services_.push_back(std::make_unique<BenchService>(metrics_.get(), gate_.get()));
+    services_.push_back(std::make_unique<BenchService>(&metrics_->rpc(), gate_.get()));
   for (auto& s : services_) builder.RegisterService(s.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) return absl::UnavailableError("cannot listen on " + config_.listen);

@@ -5,7 +5,7 @@
 
 namespace hotdesk {
 
-SessionService::SessionService(ServerMetrics* metrics, const auth::Gatekeeper* gate)
+SessionService::SessionService(RpcMetrics* metrics, const auth::Gatekeeper* gate)
     : who_am_i_(RpcMethod::Make(metrics, gate, "hotdesk.v1.Session", "WhoAmI", "unary")) {}
 
 v1::WhoAmIResponse DescribeCaller(const auth::Caller& caller) {

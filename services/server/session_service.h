@@ -3,13 +3,13 @@
 #pragma once
 
 #include "hotdesk/v1/session.grpc.pb.h"
-#include "services/server/unary_call.h"
+#include "services/rpc/unary_call.h"
 
 namespace hotdesk {
 
 class SessionService final : public v1::Session::CallbackService {
  public:
-  SessionService(ServerMetrics* metrics, const auth::Gatekeeper* gate);
+  SessionService(RpcMetrics* metrics, const auth::Gatekeeper* gate);
 
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* ctx, const v1::WhoAmIRequest* req,
                                    v1::WhoAmIResponse* resp) override;

@@ -13,13 +13,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hotdesk/v1/associations.pb.h"
+#include "services/common/done.h"
 #include "services/core/commands.h"
 #include "services/core/stream_id.h"
 
 namespace hotdesk {
-
-template <typename T>
-using Done = std::function<void(absl::StatusOr<T>)>;
 
 using EventPtr = std::shared_ptr<const v1::AssociationEvent>;
 

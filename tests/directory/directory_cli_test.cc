@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "hotdesk/v1/associations.grpc.pb.h"
-#include "tests/directory/wait_serving.h"
+#include "tests/support/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {

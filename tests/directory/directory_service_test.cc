@@ -6,7 +6,7 @@
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
 #include "services/common/status.h"
-#include "tests/directory/wait_serving.h"
+#include "tests/support/wait_serving.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk {

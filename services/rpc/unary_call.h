@@ -16,10 +16,10 @@
 #include "absl/time/time.h"
 #include "services/auth/gatekeeper.h"
 #include "services/common/completion_batch.h"
+#include "services/common/done.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
-#include "services/server/metrics.h"
-#include "services/store/association_store.h"
+#include "services/rpc/method_metrics.h"
 
 namespace hotdesk {
 
@@ -31,7 +31,7 @@ struct RpcMethod {
   const auth::Gatekeeper* gate = nullptr;
   std::string name;  // "hotdesk.v1.Guests/SetPin"
 
-  static RpcMethod Make(ServerMetrics* metrics, const auth::Gatekeeper* gate,
+  static RpcMethod Make(RpcMetrics* metrics, const auth::Gatekeeper* gate,
                         const std::string& service, const std::string& method,
                         const std::string& type) {
     std::string name = absl::StrCat(service, "/", method);

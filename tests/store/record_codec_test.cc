@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "services/core/stream_id.h"
-
 namespace hotdesk {
 namespace {
 
@@ -32,18 +30,6 @@ TEST(RecordCodecTest, AttributesSurviveSeparatorCharacters) {
 TEST(RecordCodecTest, RejectsCorruptRecords) {
   EXPECT_FALSE(DecodeRecord("acme", "7002", "7003\tnot-a-number\t0\t1\tc\t\t").ok());
   EXPECT_FALSE(DecodeRecord("acme", "7002", "7003").ok());
-}
-
-TEST(StreamIdTest, ParsesAndOrders) {
-  auto a = StreamId::Parse("1700000000123-5");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->ms, 1700000000123u);
-  EXPECT_EQ(a->seq, 5u);
-  EXPECT_EQ(a->ToString(), "1700000000123-5");
-  EXPECT_LT(*StreamId::Parse("9-9"), *StreamId::Parse("10-0"));
-  EXPECT_LT(*StreamId::Parse("10-0"), *StreamId::Parse("10-1"));
-  for (const char* bad : {"", "1", "-1", "1-", "a-1", "1-b", "1-2-3", " 1-2"})
-    EXPECT_FALSE(StreamId::Parse(bad)) << bad;
 }
 
 }  // namespace
