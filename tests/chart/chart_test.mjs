@@ -542,6 +542,28 @@ async function main() {
     must(docs, "Service", name("redis"));
     eq(must(docs, "Service", name("redis-headless")).spec.clusterIP, "None", "headless");
   });
+  await check("bundled Redis: no password on any command line; users from an ACL file written at start from the Secret", () => {
+    const { docs } = render([bundledFile]);
+    const redis = container(ofKind(docs, "StatefulSet")[0], "redis");
+    const cmdline = [...(redis.command ?? []), ...(redis.args ?? [])].join(" ");
+    assert(!/requirepass/.test(cmdline), "--requirepass on the command line");
+    assert(/--aclfile \/tmp\/users\.acl/.test(cmdline) && /umask 077/.test(cmdline), cmdline);
+    const rules = must(docs, "ConfigMap", name("redis")).data["users.rules"];
+    assert(/^hotdesk-server on resetchannels ~hotdesk:\* &hotdesk:\* -@all /m.test(rules), rules);
+    assert(/^hotdesk-xsp .*~hotdesk:\{\*\}:xsp:\* /m.test(rules), rules);
+    assert(!find(docs, "Secret", name("redis-acl")), "ACL user Secret while redis.acl.enabled is false");
+  });
+  await check("bundled Redis with ACL users: the server authenticates as hotdesk-server with its own generated password", () => {
+    const { docs } = render([bundledFile], ["redis.acl.enabled=true"]);
+    const acl = must(docs, "Secret", name("redis-acl"));
+    for (const k of ["server-password", "xsp-password"])
+      assert(Buffer.from(acl.data[k], "base64").toString().length >= 16, k);
+    const redis = container(ofKind(docs, "StatefulSet")[0], "redis");
+    eq(envVar(redis, "ACL_PASSWORD_HOTDESK_SERVER")?.valueFrom?.secretKeyRef, { name: name("redis-acl"), key: "server-password" }, "redis env");
+    const server = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(envVar(server, "HOTDESK_REDIS_USERNAME")?.value, "hotdesk-server", "username");
+    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis-acl"), key: "server-password" }, "password");
+  });
   await check("bundled Redis: NetworkPolicy admits only the server to port 6379", () => {
     const { docs } = render([bundledFile]);
     const np = must(docs, "NetworkPolicy", name("redis"));

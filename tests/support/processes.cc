@@ -191,14 +191,21 @@ redisReply* RedisServer::Raw(const std::vector<std::string>& argv) {
     if (c) redisFree(c);
     return nullptr;
   }
-  std::vector<const char*> p;
-  std::vector<size_t> l;
-  for (const auto& a : argv) {
-    p.push_back(a.data());
-    l.push_back(a.size());
+  auto send = [c](const std::vector<std::string>& args) {
+    std::vector<const char*> p;
+    std::vector<size_t> l;
+    for (const auto& a : args) {
+      p.push_back(a.data());
+      l.push_back(a.size());
+    }
+    return static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
+  };
+  if (!auth_user_.empty()) {
+    redisReply* a = send({"AUTH", auth_user_, auth_password_});
+    if (a) freeReplyObject(a);
   }
-  auto* r =
-      static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
+  auto* r = send(argv);
   redisFree(c);
   return r;
 }

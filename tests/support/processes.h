@@ -63,9 +63,15 @@ class RedisServer {
   // arrays flattened with spaces). For assertions on the state in Redis.
   std::string Cmd(const std::vector<std::string>& argv);
   redisReply* Raw(const std::vector<std::string>& argv);  // caller frees
+  // Cmd and Raw authenticate as this ACL user first (after the test has restricted `default`).
+  void UseCredentials(const std::string& user, const std::string& password) {
+    auth_user_ = user;
+    auth_password_ = password;
+  }
 
  private:
   bool Launch();
+  std::string auth_user_, auth_password_;
   int port_ = 0;
   std::string dir_;
   ChildProcess proc_;

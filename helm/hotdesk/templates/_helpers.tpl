@@ -155,6 +155,11 @@ Redis
 {{- dict "redis_addr" (include "hotdesk.redis.addr" .) "redis_db" (int64 .Values.redis.db) | toYaml -}}
 {{- end -}}
 
+{{- define "hotdesk.redis.aclSecretName" -}}
+{{- printf "%s-acl" (include "hotdesk.componentName" (dict "ctx" . "component" "redis")) -}}
+{{- end -}}
+
+{{/* Redis credentials of a component with the default user's password (the XSP bridge, for now). */}}
 {{- define "hotdesk.redis.env" -}}
 {{- if include "hotdesk.redis.authEnabled" . }}
 - name: HOTDESK_REDIS_PASSWORD
@@ -162,6 +167,21 @@ Redis
     secretKeyRef:
       name: {{ include "hotdesk.redis.secretName" . }}
       key: {{ include "hotdesk.redis.secretKey" . }}
+{{- end }}
+{{- end -}}
+
+{{/* Redis credentials of hotdesk-server: its own ACL user on the bundled Redis with ACL users on. */}}
+{{- define "hotdesk.redis.serverEnv" -}}
+{{- if and (include "hotdesk.redis.bundled" .) .Values.redis.acl.enabled }}
+- name: HOTDESK_REDIS_USERNAME
+  value: hotdesk-server
+- name: HOTDESK_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hotdesk.redis.aclSecretName" . }}
+      key: server-password
+{{- else }}
+{{- include "hotdesk.redis.env" . }}
 {{- end }}
 {{- end -}}
 
