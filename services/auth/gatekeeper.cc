@@ -32,6 +32,12 @@ absl::StatusOr<std::shared_ptr<const Caller>> Gatekeeper::Authenticate(
     caller->unrestricted = true;
     caller->all_tenants = true;
     caller->role = Role::kAdmin;
+    // One client's connections count together (per-caller limits): the address without the
+    // port ("ipv4:10.0.0.7:52114" -> "ipv4:10.0.0.7").
+    if (absl::StartsWith(peer, "ipv4:") || absl::StartsWith(peer, "ipv6:")) {
+      size_t colon = peer.rfind(':');
+      if (colon > 5) peer = peer.substr(0, colon);
+    }
     caller->principal = absl::StrCat("peer:", peer);
     return std::shared_ptr<const Caller>(std::move(caller));
   }

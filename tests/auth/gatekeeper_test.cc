@@ -135,7 +135,8 @@ TEST(GatekeeperTest, AuthenticateNeedsABearerToken) {
   auto anyone = off.Authenticate(std::nullopt, "ipv4:127.0.0.1:5555");
   ASSERT_TRUE(anyone.ok());
   EXPECT_TRUE((*anyone)->unrestricted);
-  EXPECT_EQ((*anyone)->principal, "peer:ipv4:127.0.0.1:5555");
+  EXPECT_EQ((*anyone)->principal, "peer:ipv4:127.0.0.1");
+  EXPECT_EQ((*off.Authenticate(std::nullopt, "ipv6:[::1]:5555"))->principal, "peer:ipv6:[::1]");
 }
 
 TEST(GatekeeperTest, LockStateIsHiddenBelowAdmin) {
