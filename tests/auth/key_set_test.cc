@@ -51,7 +51,7 @@ TEST(KeySetTest, PrivateKeyIsRefusedNamingTheFile) {
 
 TEST(KeySetTest, ShortRsaKeyAndGarbageAndMissingFileAreRefused) {
   std::string out;
-  std::string dir = SharedPki().dir;
+  std::string dir = SharedPki().scratch;
   ASSERT_EQ(hotdesk::testing::RunCommand(
                 {"bash", "-c",
                  "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 2>/dev/null | "

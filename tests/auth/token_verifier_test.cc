@@ -192,7 +192,7 @@ TEST(TokenVerifierTest, CacheAnswersRepeatsAndStaysBounded) {
 
 TEST(TokenVerifierTest, KeyRotationTakesEffectAndABrokenFileKeepsTheOldKeys) {
   const auto& pki = SharedPki();
-  std::string file = pki.dir + "/rotating.pem";
+  std::string file = pki.scratch + "/rotating.pem";
   WriteAll(file, ReadAll(pki.jwt_public));
   VerifierOptions o;
   o.reload_check = absl::Milliseconds(1);
@@ -224,7 +224,7 @@ TEST(TokenVerifierTest, KeyRotationTakesEffectAndABrokenFileKeepsTheOldKeys) {
 // publish them: kid selection, ES256 in JOSE form, RS256, audience in a list.
 TEST(TokenVerifierTest, IndependentIssuersJwksAndTokensVerify) {
   const auto& pki = SharedPki();
-  std::string dir = pki.dir + "/oidc";
+  std::string dir = pki.scratch + "/oidc";
   std::string out, err;
   ASSERT_EQ(hotdesk::testing::RunCommand({"mkdir", "-p", dir}, &out), 0);
   ASSERT_EQ(hotdesk::testing::RunCommand({"node", OIDC_TOKENS_JS, dir}, &out, &err), 0) << err;
@@ -247,7 +247,7 @@ TEST(TokenVerifierTest, IndependentIssuersJwksAndTokensVerify) {
 
 TEST(TokenVerifierTest, JwksKidPicksTheKey) {
   const auto& pki = SharedPki();
-  std::string file = pki.dir + "/kid.jwks";
+  std::string file = pki.scratch + "/kid.jwks";
   WriteAll(file, "{\"keys\":[" + PemToJwk(pki.jwt_public, "k-old") + "," +
                      PemToJwk(pki.jwt_ec_public, "k-new") + "]}");
   auto v = MakeVerifier({file});

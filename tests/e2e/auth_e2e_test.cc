@@ -613,7 +613,7 @@ TEST_F(MutualTlsE2E, OnlyClientsWithACertificateFromTheConfiguredCaGetIn) {
 
 TEST(AuthKeysE2E, RotatedKeyFileIsPickedUpWithoutARestart) {
   const auto& pki = SharedPki();
-  std::string keys = pki.dir + "/server-rotating.pem";
+  std::string keys = pki.scratch + "/server-rotating.pem";
   std::ofstream(keys) << ReadFile(pki.jwt_public);
   HotdeskServerProcess server;
   ASSERT_TRUE(server.Start("", {"--auth_keys=" + keys})) << server.process().Stderr();
@@ -686,7 +686,7 @@ TEST(AuthCliE2E, HotdeskctlMintsTokensAndSpeaksTls) {
             0)
       << err;
   token = std::string(absl::StripAsciiWhitespace(token));
-  std::string token_file = pki.dir + "/cli.token";
+  std::string token_file = pki.scratch + "/cli.token";
   std::ofstream(token_file) << token << "\n";
   std::vector<std::string> base = {CtlBinary(), "--server=" + server.addr(), "--tenant=acme",
                                    "--tls_ca=" + pki.ca_cert, "--tls_cert=" + pki.client_cert,

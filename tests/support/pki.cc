@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
 #include <mutex>
+#include <vector>
 
 #include "tests/support/processes.h"
 
@@ -39,15 +44,54 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out forger.key 2>/
 chmod 600 *.key
 )";
 
-TestPki Generate() {
-  char tmpl[] = "/tmp/hotdesk-pki-XXXXXX";
-  TestPki p;
-  p.dir = mkdtemp(tmpl);
+// Keys are made once per build tree and shared by every test process (each ctest test is its own
+// process): made in a fresh directory, then renamed into place, so that concurrent tests never
+// see half a set. Certificates last two days; a set older than one is made again.
+bool Usable(const std::string& dir) {
+  struct stat st;
+  return stat((dir + "/complete").c_str(), &st) == 0 && time(nullptr) - st.st_mtime < 86400;
+}
+
+std::string PkiDir() {
+  std::string dir = HOTDESK_TEST_PKI_DIR;
+  if (Usable(dir)) return dir;
+  std::string tmp_tmpl = dir + ".XXXXXX";
+  std::vector<char> tmpl(tmp_tmpl.begin(), tmp_tmpl.end());
+  tmpl.push_back('\0');
+  if (!mkdtemp(tmpl.data())) {
+    ADD_FAILURE() << "cannot make a directory beside " << dir;
+    return dir;
+  }
+  std::string fresh = tmpl.data();
   std::string out, err;
-  int rc = RunCommand({"bash", "-c", kScript, "pki", p.dir}, &out, &err);
+  int rc = RunCommand({"bash", "-c", std::string(kScript) + "touch complete\n", "pki", fresh},
+                      &out, &err);
   if (rc != 0) {
     ADD_FAILURE() << "generating test keys with openssl failed (" << rc << "): " << err;
+    return fresh;
   }
+  // Another test process may have put a set in place meanwhile: use it. A stale set is moved away.
+  if (Usable(dir)) {
+    RunCommand({"rm", "-rf", fresh}, &out, &err);
+    return dir;
+  }
+  std::string old = dir + ".old." + std::to_string(getpid());
+  if (rename(dir.c_str(), old.c_str()) == 0) RunCommand({"rm", "-rf", old}, &out, &err);
+  if (rename(fresh.c_str(), dir.c_str()) != 0) {
+    if (Usable(dir)) {
+      RunCommand({"rm", "-rf", fresh}, &out, &err);
+      return dir;
+    }
+    return fresh;
+  }
+  return dir;
+}
+
+TestPki Generate() {
+  TestPki p;
+  p.dir = PkiDir();
+  char scratch[] = "/tmp/hotdesk-test-scratch-XXXXXX";
+  p.scratch = mkdtemp(scratch) ? scratch : "/tmp";
   auto f = [&](const char* name) { return p.dir + "/" + name; };
   p.ca_cert = f("ca.crt");
   p.server_cert = f("server.crt");

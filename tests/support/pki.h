@@ -11,7 +11,8 @@
 namespace hotdesk::testing {
 
 struct TestPki {
-  std::string dir;
+  std::string dir;      // the keys and certificates (shared by the build's test processes)
+  std::string scratch;  // this process's own directory for files a test writes
   std::string ca_cert, server_cert, server_key, client_cert, client_key;
   std::string other_ca_cert, other_client_cert, other_client_key;
   std::string jwt_private, jwt_public;        // RSA 2048: RS256
