@@ -10,6 +10,7 @@ PACKAGES=(
   redis-server redis-tools tzdata ca-certificates
   libgtest-dev libgmock-dev clang libclang-rt-14-dev
   nodejs npm unzip python3 python3-yaml curl
+  chromium chromium-driver python3-selenium prometheus
 )
 
 missing=()

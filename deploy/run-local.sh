@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, start a real redis-server (AOF on, data in
-# ./.run/redis, loopback only) and hotdesk-server, and show how to use hotdeskctl.
+# ./.run/redis, loopback only), hotdesk-server and hotdesk-web (the HTTP API and the admin
+# console, http://127.0.0.1:8088/), and show how to use hotdeskctl.
 # Authentication is on, as in production: a development signing key is made once in ./.run/auth
 # and the server checks tokens against its public half; the admin token printed below (also in
-# ./.run/auth/admin.token) is what hotdeskctl sends.
+# ./.run/auth/admin.token) is what hotdeskctl sends and what the console signs in with.
 # With --adapters it also starts hotdesk-csta (:4722), hotdesk-featurecodes (:50061, HTTP :8080),
 # the XSP simulator (:8090) and hotdesk-xsp bridged to it, all on loopback, tenant "demo"; the
 # adapters do not carry tokens yet, so the server then runs with --insecure_no_auth (it says so).
 # Ctrl-C stops what it started. Ports: HOTDESK_REDIS_PORT (6379), HOTDESK_GRPC_PORT (50051),
-# HOTDESK_METRICS_PORT (9464).
+# HOTDESK_METRICS_PORT (9464), HOTDESK_WEB_PORT (8088).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,6 +17,7 @@ cd "$root"
 redis_port="${HOTDESK_REDIS_PORT:-6379}"
 grpc_port="${HOTDESK_GRPC_PORT:-50051}"
 metrics_port="${HOTDESK_METRICS_PORT:-9464}"
+web_port="${HOTDESK_WEB_PORT:-8088}"
 adapters=0
 for arg in "$@"; do
   case "$arg" in
@@ -27,7 +29,7 @@ done
 [ "${HOTDESK_SKIP_DEPS:-0}" = 1 ] || bash deploy/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$root/.ccache}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-targets=(hotdesk-server hotdeskctl)
+targets=(hotdesk-server hotdeskctl hotdesk-web)
 [ "$adapters" = 1 ] && targets+=(hotdesk-csta hotdesk-featurecodes hotdesk-xsp hotdesk-xsp-sim)
 cmake --build build -j2 --target "${targets[@]}"
 
@@ -105,10 +107,23 @@ if [ "$adapters" = 1 ]; then
   hotdesk-xsp           bridge to the simulator, status: curl http://127.0.0.1:9466/status (log $run/xsp.log)"
 fi
 
+# The console and HTTP API. With the adapters it also previews provisioning profiles and shows
+# the adapters' health.
+web_flags=()
+if [ "$adapters" = 1 ]; then
+  web_flags+=(--featurecodes_url http://127.0.0.1:8080
+              --adapters featurecodes=http://127.0.0.1:8080/healthz,xsp=http://127.0.0.1:9466/healthz)
+fi
+build/adapters/web/hotdesk-web --server "127.0.0.1:$grpc_port" --listen "127.0.0.1:$web_port" \
+  --metrics_listen 127.0.0.1:9468 "${web_flags[@]}" >/dev/null 2>"$run/web.log" &
+pids+=($!)
+
 ctl="build/services/cli/hotdeskctl --server 127.0.0.1:$grpc_port --tenant demo"
 if [ "$adapters" = 1 ]; then
   auth_lines="  authentication is OFF (--insecure_no_auth) while the adapters run without tokens"
+  console_sign_in="\"Continue without a token\": authentication is off"
 else
+  console_sign_in="sign in with the token in $auth/admin.token"
   auth_lines="  tokens: an admin token for tenant demo is in $auth/admin.token (viewer: viewer.token);
   first run: export HOTDESK_TOKEN_FILE=$auth/admin.token
   then $ctl whoami"
@@ -117,8 +132,11 @@ cat <<MSG
 
 hotdesk is running
   redis-server   127.0.0.1:$redis_port  (AOF in $run/redis, log $run/redis.log)
-  hotdesk-server 127.0.0.1:$grpc_port   (log $run/server.log, metrics http://127.0.0.1:$metrics_port/metrics)$adapter_lines
+  hotdesk-server 127.0.0.1:$grpc_port   (log $run/server.log, metrics http://127.0.0.1:$metrics_port/metrics)
+  hotdesk-web    http://127.0.0.1:$web_port/   admin console and HTTP API (log $run/web.log)$adapter_lines
 $auth_lines
+
+Open the console: http://127.0.0.1:$web_port/#tenant=demo  ($console_sign_in)
 
 Try, in another terminal:
   $ctl watch &

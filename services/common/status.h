@@ -11,6 +11,7 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
+#include "google/rpc/status.pb.h"
 
 namespace hotdesk {
 
@@ -37,7 +38,14 @@ absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
 // The ErrorInfo reason of a status, or "" when none.
 std::string ErrorReason(const absl::Status& status);
 
+// The google.rpc.Status of a status: code, message and every detail.
+google::rpc::Status ToRpcStatus(const absl::Status& status);
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The HTTP status that gRPC's mapping (google/rpc/code.proto) gives a code: 400 for
+// INVALID_ARGUMENT, FAILED_PRECONDITION and OUT_OF_RANGE, 401, 403, 404, 409 for ALREADY_EXISTS
+// and ABORTED, 429, 499 CANCELLED, 501, 503, 504, 500 for the rest.
+int HttpStatusCode(absl::StatusCode code);
 
 }  // namespace hotdesk

@@ -13,7 +13,7 @@
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
-#include "services/common/secret.h"
+#include "services/redis/redis_flags.h"
 #include "services/server/server.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address (port 0 picks a free port)");
@@ -23,12 +23,6 @@ ABSL_FLAG(std::string, health_listen, "",
           "plaintext address serving only grpc.health.v1, for probes that cannot use TLS (port 0 "
           "picks one); empty: none");
 ABSL_FLAG(std::string, store, "redis", "redis | memory (memory: demos only, not shared)");
-ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis host:port");
-ABSL_FLAG(std::string, redis_password_file, "",
-          "file holding the Redis password (else HOTDESK_REDIS_PASSWORD; never on the command "
-          "line)");
-ABSL_FLAG(int, redis_db, 0, "Redis database number");
-ABSL_FLAG(int, redis_connections, 2, "Redis connections for requests (pipelined)");
 ABSL_FLAG(std::string, key_prefix, "hotdesk", "prefix of every Redis key");
 ABSL_FLAG(int64_t, stream_retention, 100000, "events kept per tenant stream (approximate)");
 ABSL_FLAG(absl::Duration, request_id_ttl, absl::Hours(24), "how long request_ids are remembered");
@@ -72,17 +66,6 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(bool, enable_reflection, false,
           "serve gRPC server reflection (lists every service; for development)");
 
-namespace {
-
-bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = addr.substr(0, colon);
-  return absl::SimpleAtoi(addr.substr(colon + 1), port) && *port > 0 && *port < 65536;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   hotdesk::InitProgram(argc, argv,
                        "hotdesk-server: host/guest associations in Redis with an event stream.");
@@ -99,19 +82,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--store: expected redis|memory\n");
     return 2;
   }
-  if (!SplitHostPort(absl::GetFlag(FLAGS_redis_addr), &config.redis.host, &config.redis.port)) {
-    std::fprintf(stderr, "--redis_addr: expected host:port\n");
+  auto redis = hotdesk::RedisConfigFromFlags();
+  if (!redis.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(redis.status().message()).c_str());
     return 2;
   }
-  auto redis_password = hotdesk::ReadSecret(absl::GetFlag(FLAGS_redis_password_file),
-                                            "--redis_password_file", "HOTDESK_REDIS_PASSWORD");
-  if (!redis_password.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(redis_password.status().message()).c_str());
-    return 2;
-  }
-  config.redis.password = *redis_password;
-  config.redis.db = absl::GetFlag(FLAGS_redis_db);
-  config.redis.connections = absl::GetFlag(FLAGS_redis_connections);
+  config.redis = *redis;
+  config.redis.client_name = "hotdesk-server";
   config.redis_store.prefix = absl::GetFlag(FLAGS_key_prefix);
   config.redis_store.stream_retention = absl::GetFlag(FLAGS_stream_retention);
   config.redis_store.request_id_ttl = absl::GetFlag(FLAGS_request_id_ttl);
@@ -144,10 +121,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.pin_hash_queue = static_cast<size_t>(absl::GetFlag(FLAGS_pin_hash_queue));
-  if (config.redis_store.stream_retention < 1 || config.redis.connections < 1 ||
-      config.sweep_interval <= absl::ZeroDuration()) {
-    std::fprintf(stderr,
-                 "--stream_retention, --redis_connections and --sweep_interval must be positive\n");
+  if (config.redis_store.stream_retention < 1 || config.sweep_interval <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "--stream_retention and --sweep_interval must be positive\n");
     return 2;
   }
 

@@ -36,6 +36,9 @@ class EventFeed {
     virtual void OnFollowing(const std::string& tenant, StreamId base) = 0;
     // Events committed after the previous batch (or after `base`), contiguous, in order.
     virtual void OnEvents(const std::string& tenant, std::vector<EventPtr> events) = 0;
+    // The history followed since OnFollowing is gone (trimmed while the reader was away, or
+    // lost in a failover): watchers must resync. OnFollowing follows with a new base.
+    virtual void OnLost(const std::string& tenant, absl::Status why) {}
   };
   virtual ~EventFeed() = default;
   // Set once, before Follow.

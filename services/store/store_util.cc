@@ -88,6 +88,14 @@ absl::Status TrimmedError(StreamId after) {
                                       " are no longer retained; resync: list, then watch"));
 }
 
+absl::Status HistoryLostError(StreamId after) {
+  return ErrorWithReason(
+      absl::StatusCode::kOutOfRange, "HISTORY_LOST",
+      absl::StrCat("cursor ", after.ToString(),
+                   " names an event this stream no longer has: Redis lost history (a failover "
+                   "that dropped acknowledged writes?); resync: list, then watch"));
+}
+
 absl::Status BadPageTokenError() {
   FieldViolations v;
   v.Add("page_token", "not a token returned by this list call");

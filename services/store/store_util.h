@@ -27,6 +27,8 @@ absl::Status RequestIdReusedError(const std::string& request_id);
 // FAILED_PRECONDITION GUEST_DISABLED: the guest is registered with hot desking disabled.
 absl::Status GuestDisabledError(const std::string& guest);
 absl::Status TrimmedError(StreamId after);
+// OUT_OF_RANGE HISTORY_LOST: the cursor's own event is gone from the stream (not trimmed: lost).
+absl::Status HistoryLostError(StreamId after);
 absl::Status BadPageTokenError();
 
 inline constexpr int kDefaultPageSize = 100;

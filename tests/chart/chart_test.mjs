@@ -730,6 +730,24 @@ async function main() {
     const selected = ofKind(docs, "Service").filter((s) => s.spec.ports.some((p) => p.name === "metrics"));
     eq(selected.map((s) => s.metadata.name).sort(), [name("featurecodes-metrics"), name("server")], "metrics Services");
   });
+  await check("PrometheusRule and Grafana dashboard: the shipped files, labelled for their selectors", () => {
+    const { docs } = render([hpaFile]);
+    const rule = must(docs, "PrometheusRule", RELEASE);
+    eq(rule.metadata.labels.release, "kube-prometheus-stack", "rule label");
+    const shipped = parseYaml(readFileSync(path.join(CHART, "files", "alerts.yaml"), "utf8"));
+    // Same content; key order is Helm's (sorted).
+    const canon = (v) => Array.isArray(v) ? v.map(canon) : v && typeof v === "object"
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v;
+    eq(canon(rule.spec), canon(shipped), "spec is files/alerts.yaml");
+    const cm = must(docs, "ConfigMap", name("dashboard"));
+    eq(cm.metadata.labels.grafana_dashboard, "1", "sidecar label");
+    eq(cm.metadata.annotations.grafana_folder, "Telephony", "folder annotation");
+    const dash = JSON.parse(cm.data["hotdesk.json"]);
+    eq(dash.uid, "hotdesk-overview", "dashboard uid");
+    const { docs: plain } = render([]);
+    eq(ofKind(plain, "PrometheusRule").length + plain.filter((d) => d.metadata.name === name("dashboard")).length, 0,
+      "off by default");
+  });
   const memoryFile = CI_FILES.find((f) => ciName(f).startsWith("memory-store"));
   await check("memory store + metrics off: no Redis flags, no metrics ports, no policies, no test pod", () => {
     const { docs } = render([memoryFile]);

@@ -22,13 +22,13 @@
 #include "tests/support/pki.h"
 
 namespace hotdesk::testing {
-namespace {
-
 std::string MakeTempDir() {
   char tmpl[] = "/tmp/hotdesk-test-XXXXXX";
   char* d = mkdtemp(tmpl);
   return d ? d : "/tmp";
 }
+
+namespace {
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -138,17 +138,23 @@ std::string ChildProcess::Stderr() const { return ReadFile(err_path_); }
 
 RedisServer::~RedisServer() { proc_.Stop(SIGKILL, absl::Seconds(5)); }
 
-bool RedisServer::Launch() {
-  if (!proc_.Start({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no"}))
-    return false;
+bool RedisServer::Launch(bool wait_ready) {
+  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind",
+                                   "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_,
+                                   "--daemonize", "no"};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  if (!proc_.Start(argv)) return false;
   absl::Time end = absl::Now() + absl::Seconds(10);
   while (absl::Now() < end) {
     if (!proc_.Running()) return false;
     redisContext* c = redisConnect("127.0.0.1", port_);
     if (c && !c->err) {
       auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-      bool ok = r && r->type == REDIS_REPLY_STATUS;
+      // -LOADING is an answer too: the process is up.
+      // NOAUTH is an answer too (a password is set); -LOADING counts when not waiting for data.
+      bool ok = r && (r->type == REDIS_REPLY_STATUS ||
+                      (r->type == REDIS_REPLY_ERROR &&
+                       (!wait_ready || std::string(r->str, r->len).rfind("NOAUTH", 0) == 0)));
       if (r) freeReplyObject(r);
       redisFree(c);
       if (ok) return true;
@@ -170,10 +176,10 @@ bool RedisServer::Start() {
   return false;
 }
 
-bool RedisServer::Restart() {
+bool RedisServer::Restart(bool wait_ready) {
   proc_.Stop(SIGKILL);
   for (int attempt = 0; attempt < 50; ++attempt) {
-    if (Launch()) return true;  // the port may linger briefly
+    if (Launch(wait_ready)) return true;  // the port may linger briefly
     proc_.Stop(SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -181,6 +187,7 @@ bool RedisServer::Restart() {
 }
 
 void RedisServer::Kill() { proc_.Stop(SIGKILL); }
+void RedisServer::Shutdown() { proc_.Stop(SIGTERM, absl::Seconds(30)); }
 void RedisServer::Pause() { proc_.Signal(SIGSTOP); }
 void RedisServer::Resume() { proc_.Signal(SIGCONT); }
 

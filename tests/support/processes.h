@@ -18,6 +18,8 @@ namespace hotdesk::testing {
 
 // A free TCP port on 127.0.0.1 (bound with port 0, then released).
 int FreePort();
+// A fresh directory under /tmp.
+std::string MakeTempDir();
 
 class ChildProcess {
  public:
@@ -46,18 +48,26 @@ class ChildProcess {
   std::string err_path_;
 };
 
-// redis-server on a free loopback port, no persistence, own working directory.
+// redis-server on a free loopback port, no persistence (unless `extra_args` say otherwise: they
+// come after the defaults, so they win), own working directory.
 class RedisServer {
  public:
+  explicit RedisServer(std::vector<std::string> extra_args = {})
+      : extra_args_(std::move(extra_args)) {}
   ~RedisServer();
   bool Start();
-  // Starts again on the same port (after Kill or Stop).
-  bool Restart();
+  // Starts again on the same port (after Kill or Stop). With `wait_ready` false it returns once
+  // the process accepts connections, even while it is still loading its data (-LOADING).
+  bool Restart(bool wait_ready = true);
+  // SIGTERM (Redis saves/flushes what its config says) and wait for exit.
+  void Shutdown();
   void Kill();    // SIGKILL
   void Pause();   // SIGSTOP: Redis stays connected but answers nothing
   void Resume();  // SIGCONT
   int port() const { return port_; }
   std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& dir() const { return dir_; }
+  pid_t pid() const { return proc_.pid(); }
 
   // A synchronous command on a fresh connection; reply as a string ("(nil)", integers as text,
   // arrays flattened with spaces). For assertions on the state in Redis.
@@ -70,7 +80,8 @@ class RedisServer {
   }
 
  private:
-  bool Launch();
+  bool Launch(bool wait_ready = true);
+  std::vector<std::string> extra_args_;
   std::string auth_user_, auth_password_;
   int port_ = 0;
   std::string dir_;

@@ -1,194 +1,208 @@
+#include "services/store/redis/redis_event_feed.h"
+
 #include <hiredis/hiredis.h>
+
+#include <atomic>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
+#include "services/store/redis/lua_scripts.h"
 #include "services/store/redis/record_codec.h"
-#include "services/store/redis/redis_store.h"
+#include "services/store/store_util.h"
 
 namespace hotdesk {
 namespace {
-constexpr int kBlockMs = 1000;
 constexpr int kBatch = 1000;
+constexpr absl::Duration kReadTimeout = absl::Seconds(5);
+constexpr absl::Duration kRetry = absl::Milliseconds(200);
 
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-using ReplyPtr = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
-
-ReplyPtr Exec(redisContext* c, const std::vector<std::string>& argv) {
-  std::vector<const char*> p;
-  std::vector<size_t> l;
-  for (const auto& a : argv) {
-    p.push_back(a.data());
-    l.push_back(a.size());
-  }
-  void* r = redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data());
-  return ReplyPtr(static_cast<redisReply*>(r), &freeReplyObject);
+std::string Str(const redisReply* r) {
+  return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
+             ? std::string(r->str, r->len)
+             : std::string();
 }
 }  // namespace
 
-RedisEventFeed::RedisEventFeed(RedisConfig config, RedisKeys keys, RedisClient* client)
-    : config_(std::move(config)), keys_(std::move(keys)), client_(client) {}
+// One followed tenant. Lives on the client's loop thread (subscriber callbacks, read
+// completions, retries), so its state needs no lock; `stopped` is the only field other threads
+// write.
+class RedisEventFeed::Follower final : public RedisSubscriber,
+                                       public std::enable_shared_from_this<Follower> {
+ public:
+  Follower(RedisClient* client, const RedisKeys& keys, Listener* listener, std::string tenant)
+      : client_(client),
+        listener_(listener),
+        tenant_(std::move(tenant)),
+        stream_(keys.Events(tenant_)) {}
+
+  void Stop() { stopped_ = true; }
+  const std::string& stream() const { return stream_; }
+
+  void OnSubscribed() override {
+    subscribed_ = true;
+    Read();  // whatever was published while we were not listening
+  }
+  void OnMessage(const std::string& payload) override {
+    auto id = StreamId::Parse(payload);
+    if (have_pos_ && id && !(pos_ < *id)) return;  // already read
+    Read();
+  }
+  void OnInterrupted() override { subscribed_ = false; }
+
+ private:
+  void Read() {
+    if (stopped_) return;
+    if (reading_) {
+      again_ = true;
+      return;
+    }
+    reading_ = true;
+    again_ = false;
+    auto self = shared_from_this();
+    if (!have_pos_) {
+      // Start (or restart after lost history) from the stream's end.
+      client_->Command({"XREVRANGE", stream_, "+", "-", "COUNT", "1"}, absl::Now() + kReadTimeout,
+                       [self](absl::StatusOr<const redisReply*> r) { self->OnBase(r); });
+      return;
+    }
+    client_->Eval(Script(kLua_read_events), {stream_},
+                  {pos_.ToString(), std::to_string(kBatch)}, absl::Now() + kReadTimeout,
+                  [self](absl::StatusOr<const redisReply*> r) { self->OnRead(r); });
+  }
+
+  void Done(bool more) {
+    reading_ = false;
+    if (more || again_) Read();
+  }
+
+  void RetryLater(const absl::Status& why) {
+    if (!logged_failure_) {
+      HD_LOG(kWarn, "event reader cannot read a stream; retrying")
+          .kv("tenant", tenant_)
+          .kv("error", why.message());
+      logged_failure_ = true;
+    }
+    reading_ = false;
+    auto self = shared_from_this();
+    client_->After(kRetry, [self] { self->Read(); });
+  }
+
+  void OnBase(absl::StatusOr<const redisReply*> r) {
+    if (stopped_) return;
+    if (!r.ok()) return RetryLater(r.status());
+    const redisReply* rep = *r;
+    StreamId base;
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements > 0) {
+      auto id = StreamId::Parse(Str(rep->element[0]->element[0]));
+      if (id) base = *id;
+    }
+    pos_ = base;
+    have_pos_ = true;
+    logged_failure_ = false;
+    if (listener_) listener_->OnFollowing(tenant_, base);
+    Done(true);  // events may have landed between the subscription and this read
+  }
+
+  void OnRead(absl::StatusOr<const redisReply*> r) {
+    if (stopped_) return;
+    if (!r.ok()) return RetryLater(r.status());
+    const redisReply* rep = *r;
+    std::string verdict = rep->type == REDIS_REPLY_ARRAY && rep->elements > 0
+                              ? Str(rep->element[0])
+                              : std::string();
+    if (verdict == "TRIMMED" || verdict == "LOST") {
+      HD_LOG(kWarn, "event reader lost its place in a stream; watchers must resync")
+          .kv("tenant", tenant_)
+          .kv("position", pos_.ToString())
+          .kv("why", verdict == "LOST" ? "history lost (failover?)" : "trimmed");
+      have_pos_ = false;
+      if (listener_)
+        listener_->OnLost(tenant_, verdict == "LOST" ? HistoryLostError(pos_) : TrimmedError(pos_));
+      reading_ = false;
+      return Read();
+    }
+    if (verdict != "OK" || rep->elements != 2 || rep->element[1]->type != REDIS_REPLY_ARRAY)
+      return RetryLater(absl::InternalError("read_events: unexpected reply"));
+    logged_failure_ = false;
+    const redisReply* entries = rep->element[1];
+    std::vector<EventPtr> events;
+    events.reserve(entries->elements);
+    for (size_t i = 0; i < entries->elements; ++i) {
+      const redisReply* e = entries->element[i];
+      // The position moves past every entry, decodable or not: one bad entry must neither stop
+      // the stream nor be read again and again.
+      if (e->type == REDIS_REPLY_ARRAY && e->elements >= 1)
+        if (auto id = StreamId::Parse(Str(e->element[0]))) pos_ = *id;
+      auto ev = DecodeStreamEntry(tenant_, e);
+      if (!ev.ok()) {
+        HD_LOG(kError, "undecodable event skipped")
+            .kv("tenant", tenant_)
+            .kv("position", pos_.ToString())
+            .kv("error", ev.status().message());
+        continue;
+      }
+      events.push_back(std::move(*ev));
+    }
+    if (!events.empty() && listener_) listener_->OnEvents(tenant_, std::move(events));
+    Done(entries->elements == static_cast<size_t>(kBatch));
+  }
+
+  RedisClient* client_;
+  Listener* listener_;
+  std::string tenant_;
+  std::string stream_;
+  std::atomic<bool> stopped_{false};
+  bool subscribed_ = false;
+  bool reading_ = false;
+  bool again_ = false;
+  bool have_pos_ = false;
+  bool logged_failure_ = false;
+  StreamId pos_;
+};
+
+RedisEventFeed::RedisEventFeed(RedisClient* client, RedisKeys keys)
+    : client_(client), keys_(std::move(keys)) {}
 
 RedisEventFeed::~RedisEventFeed() { Stop(); }
 
-void RedisEventFeed::Start() {
-  if (running_.exchange(true)) return;
-  thread_ = std::thread([this] { Run(); });
-}
-
 void RedisEventFeed::Stop() {
-  if (!running_.exchange(false)) return;
-  cv_.notify_all();
-  Interrupt();
-  thread_.join();
+  std::map<std::string, std::shared_ptr<Follower>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.swap(followers_);
+  }
+  for (auto& [tenant, f] : all) {
+    f->Stop();
+    client_->Unsubscribe(f->stream());
+  }
 }
 
 void RedisEventFeed::Follow(const std::string& tenant) {
+  auto f = std::make_shared<Follower>(client_, keys_, listener_, tenant);
+  std::shared_ptr<Follower> old;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    followed_.insert(tenant);
-    // Re-read the base even if the reader still has a position: a channel that was dropped and
-    // re-created needs OnFollowing again.
-    fresh_.insert(tenant);
+    auto& slot = followers_[tenant];
+    old = std::move(slot);
+    slot = f;
   }
-  cv_.notify_all();
-  Interrupt();
+  // Following again (a channel dropped and re-created) starts afresh: OnFollowing again.
+  if (old) old->Stop();
+  client_->Subscribe(f->stream(), f);
 }
 
 void RedisEventFeed::Unfollow(const std::string& tenant) {
-  std::lock_guard<std::mutex> lock(mu_);
-  followed_.erase(tenant);
-}
-
-void RedisEventFeed::Interrupt() {
-  // Wake a blocked XREAD so that a newly followed tenant is read at once.
-  long long id = reader_client_id_.load();
-  bool blocked;
+  std::shared_ptr<Follower> f;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    blocked = blocked_;
+    auto it = followers_.find(tenant);
+    if (it == followers_.end()) return;
+    f = std::move(it->second);
+    followers_.erase(it);
   }
-  if (id < 0 || !blocked) return;
-  client_->Command({"CLIENT", "UNBLOCK", std::to_string(id)}, absl::Now() + absl::Seconds(1),
-                   [](absl::StatusOr<const redisReply*>) {});
-}
-
-void RedisEventFeed::Run() {
-  ContextPtr ctx;
-  while (running_) {
-    if (!ctx) {
-      timeval tv{static_cast<time_t>(absl::ToInt64Seconds(config_.connect_timeout)), 0};
-      ctx.reset(redisConnectWithTimeout(config_.host.c_str(), config_.port, tv));
-      bool ok = ctx && !ctx->err;
-      if (ok && !config_.password.empty()) {
-        auto r = Exec(ctx.get(), {"AUTH", config_.password});
-        ok = r && r->type != REDIS_REPLY_ERROR;
-      }
-      if (ok && config_.db != 0) {
-        auto r = Exec(ctx.get(), {"SELECT", std::to_string(config_.db)});
-        ok = r && r->type != REDIS_REPLY_ERROR;
-      }
-      if (ok) {
-        auto r = Exec(ctx.get(), {"CLIENT", "ID"});
-        ok = r && r->type == REDIS_REPLY_INTEGER;
-        if (ok) reader_client_id_ = r->integer;
-      }
-      if (!ok) {
-        ctx.reset();
-        reader_client_id_ = -1;
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return !running_; });
-        continue;
-      }
-      timeval rt{kBlockMs / 1000 + 3, 0};
-      redisSetTimeout(ctx.get(), rt);
-    }
-
-    std::set<std::string> followed;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (followed_.empty()) {
-        cv_.wait_for(lock, std::chrono::seconds(1));
-        for (auto it = positions_.begin(); it != positions_.end();)
-          it = followed_.count(it->first) ? std::next(it) : positions_.erase(it);
-        continue;
-      }
-      followed = followed_;
-      for (const auto& t : fresh_) positions_.erase(t);
-      fresh_.clear();
-    }
-    for (auto it = positions_.begin(); it != positions_.end();)
-      it = followed.count(it->first) ? std::next(it) : positions_.erase(it);
-    bool failed = false;
-    for (const auto& t : followed) {
-      if (positions_.count(t)) continue;
-      auto r = Exec(ctx.get(), {"XREVRANGE", keys_.Events(t), "+", "-", "COUNT", "1"});
-      if (!r || r->type != REDIS_REPLY_ARRAY) {
-        failed = true;
-        break;
-      }
-      StreamId base;
-      if (r->elements > 0) {
-        auto id = StreamId::Parse(
-            std::string(r->element[0]->element[0]->str, r->element[0]->element[0]->len));
-        if (id) base = *id;
-      }
-      positions_[t] = base;
-      if (listener_) listener_->OnFollowing(t, base);
-    }
-    if (failed) {
-      ctx.reset();
-      continue;
-    }
-
-    std::vector<std::string> argv = {
-        "XREAD", "COUNT", std::to_string(kBatch), "BLOCK", std::to_string(kBlockMs), "STREAMS"};
-    for (const auto& [t, pos] : positions_) argv.push_back(keys_.Events(t));
-    for (const auto& [t, pos] : positions_) argv.push_back(pos.ToString());
-    {
-      // A tenant followed since the snapshot above is picked up first, not after a block.
-      std::lock_guard<std::mutex> lock(mu_);
-      if (followed_ != followed || !fresh_.empty()) continue;
-      blocked_ = true;
-    }
-    auto r = Exec(ctx.get(), argv);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      blocked_ = false;
-    }
-    if (!r) {
-      HD_LOG(kWarn, "event reader lost redis").kv("error", ctx->errstr);
-      ctx.reset();
-      reader_client_id_ = -1;
-      continue;
-    }
-    if (r->type != REDIS_REPLY_ARRAY) continue;  // timeout (nil) or UNBLOCKED error
-    for (size_t s = 0; s < r->elements; ++s) {
-      const redisReply* stream = r->element[s];
-      if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2) continue;
-      std::string tenant =
-          keys_.TenantOfEventsKey(std::string(stream->element[0]->str, stream->element[0]->len));
-      auto pos = positions_.find(tenant);
-      if (pos == positions_.end()) continue;
-      std::vector<EventPtr> events;
-      const redisReply* entries = stream->element[1];
-      for (size_t i = 0; i < entries->elements; ++i) {
-        auto ev = DecodeStreamEntry(tenant, entries->element[i]);
-        if (!ev.ok()) {
-          HD_LOG(kError, "undecodable event")
-              .kv("tenant", tenant)
-              .kv("error", ev.status().message());
-          continue;
-        }
-        pos->second = *StreamId::Parse((*ev)->cursor());
-        events.push_back(std::move(*ev));
-      }
-      if (!events.empty() && listener_) listener_->OnEvents(tenant, std::move(events));
-    }
-  }
+  f->Stop();
+  client_->Unsubscribe(f->stream());
 }
 
 }  // namespace hotdesk

@@ -8,9 +8,7 @@
 #include "services/store/store_util.h"
 
 namespace hotdesk {
-namespace {
 
-// The scripts, each built (and hashed) once for the life of the process.
 const RedisScript& Script(const char* body) {
   static const auto* scripts = [] {
     auto* m = new std::map<const char*, RedisScript>;
@@ -21,6 +19,8 @@ const RedisScript& Script(const char* body) {
   }();
   return scripts->at(body);
 }
+
+namespace {
 
 std::string Str(const redisReply* r) { return ReplyString(r); }
 
@@ -73,11 +73,11 @@ RedisStore::RedisStore(RedisClient* client, RedisStoreOptions options)
     : client_(client),
       options_(std::move(options)),
       keys_(options_.prefix),
-      feed_(client->config(), keys_, client) {}
+      feed_(client, keys_) {}
 
 RedisStore::~RedisStore() { Stop(); }
 
-void RedisStore::Start() { feed_.Start(); }
+void RedisStore::Start() {}
 void RedisStore::Stop() { feed_.Stop(); }
 
 void RedisStore::RegisterTenant(const std::string& tenant, absl::Time deadline) {
@@ -115,7 +115,8 @@ void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
                 [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   done(ParseEstablish(cmd, *r));
-                });
+                },
+                RedisClient::Write::kYes);
 }
 
 void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
@@ -149,7 +150,8 @@ void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
                   *resp.mutable_association() = *a;
                   resp.set_cursor(Str(rep->element[3]));
                   done(std::move(resp));
-                });
+                },
+                RedisClient::Write::kYes);
 }
 
 void RedisStore::Get(const std::string& tenant, const std::string& host, const std::string& guest,
@@ -250,7 +252,8 @@ void RedisStore::SweepExpired(absl::Time deadline, Done<int> done) {
                   else
                     acc->done(acc->status);
                 }
-              });
+              },
+              RedisClient::Write::kYes);
         }
       });
 }
@@ -265,6 +268,7 @@ void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, 
                   if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
                     return done(UnexpectedReply("read_events"));
                   if (Str(rep->element[0]) == "TRIMMED") return done(TrimmedError(after));
+                  if (Str(rep->element[0]) == "LOST") return done(HistoryLostError(after));
                   if (rep->elements != 2) return done(UnexpectedReply("read_events"));
                   std::vector<EventPtr> out;
                   const redisReply* entries = rep->element[1];

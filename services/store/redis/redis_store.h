@@ -10,6 +10,7 @@
 
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
+#include "services/store/redis/redis_event_feed.h"
 #include "services/store/redis/redis_keys.h"
 
 namespace hotdesk {
@@ -30,36 +31,6 @@ struct ScriptCall {
 };
 ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
                          const EstablishCommand& cmd);
-
-// One blocking XREAD connection per process follows every watched tenant's stream.
-class RedisEventFeed final : public EventFeed {
- public:
-  RedisEventFeed(RedisConfig config, RedisKeys keys, RedisClient* client);
-  ~RedisEventFeed() override;
-  void Start();
-  void Stop();
-  void SetListener(Listener* listener) override { listener_ = listener; }
-  void Follow(const std::string& tenant) override;
-  void Unfollow(const std::string& tenant) override;
-
- private:
-  void Run();
-  void Interrupt();
-
-  RedisConfig config_;
-  RedisKeys keys_;
-  RedisClient* client_;
-  Listener* listener_ = nullptr;
-  std::thread thread_;
-  std::atomic<bool> running_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::set<std::string> followed_;
-  std::set<std::string> fresh_;
-  std::map<std::string, StreamId> positions_;  // reader thread only
-  std::atomic<long long> reader_client_id_{-1};
-  bool blocked_ = false;
-};
 
 class RedisStore final : public AssociationStore {
  public:

@@ -32,7 +32,10 @@ local function append(ev, maxlen, reqid, fields)
     fields[#fields + 1] = 'q'
     fields[#fields + 1] = reqid
   end
-  return redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  local id = redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  -- Wakes the replicas' live readers (sharded pub/sub on a channel named like the stream).
+  redis.call('SPUBLISH', ev, id)
+  return id
 end
 
 -- Idempotency: a stored first result for this request id, or nil.

@@ -1,13 +1,19 @@
 -- KEYS: ev    ARGV: after, count
--- {'TRIMMED'} when entries after `after` were trimmed away, else {'OK', entries}.
-local ev = KEYS[1]
+-- {'TRIMMED'} when entries after `after` were trimmed away; {'LOST'} when `after` names an entry
+-- this stream does not have although it should (its history was lost: a failover that dropped
+-- acknowledged writes, a Redis restarted without its data); else {'OK', entries}.
+local ev, after = KEYS[1], ARGV[1]
 local first = redis.call('XRANGE', ev, '-', '+', 'COUNT', 1)
-if #first > 0 then
-  local fields = first[1][2]
-  local prev = '0-0'
-  for i = 1, #fields, 2 do
-    if fields[i] == 'p' then prev = fields[i + 1] end
-  end
-  if id_less(ARGV[1], prev) then return {'TRIMMED'} end
+if #first == 0 then
+  if after ~= '0-0' then return {'LOST'} end
+  return {'OK', {}}
 end
-return {'OK', redis.call('XRANGE', ev, '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}
+local prev = '0-0'
+local fields = first[1][2]
+for i = 1, #fields, 2 do
+  if fields[i] == 'p' then prev = fields[i + 1] end
+end
+if id_less(after, prev) then return {'TRIMMED'} end
+-- `after` must be an entry of this history: the first entry's predecessor, or still present.
+if after ~= prev and #redis.call('XRANGE', ev, after, after) == 0 then return {'LOST'} end
+return {'OK', redis.call('XRANGE', ev, '(' .. after, '+', 'COUNT', ARGV[2])}

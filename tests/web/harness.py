@@ -1,0 +1,159 @@
+"""Real processes for the web and metrics tests: redis-server, hotdesk-server,
+hotdesk-featurecodes and hotdesk-web on free loopback ports, stopped by PID."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout=20.0, step=0.05, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = pred()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Proc:
+    def __init__(self, name, argv, workdir, env=None):
+        self.name = name
+        self.out_path = os.path.join(workdir, name + ".out")
+        self.err_path = os.path.join(workdir, name + ".err")
+        with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
+            self.p = subprocess.Popen(argv, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+
+    def line(self, needle, timeout=20.0):
+        def find():
+            if self.p.poll() is not None:
+                with open(self.err_path) as f:
+                    raise AssertionError(f"{self.name} exited: {f.read()[-2000:]}")
+            with open(self.out_path) as f:
+                for line in f:
+                    if needle in line:
+                        return line.strip()
+            return None
+        return wait_for(find, timeout, what=f"{self.name}: {needle}")
+
+    def port(self, needle):
+        return int(self.line(needle).rsplit(" ", 1)[1])
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+
+def http(method, url, body=None, headers=None, timeout=10):
+    """Returns (status, parsed JSON or text)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            status, text = r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read().decode()
+    try:
+        return status, json.loads(text) if text else {}
+    except ValueError:
+        return status, text
+
+
+class Stack:
+    """redis-server + hotdesk-server + hotdesk-featurecodes (tenant acme) + hotdesk-web."""
+
+    def __init__(self, bin_dir, tenant="acme", web_flags=()):
+        self.bin = bin_dir
+        self.tenant = tenant
+        self.dir = tempfile.mkdtemp(prefix="hotdesk-web-")
+        self.procs = []
+        try:
+            self._start(web_flags)
+        except BaseException:
+            self.stop()
+            raise
+
+    def binary(self, rel):
+        return os.path.join(self.bin, rel)
+
+    def _start(self, web_flags):
+        self.redis_port = free_port()
+        os.makedirs(os.path.join(self.dir, "redis"))
+        self.redis = Proc("redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
+                                    "--save", "", "--appendonly", "no",
+                                    "--dir", os.path.join(self.dir, "redis")], self.dir)
+        self.procs.append(self.redis)
+        wait_for(lambda: self.redis_cli("PING") == "PONG", what="redis PING")
+
+        self.server_metrics = free_port()
+        self.server = Proc("server", [self.binary("services/hotdesk-server"), "--listen=127.0.0.1:0",
+                                      f"--redis_addr=127.0.0.1:{self.redis_port}",
+                                      f"--metrics_listen=127.0.0.1:{self.server_metrics}",
+                                      "--pin_hash_cost=min"], self.dir)
+        self.procs.append(self.server)
+        self.grpc = f"127.0.0.1:{self.server.port('listening on port')}"
+        wait_for(lambda: self.ctl("health", check=False).returncode == 0, what="server SERVING")
+
+        self.fc_metrics = free_port()
+        self.fc = Proc("featurecodes", [self.binary("adapters/featurecodes/hotdesk-featurecodes"),
+                                        f"--server={self.grpc}", f"--tenant={self.tenant}",
+                                        "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
+                                        f"--metrics_listen=127.0.0.1:{self.fc_metrics}",
+                                        "--dialplan=3cx"], self.dir)
+        self.procs.append(self.fc)
+        self.fc_http = f"http://127.0.0.1:{self.fc.port('http listening on port')}"
+
+        self.web = Proc("web", [self.binary("adapters/web/hotdesk-web"), f"--server={self.grpc}",
+                                "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+                                f"--featurecodes_url={self.fc_http}",
+                                f"--adapters=featurecodes={self.fc_http}/healthz",
+                                "--session_secret=browser-test", *web_flags], self.dir)
+        self.procs.append(self.web)
+        self.url = f"http://127.0.0.1:{self.web.port('http listening on port')}"
+        self.web_metrics = self.web.port("metrics listening on port")
+
+    def redis_cli(self, *args):
+        r = subprocess.run(["redis-cli", "-p", str(self.redis_port), *args],
+                           capture_output=True, text=True)
+        return r.stdout.strip()
+
+    def ctl(self, *args, check=True):
+        r = subprocess.run([self.binary("services/cli/hotdeskctl"), "--server", self.grpc,
+                            "--tenant", self.tenant, *args], capture_output=True, text=True, timeout=30)
+        if check and r.returncode != 0:
+            raise AssertionError(f"hotdeskctl {' '.join(args)}: {r.stdout}{r.stderr}")
+        return r
+
+    def api(self, method, path, body=None, headers=None):
+        return http(method, self.url + path, body, headers)
+
+    def tpath(self, rest):
+        return f"/v1/tenants/{self.tenant}{rest}"
+
+    def stop(self):
+        for p in reversed(self.procs):
+            p.stop()
+        self.procs = []
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
