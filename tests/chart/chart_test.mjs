@@ -537,7 +537,7 @@ async function main() {
     const redis = container(s, "redis");
     eq(envVar(redis, "REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "redis REDIS_PASSWORD");
     const server = container(must(docs, "Deployment", name("server")), "hotdesk-server");
-    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "server password");
+    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis-acl"), key: "server-password" }, "server password (its own ACL user)");
     eq(envMap(must(docs, "ConfigMap", name("server"))).HOTDESK_REDIS_ADDR, `${name("redis")}:6379`, "server redis addr");
     must(docs, "Service", name("redis"));
     eq(must(docs, "Service", name("redis-headless")).spec.clusterIP, "None", "headless");
@@ -551,10 +551,13 @@ async function main() {
     const rules = must(docs, "ConfigMap", name("redis")).data["users.rules"];
     assert(/^hotdesk-server on resetchannels ~hotdesk:\* &hotdesk:\* -@all /m.test(rules), rules);
     assert(/^hotdesk-xsp .*~hotdesk:\{\*\}:xsp:\* /m.test(rules), rules);
-    assert(!find(docs, "Secret", name("redis-acl")), "ACL user Secret while redis.acl.enabled is false");
+    const off = render([bundledFile], ["redis.acl.enabled=false"]).docs;
+    assert(!find(off, "Secret", name("redis-acl")), "ACL user Secret while redis.acl.enabled is false");
+    eq(envVar(container(must(off, "Deployment", name("server")), "hotdesk-server"), "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef,
+       { name: name("redis"), key: "redis-password" }, "server on the default user without ACL users");
   });
-  await check("bundled Redis with ACL users: the server authenticates as hotdesk-server with its own generated password", () => {
-    const { docs } = render([bundledFile], ["redis.acl.enabled=true"]);
+  await check("bundled Redis with ACL users (default): the server authenticates as hotdesk-server with its own generated password", () => {
+    const { docs } = render([bundledFile]);
     const acl = must(docs, "Secret", name("redis-acl"));
     for (const k of ["server-password", "xsp-password"])
       assert(Buffer.from(acl.data[k], "base64").toString().length >= 16, k);

@@ -69,8 +69,9 @@ class RedisAclE2E : public ::testing::Test {
                           "&*", "+@all"}),
               "OK");
     SetUser(redis_, "hotdesk-xsp", rules["hotdesk-xsp"], kXspPassword);
-    // Until hotdesk-server authenticates with a user name, its rules are those of `default`.
-    SetUser(redis_, "default", rules["hotdesk-server"], kServerPassword);
+    SetUser(redis_, "hotdesk-server", rules["hotdesk-server"], kServerPassword);
+    // Nobody gets in without a user and a password.
+    ASSERT_EQ(redis_.Cmd({"ACL", "SETUSER", "default", "off"}), "OK");
     redis_.UseCredentials("admin", kAdminPassword);
     ASSERT_EQ(redis_.Cmd({"ACL", "LOG", "RESET"}), "OK");
   }
@@ -83,7 +84,8 @@ TEST_F(RedisAclE2E, ServerWorksWithOnlyItsCommandsAndKeysAndNothingElse) {
   std::ofstream(pw_file) << kServerPassword << "\n";
   ChildProcess server;
   ASSERT_TRUE(server.Start({ServerBinary(), "--listen=127.0.0.1:0", "--metrics_listen=",
-                            "--redis_addr=" + redis_.addr(), "--redis_password_file=" + pw_file,
+                            "--redis_addr=" + redis_.addr(), "--redis_username=hotdesk-server",
+                            "--redis_password_file=" + pw_file,
                             "--insecure_no_auth", "--min_association_limit=1s",
                             "--sweep_interval=100ms", "--pin_hash_cost=min"}));
   std::string line = server.WaitForLine("listening on port", absl::Seconds(20));
@@ -174,10 +176,10 @@ TEST_F(RedisAclE2E, ServerWorksWithOnlyItsCommandsAndKeysAndNothingElse) {
                                             {"SUBSCRIBE", "hotdesk:x"},
                                             {"ACL", "LIST"},
                                             {"SCRIPT", "FLUSH"}}) {
-    EXPECT_THAT(As(redis_, "default", kServerPassword, forbidden), HasSubstr("NOPERM"))
+    EXPECT_THAT(As(redis_, "hotdesk-server", kServerPassword, forbidden), HasSubstr("NOPERM"))
         << forbidden[0];
   }
-  EXPECT_THAT(As(redis_, "default", kServerPassword, {"HLEN", "hotdesk:{acme}:by-host"}),
+  EXPECT_THAT(As(redis_, "hotdesk-server", kServerPassword, {"HLEN", "hotdesk:{acme}:by-host"}),
               ::testing::Not(HasSubstr("NOPERM")));
   server.Stop();
 }
