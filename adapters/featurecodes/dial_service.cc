@@ -212,9 +212,9 @@ absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(const v1::SubmitPin
     } else if (auto g = core_->GetGuest(s->tenant, s->guest); !g.ok()) {
       resp = Rejected(absl::IsNotFound(g.status()) ? "UNKNOWN_GUEST" : "UNAVAILABLE",
                       std::string(g.status().message()));
-    } else if (!g->hotdesking_enabled()) {
-      resp = Rejected("HOTDESKING_DISABLED", "hot desking is not enabled for " + s->guest);
     } else {
+      // Whether the guest may hot-desk is decided by Establish (the guest policy lives in the
+      // core); the dial-time check above only spares a disabled guest the PIN prompt.
       v1::EstablishRequest est;
       est.set_tenant(s->tenant);
       est.set_host(s->host);
@@ -227,8 +227,10 @@ absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(const v1::SubmitPin
         (*est.mutable_attributes())["display_name"] = g->display_name();
       auto e = core_->Establish(est);
       if (!e.ok()) {
-        resp = Rejected(Unavailable(e.status()) ? "UNAVAILABLE" : "REFUSED",
-                        std::string(e.status().message()));
+        const char* reason = Unavailable(e.status())                      ? "UNAVAILABLE"
+                             : ErrorReason(e.status()) == "GUEST_DISABLED" ? "HOTDESKING_DISABLED"
+                                                                           : "REFUSED";
+        resp = Rejected(reason, std::string(e.status().message()));
       } else {
         resp.set_result(v1::SubmitPinResponse::LOGGED_IN);
         resp.set_guest(s->guest);

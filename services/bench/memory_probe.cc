@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "services/bench/redis_conn.h"
-#include "services/store/redis/redis_keys.h"
+#include "services/keyspace/redis_keys.h"
 
 namespace hotdesk::bench {
 

@@ -11,7 +11,7 @@
 #include "services/bench/redis_conn.h"
 #include "services/core/commands.h"
 #include "services/store/redis/record_codec.h"
-#include "services/store/redis/redis_keys.h"
+#include "services/keyspace/redis_keys.h"
 #include "services/store/redis/redis_store.h"
 
 namespace hotdesk::bench {

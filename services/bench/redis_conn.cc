@@ -5,17 +5,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/host_port.h"
 
 namespace hotdesk::bench {
 
 absl::StatusOr<std::unique_ptr<RedisConn>> RedisConn::Connect(const std::string& addr) {
-  size_t colon = addr.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(addr.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(absl::StrCat("redis address '", addr, "': want host:port"));
-  }
+  auto hp = SplitHostPort(addr);
+  if (!hp.ok()) return hp.status();
   timeval tv{2, 0};
-  redisContext* c = redisConnectWithTimeout(addr.substr(0, colon).c_str(), port, tv);
+  redisContext* c = redisConnectWithTimeout(hp->host.c_str(), hp->port, tv);
   if (c == nullptr) return absl::UnavailableError("redis: out of memory");
   if (c->err) {
     std::string why = c->errstr;

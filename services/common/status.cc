@@ -60,6 +60,16 @@ std::string ErrorReason(const absl::Status& status) {
   return info.reason();
 }
 
+const char* GrpcCodeLabel(grpc::StatusCode code) {
+  static const char* kLabels[17] = {
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
+  int c = static_cast<int>(code);
+  return c >= 0 && c <= 16 ? kLabels[c] : "Unknown";
+}
+
 google::rpc::Status ToRpcStatus(const absl::Status& status) {
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));

@@ -41,6 +41,8 @@ std::string ErrorReason(const absl::Status& status);
 // The google.rpc.Status of a status: code, message and every detail.
 google::rpc::Status ToRpcStatus(const absl::Status& status);
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// The code as metrics label it (grpc_code="DeadlineExceeded", as go-grpc-prometheus does).
+const char* GrpcCodeLabel(grpc::StatusCode code);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // The HTTP status that gRPC's mapping (google/rpc/code.proto) gives a code: 400 for

@@ -20,34 +20,61 @@ void CheckRequestId(const std::string& id, FieldViolations* v) {
   if (!id.empty()) CheckId("request_id", id, v);
 }
 
+// A canonical encoding of a request's fields: each one length-prefixed ("<bytes>:<field>"), so
+// no two different field lists encode alike whatever bytes the fields hold.
+class Canonical {
+ public:
+  Canonical& Add(absl::string_view field) {
+    absl::StrAppend(&out_, field.size(), ":", field);
+    return *this;
+  }
+  Canonical& Add(int64_t n) { return Add(absl::StrCat(n)); }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
 }  // namespace
 
 std::string EstablishCommand::Fingerprint() const {
-  std::string attrs;
-  for (const auto& [k, val] : attributes) absl::StrAppend(&attrs, k, "=", val, ";");
-  return absl::StrCat("E|", host, "|", guest, "|", source, "|", reject_host_busy, "|",
-                      reject_guest_elsewhere, "|", limit.ShortDebugString(), "|", limit_ms, "|",
-                      attrs);
+  Canonical c;
+  c.Add("E").Add(host).Add(guest).Add(source).Add(reject_host_busy).Add(reject_guest_elsewhere);
+  c.Add(limit.has_duration() ? "d" : limit.has_daily() ? "z" : "-");
+  c.Add(limit.duration().seconds()).Add(limit.duration().nanos());
+  c.Add(limit.daily().hour()).Add(limit.daily().minute()).Add(limit.daily().time_zone());
+  c.Add(static_cast<int64_t>(attributes.size()));
+  for (const auto& [k, val] : attributes) c.Add(k).Add(val);
+  return c.Take();
 }
 
 std::string CancelCommand::Fingerprint() const {
-  return absl::StrCat("C|", host, "|", guest, "|", reason, "|", source);
+  return Canonical().Add("C").Add(host).Add(guest).Add(reason).Add(source).Take();
 }
 
-absl::StatusOr<absl::Time> NextDailyLogout(const v1::DailyLogout& daily, absl::Time now) {
+absl::StatusOr<std::vector<int64_t>> DailyLogoutCandidates(const v1::DailyLogout& daily,
+                                                           absl::Time around) {
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(daily.time_zone(), &tz)) {
     return absl::InvalidArgumentError(absl::StrCat("unknown time zone ", daily.time_zone()));
   }
-  absl::CivilDay today = absl::ToCivilDay(now, tz);
-  for (int i = 0; i < 3; ++i) {
-    absl::CivilMinute at(absl::CivilDay(today + i).year(), absl::CivilDay(today + i).month(),
-                         absl::CivilDay(today + i).day(), daily.hour(), daily.minute());
-    // A wall time skipped by a DST jump maps to the instant after the gap.
-    absl::Time t = absl::FromCivil(at, tz);
-    if (t > now) return t;
+  absl::CivilDay day = absl::ToCivilDay(around, tz);
+  std::vector<int64_t> out;
+  for (int i = -2; i <= 2; ++i) {
+    absl::CivilDay d = day + i;
+    absl::TimeZone::TimeInfo info =
+        tz.At(absl::CivilSecond(d.year(), d.month(), d.day(), daily.hour(), daily.minute(), 0));
+    absl::Time t = info.kind == absl::TimeZone::TimeInfo::SKIPPED ? info.trans : info.pre;
+    int64_t ms = absl::ToUnixMillis(t);
+    if (out.empty() || ms > out.back()) out.push_back(ms);
   }
-  return absl::InternalError("no daily logout time found");
+  return out;
+}
+
+int64_t FirstDailyLogoutAfter(const std::vector<int64_t>& candidates_ms, int64_t now_ms) {
+  for (int64_t at : candidates_ms)
+    if (at > now_ms) return at;
+  return 0;
 }
 
 absl::StatusOr<EstablishCommand> PrepareEstablish(const v1::EstablishRequest& req,
@@ -98,9 +125,9 @@ absl::StatusOr<EstablishCommand> PrepareEstablish(const v1::EstablishRequest& re
       if (daily.hour() < 0 || daily.hour() > 23) v.Add("limit.daily.hour", "must be 0-23");
       if (daily.minute() < 0 || daily.minute() > 59) v.Add("limit.daily.minute", "must be 0-59");
       if (v.empty()) {
-        auto at = NextDailyLogout(daily, now);
+        auto at = DailyLogoutCandidates(daily, now);
         if (!at.ok()) return at.status();
-        cmd.expire_at_ms = absl::ToUnixMillis(*at);
+        cmd.daily_logout_ms = std::move(*at);
       }
     } else {
       v.Add("limit", "set duration or daily");
@@ -145,6 +172,39 @@ absl::StatusOr<CancelCommand> PrepareCancel(const v1::CancelRequest& req) {
   cmd.source = req.source() == v1::SOURCE_UNSPECIFIED ? v1::SOURCE_API : req.source();
   cmd.request_id = req.request_id();
   return cmd;
+}
+
+absl::StatusOr<GetQuery> PrepareGet(const v1::GetAssociationRequest& req) {
+  FieldViolations v;
+  CheckTenant(req.tenant(), &v);
+  if (req.host().empty() == req.guest().empty()) {
+    v.Add("host", "give exactly one of host and guest");
+  } else if (!req.host().empty()) {
+    CheckId("host", req.host(), &v);
+  } else {
+    CheckId("guest", req.guest(), &v);
+  }
+  if (!v.empty()) return v.ToStatus();
+  return GetQuery{req.tenant(), req.host(), req.guest()};
+}
+
+absl::StatusOr<int> EffectivePageSize(int page_size) {
+  if (page_size < 0) {
+    FieldViolations v;
+    v.Add("page_size", "must not be negative");
+    return v.ToStatus();
+  }
+  if (page_size == 0) return kDefaultPageSize;
+  return std::min(page_size, kMaxPageSize);
+}
+
+absl::StatusOr<PageQuery> PreparePage(const std::string& tenant, int page_size,
+                                      const std::string& page_token) {
+  FieldViolations v;
+  CheckTenant(tenant, &v);
+  if (page_size < 0) v.Add("page_size", "must not be negative");
+  if (!v.empty()) return v.ToStatus();
+  return PageQuery{tenant, *EffectivePageSize(page_size), page_token};
 }
 
 std::string SourceName(v1::Source s) {

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,8 +29,10 @@ struct EstablishCommand {
   bool reject_guest_elsewhere = false;
   // Duration limit in ms, counted from the store's clock at commit (0 = none).
   int64_t limit_ms = 0;
-  // Absolute expiry in Unix ms for a daily logout, computed by the server (0 = none).
-  int64_t expire_at_ms = 0;
+  // Daily logout: the instants (Unix ms, ascending) of the logout time on the days around the
+  // request, from the zone's rules; the store takes the first one after its own clock at
+  // commit, so the replica's clock never decides the instant (empty = no daily logout).
+  std::vector<int64_t> daily_logout_ms;
   // The limit as requested, stored and echoed back.
   v1::AssociationLimit limit;
   std::map<std::string, std::string> attributes;
@@ -49,13 +52,43 @@ struct CancelCommand {
   std::string Fingerprint() const;
 };
 
+// One association, by host or by guest (exactly one of them set).
+struct GetQuery {
+  std::string tenant;
+  std::string host;
+  std::string guest;
+};
+
+// A page of a list call: the tenant, the effective page size, the caller's token.
+struct PageQuery {
+  std::string tenant;
+  int page_size = 0;
+  std::string page_token;
+};
+
+// The page-size rule of every list call (AIP-158): negative is INVALID_ARGUMENT, 0 means the
+// default, anything above the maximum is capped.
+inline constexpr int kDefaultPageSize = 100;
+inline constexpr int kMaxPageSize = 1000;
+absl::StatusOr<int> EffectivePageSize(int page_size);
+
 // Validates every field (all violations at once) and applies defaults.
 absl::StatusOr<EstablishCommand> PrepareEstablish(const v1::EstablishRequest& req,
                                                   const LimitRules& rules, absl::Time now);
 absl::StatusOr<CancelCommand> PrepareCancel(const v1::CancelRequest& req);
+absl::StatusOr<GetQuery> PrepareGet(const v1::GetAssociationRequest& req);
+// For ListAssociations, ListDevices and ListGuests alike (the token is checked by the store).
+absl::StatusOr<PageQuery> PreparePage(const std::string& tenant, int page_size,
+                                      const std::string& page_token);
 
-// Next occurrence of the daily logout time strictly after `now`.
-absl::StatusOr<absl::Time> NextDailyLogout(const v1::DailyLogout& daily, absl::Time now);
+// The daily logout instants on the days from two before to two after `around`'s day, ascending
+// (enough for a replica clock off by a day either way). A wall time skipped by a DST jump maps
+// to the end of the gap (the first instant that exists after it); a repeated one to its first
+// occurrence.
+absl::StatusOr<std::vector<int64_t>> DailyLogoutCandidates(const v1::DailyLogout& daily,
+                                                           absl::Time around);
+// The first of `candidates_ms` after `now_ms`, or 0 when none is (establish.lua does the same).
+int64_t FirstDailyLogoutAfter(const std::vector<int64_t>& candidates_ms, int64_t now_ms);
 
 // Names for logs and the CLI: "API", "SUPERSEDED", ...
 std::string SourceName(v1::Source s);

@@ -2,6 +2,8 @@
 
 #include "services/common/log.h"
 #include "services/common/status.h"
+#include "services/common/countdown.h"
+#include "services/core/commands.h"
 #include "services/core/ids.h"
 #include "services/directory/mac_address.h"
 #include "services/directory/validation.h"
@@ -38,11 +40,9 @@ const std::set<std::string>& WritableDeviceFields() {
 }  // namespace
 
 DevicesService::DevicesService(DirectoryStore* directory, AssociationStore* associations,
-                               RpcMetrics* metrics, prometheus::Counter* cancels_published,
-                               const auth::Gatekeeper* gate)
+                               RpcMetrics* metrics, const auth::Gatekeeper* gate)
     : directory_(directory),
       associations_(associations),
-      cancels_published_(cancels_published),
       create_(RpcMethod::Make(metrics, gate, kService, "CreateDevice", "unary")),
       get_(RpcMethod::Make(metrics, gate, kService, "GetDevice", "unary")),
       update_(RpcMethod::Make(metrics, gate, kService, "UpdateDevice", "unary")),
@@ -213,50 +213,50 @@ grpc::ServerUnaryReactor* DevicesService::ListDevices(grpc::CallbackServerContex
                                                       v1::ListDevicesResponse* resp) {
   return RunUnary<v1::ListDevicesResponse>(
       ctx, list_, *req, resp, [this, req](absl::Time deadline, Done<v1::ListDevicesResponse> done) {
-        FieldViolations v;
-        CheckTenant(req->tenant(), &v);
-        if (req->page_size() < 0) v.Add("page_size", "must not be negative");
-        if (!v.empty()) return done(v.ToStatus());
-        int size = *EffectivePageSize(req->page_size());
-        std::string tenant = req->tenant();
+        auto q = PreparePage(req->tenant(), req->page_size(), req->page_token());
+        if (!q.ok()) return done(q.status());
+        std::string tenant = q->tenant;
         directory_->ListDevices(
-            tenant, size, req->page_token(), deadline,
+            tenant, q->page_size, q->page_token, deadline,
             [this, tenant, deadline, done = std::move(done)](absl::StatusOr<DevicePage> page) {
               if (!page.ok()) return done(page.status());
               // Join each device with its association (host = hot-desk extension).
               struct Join {
-                std::mutex mu;
-                size_t left;
+                explicit Join(size_t n) : countdown(n) {}
+                Countdown countdown;
                 absl::Status status;
                 v1::ListDevicesResponse resp;
                 Done<v1::ListDevicesResponse> done;
               };
-              auto join = std::make_shared<Join>();
-              join->left = page->devices.size();
+              if (page->devices.empty()) {
+                v1::ListDevicesResponse resp;
+                resp.set_next_page_token(page->next_page_token);
+                return done(std::move(resp));
+              }
+              auto join = std::make_shared<Join>(page->devices.size());
               join->done = std::move(done);
               join->resp.set_next_page_token(page->next_page_token);
               for (auto& d : page->devices) *join->resp.add_devices()->mutable_device() = d;
-              if (join->left == 0) return join->done(std::move(join->resp));
               for (int i = 0; i < join->resp.devices_size(); ++i) {
                 std::string host = join->resp.devices(i).device().hotdesk_extension();
                 associations_->Get(tenant, host, "", deadline,
                                    [join, i](absl::StatusOr<v1::Association> a) {
-                                     std::lock_guard<std::mutex> lock(join->mu);
-                                     auto* status = join->resp.mutable_devices(i);
-                                     if (a.ok()) {
-                                       status->set_idle(false);
-                                       *status->mutable_association() = std::move(*a);
-                                     } else if (absl::IsNotFound(a.status())) {
-                                       status->set_idle(true);
-                                     } else if (join->status.ok()) {
-                                       join->status = a.status();
-                                     }
-                                     if (--join->left == 0) {
-                                       if (join->status.ok())
-                                         join->done(std::move(join->resp));
-                                       else
-                                         join->done(join->status);
-                                     }
+                                     bool last = join->countdown.Arrive([&] {
+                                       auto* status = join->resp.mutable_devices(i);
+                                       if (a.ok()) {
+                                         status->set_idle(false);
+                                         *status->mutable_association() = std::move(*a);
+                                       } else if (absl::IsNotFound(a.status())) {
+                                         status->set_idle(true);
+                                       } else if (join->status.ok()) {
+                                         join->status = a.status();
+                                       }
+                                     });
+                                     if (!last) return;
+                                     if (join->status.ok())
+                                       join->done(std::move(join->resp));
+                                     else
+                                       join->done(join->status);
                                    });
               }
             });
@@ -294,7 +294,6 @@ grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServer
                                     [this, mac = d->mac(),
                                      done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
                                       if (r.ok()) {
-                                        cancels_published_->Increment();
                                         HD_LOG(kInfo, "device force logout")
                                             .kv("tenant", r->association().tenant())
                                             .kv("mac", mac)

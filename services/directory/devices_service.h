@@ -4,8 +4,6 @@
 
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "services/directory/directory_store.h"
-#include <prometheus/counter.h>
-
 #include "services/rpc/unary_call.h"
 #include "services/store/association_store.h"
 
@@ -13,9 +11,9 @@ namespace hotdesk {
 
 class DevicesService final : public v1::Devices::CallbackService {
  public:
-  // `cancels_published` counts the CANCELLED events a force logout writes.
+  // `associations`: the store every writer uses (its decorator logs and counts the changes).
   DevicesService(DirectoryStore* directory, AssociationStore* associations, RpcMetrics* metrics,
-                 prometheus::Counter* cancels_published, const auth::Gatekeeper* gate);
+                 const auth::Gatekeeper* gate);
 
   grpc::ServerUnaryReactor* CreateDevice(grpc::CallbackServerContext* ctx,
                                          const v1::CreateDeviceRequest* req,
@@ -46,7 +44,6 @@ class DevicesService final : public v1::Devices::CallbackService {
 
   DirectoryStore* directory_;
   AssociationStore* associations_;
-  prometheus::Counter* cancels_published_;
   RpcMethod create_;
   RpcMethod get_;
   RpcMethod update_;

@@ -2,9 +2,9 @@
 
 #include <prometheus/family.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
 #include "services/core/ids.h"
@@ -58,13 +58,11 @@ v1::VerifyPinResponse Locked(absl::Time until, absl::Duration lockout) {
 
 GuestsService::GuestsService(DirectoryStore* directory, AssociationStore* associations,
                              PinHasher* hasher, RpcMetrics* metrics,
-                             prometheus::Counter* cancels_published,
                              const auth::Gatekeeper* gate, PinLimits pin_limits,
                              LimitRules limits)
     : directory_(directory),
       associations_(associations),
       hasher_(hasher),
-      cancels_published_(cancels_published),
       pin_limits_(pin_limits),
       limits_(limits),
       create_(RpcMethod::Make(metrics, gate, kService, "CreateGuest", "unary")),
@@ -225,12 +223,9 @@ grpc::ServerUnaryReactor* GuestsService::ListGuests(grpc::CallbackServerContext*
                                                     v1::ListGuestsResponse* resp) {
   return RunUnary<v1::ListGuestsResponse>(
       ctx, list_, *req, resp, [this, req](absl::Time deadline, Done<v1::ListGuestsResponse> done) {
-        FieldViolations v;
-        if (auto p = TenantProblem(req->tenant()); !p.empty()) v.Add("tenant", p);
-        if (req->page_size() < 0) v.Add("page_size", "must not be negative");
-        if (!v.empty()) return done(v.ToStatus());
-        directory_->ListGuests(req->tenant(), *EffectivePageSize(req->page_size()),
-                               req->page_token(), deadline,
+        auto q = PreparePage(req->tenant(), req->page_size(), req->page_token());
+        if (!q.ok()) return done(q.status());
+        directory_->ListGuests(q->tenant, q->page_size, q->page_token, deadline,
                                [done = std::move(done)](absl::StatusOr<GuestPage> page) {
                                  if (!page.ok()) return done(page.status());
                                  v1::ListGuestsResponse resp;
@@ -390,18 +385,8 @@ grpc::ServerUnaryReactor* GuestsService::ForceLogoutGuest(grpc::CallbackServerCo
         cancel.set_request_id(req->request_id());
         auto cmd = PrepareCancel(cancel);
         if (!cmd.ok()) return done(cmd.status());
-        associations_->Cancel(*cmd, deadline,
-                              [this, done = std::move(done)](absl::StatusOr<v1::CancelResponse> r) {
-                                if (r.ok()) {
-                                  cancels_published_->Increment();
-                                  HD_LOG(kInfo, "guest force logout")
-                                      .kv("tenant", r->association().tenant())
-                                      .kv("host", r->association().host())
-                                      .kv("guest", r->association().guest())
-                                      .kv("cursor", r->cursor());
-                                }
-                                done(std::move(r));
-                              });
+        // The store's effects decorator logs and counts the cancellation.
+        associations_->Cancel(*cmd, deadline, std::move(done));
       });
 }
 

@@ -13,11 +13,12 @@
 
 namespace hotdesk {
 
+
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                RpcMetrics* metrics, prometheus::Counter* cancels_published,
-                const auth::Gatekeeper* gate, PinLimits pin_limits, LimitRules limits);
+                RpcMetrics* metrics, const auth::Gatekeeper* gate, PinLimits pin_limits,
+                LimitRules limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -48,7 +49,6 @@ class GuestsService final : public v1::Guests::CallbackService {
   DirectoryStore* directory_;
   AssociationStore* associations_;
   PinHasher* hasher_;
-  prometheus::Counter* cancels_published_;
   PinLimits pin_limits_;
   LimitRules limits_;
   RpcMethod create_;

@@ -3,183 +3,78 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/core/guest_policy.h"
 #include "services/directory/directory_util.h"
+#include "services/store/redis/lua_script.h"
 #include "services/store/store_util.h"
+
+extern const char kLua_create_device[], kLua_update_device[], kLua_delete_device[],
+    kLua_device_by_extension[], kLua_create_guest[], kLua_get_guest[], kLua_update_guest[],
+    kLua_delete_guest[], kLua_set_pin[], kLua_begin_pin[], kLua_pin_accepted[];
 
 namespace hotdesk {
 namespace {
 
 constexpr int kCasTries = 8;
 
-// Time comes from Redis, as for associations.
-constexpr char kLuaPrelude[] = R"LUA(
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function fmt(n) return string.format('%.0f', n) end
-)LUA";
-
-// KEYS dev, dev-ext; ARGV mac, extension, record
-constexpr char kCreateDevice[] = R"LUA(
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return {'DEVICE_EXISTS'} end
-local owner = redis.call('HGET', KEYS[2], ARGV[2])
-if owner then return {'EXTENSION_TAKEN', owner} end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
-return {'OK'}
-)LUA";
-
-// KEYS dev, dev-ext; ARGV mac, expected record, new record, old extension, new extension
-constexpr char kUpdateDevice[] = R"LUA(
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return {'NOT_FOUND'} end
-if cur ~= ARGV[2] then return {'CONFLICT'} end
-if ARGV[4] ~= ARGV[5] then
-  local owner = redis.call('HGET', KEYS[2], ARGV[5])
-  if owner and owner ~= ARGV[1] then return {'EXTENSION_TAKEN', owner} end
-  if redis.call('HGET', KEYS[2], ARGV[4]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[4]) end
-  redis.call('HSET', KEYS[2], ARGV[5], ARGV[1])
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return {'OK'}
-)LUA";
-
-// KEYS dev, dev-ext; ARGV mac, expected record, extension
-constexpr char kDeleteDevice[] = R"LUA(
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return {'NOT_FOUND'} end
-if cur ~= ARGV[2] then return {'CONFLICT'} end
-redis.call('HDEL', KEYS[1], ARGV[1])
-if redis.call('HGET', KEYS[2], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[3]) end
-return {'OK'}
-)LUA";
-
-// KEYS dev, dev-ext; ARGV extension
-constexpr char kDeviceByExtension[] = R"LUA(
-local mac = redis.call('HGET', KEYS[2], ARGV[1])
-if not mac then return {} end
-local rec = redis.call('HGET', KEYS[1], mac)
-if not rec then return {} end
-return {rec}
-)LUA";
-
-// KEYS guest, pin; ARGV id, record, pin state ('' = none)
-constexpr char kCreateGuest[] = R"LUA(
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return {'GUEST_EXISTS'} end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) else redis.call('HDEL', KEYS[2], ARGV[1]) end
-return {'OK'}
-)LUA";
-
-// KEYS guest, pin; ARGV id
-constexpr char kGetGuest[] = R"LUA(
-local rec = redis.call('HGET', KEYS[1], ARGV[1])
-if not rec then return {} end
-return {rec, redis.call('HGET', KEYS[2], ARGV[1]) or ''}
-)LUA";
-
-// KEYS guest, pin; ARGV id, expected record, new record
-constexpr char kUpdateGuest[] = R"LUA(
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return {'NOT_FOUND'} end
-if cur ~= ARGV[2] then return {'CONFLICT'} end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return {'OK', redis.call('HGET', KEYS[2], ARGV[1]) or ''}
-)LUA";
-
-// KEYS guest, pin; ARGV id
-constexpr char kDeleteGuest[] = R"LUA(
-local rec = redis.call('HGET', KEYS[1], ARGV[1])
-if not rec then return {} end
-local pin = redis.call('HGET', KEYS[2], ARGV[1]) or ''
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-return {rec, pin}
-)LUA";
-
-// KEYS guest, pin; ARGV id, hash
-constexpr char kSetPin[] = R"LUA(
-local rec = redis.call('HGET', KEYS[1], ARGV[1])
-if not rec then return {} end
-local state = ARGV[2] .. '\t0\t0'
-redis.call('HSET', KEYS[2], ARGV[1], state)
-return {rec, state}
-)LUA";
-
-// KEYS guest, pin, source budget, tenant budget;
-// ARGV id, max attempts, lockout ms, max lockout ms, per source, per tenant, window ms
-constexpr char kBeginPin[] = R"LUA(
-local per_source, per_tenant, window = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local function exhausted(key, limit)
-  if limit <= 0 then return nil end
-  if tonumber(redis.call('GET', key) or '0') >= limit then
-    return math.max(redis.call('PTTL', key), 0)
-  end
-  return nil
-end
-local function spend()
-  for i, limit in ipairs({per_source, per_tenant}) do
-    if limit > 0 and redis.call('INCR', KEYS[i + 2]) == 1 then
-      redis.call('PEXPIRE', KEYS[i + 2], window)
-    end
-  end
-end
-local ttl = exhausted(KEYS[3], per_source)
-if ttl then return {'THROTTLED', 'source', fmt(ttl)} end
-ttl = exhausted(KEYS[4], per_tenant)
-if ttl then return {'THROTTLED', 'tenant', fmt(ttl)} end
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then spend(); return {'NOT_FOUND'} end
-local st = redis.call('HGET', KEYS[2], ARGV[1])
-if not st then return {'NO_PIN'} end
-local hash, failures, locked, lockouts = string.match(st, '^([^\t]*)\t(%d+)\t(%d+)\t?(%d*)$')
-if not hash or hash == '' then return {'NO_PIN'} end
-failures = tonumber(failures)
-locked = tonumber(locked)
-lockouts = tonumber(lockouts) or 0
--- The n-th lockout in a row lasts lockout * 2^(n-1), at most the maximum.
-local function lockout_ms(n)
-  return math.min(tonumber(ARGV[3]) * 2 ^ math.min(math.max(n - 1, 0), 40), tonumber(ARGV[4]))
-end
-local now = now_ms()
-if locked > now then return {'LOCKED', fmt(locked), fmt(lockout_ms(lockouts))} end
-if locked > 0 then failures = 0; locked = 0 end
-local max = tonumber(ARGV[2])
-if failures >= max then failures = 0 end
-failures = failures + 1
-local dur = 0
-if failures >= max then
-  lockouts = lockouts + 1
-  dur = lockout_ms(lockouts)
-  locked = now + dur
-end
-spend()
-redis.call('HSET', KEYS[2], ARGV[1],
-           hash .. '\t' .. fmt(failures) .. '\t' .. fmt(locked) .. '\t' .. fmt(lockouts))
-return {'PROCEED', hash, fmt(failures), fmt(locked), fmt(dur)}
-)LUA";
-
-// KEYS pin, source budget, tenant budget; ARGV id, hash
-constexpr char kPinAccepted[] = R"LUA(
-local st = redis.call('HGET', KEYS[1], ARGV[1])
-if not st then return 0 end
-local hash = string.match(st, '^([^\t]*)\t')
-if hash ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], hash .. '\t0\t0\t0')
--- A correct PIN is not a guess: give the attempt back.
-for i = 2, 3 do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
-end
-return 1
-)LUA";
-
-const RedisScript& Script(const char* body) {
-  static std::mutex mu;
-  static std::map<const char*, std::unique_ptr<RedisScript>> scripts;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& s = scripts[body];
-  if (!s) s = std::make_unique<RedisScript>(std::string(kLuaPrelude) + body);
+// The directory's scripts (lua/*.lua) with the names of their KEYS and ARGV, built once.
+const LuaScript& CreateDeviceScript() {
+  static const auto* s = new LuaScript("create_device", kLua_create_device, {"devices", "extensions"},
+                {"mac", "extension", "record"});
   return *s;
 }
+const LuaScript& UpdateDeviceScript() {
+  static const auto* s = new LuaScript("update_device", kLua_update_device, {"devices", "extensions"},
+                {"mac", "expected", "record", "old_extension", "new_extension"});
+  return *s;
+}
+const LuaScript& DeleteDeviceScript() {
+  static const auto* s = new LuaScript("delete_device", kLua_delete_device, {"devices", "extensions"},
+                {"mac", "expected", "extension"});
+  return *s;
+}
+const LuaScript& DeviceByExtensionScript() {
+  static const auto* s = new LuaScript("device_by_extension", kLua_device_by_extension, {"devices", "extensions"},
+                {"extension"});
+  return *s;
+}
+const LuaScript& CreateGuestScript() {
+  static const auto* s = new LuaScript("create_guest", kLua_create_guest, {"guests", "pins", "disabled_guests"},
+                {"id", "record", "pin_state", "enabled"});
+  return *s;
+}
+const LuaScript& GetGuestScript() {
+  static const auto* s = new LuaScript("get_guest", kLua_get_guest, {"guests", "pins"}, {"id"});
+  return *s;
+}
+const LuaScript& UpdateGuestScript() {
+  static const auto* s = new LuaScript("update_guest", kLua_update_guest, {"guests", "pins", "disabled_guests"},
+                {"id", "expected", "record", "enabled"});
+  return *s;
+}
+const LuaScript& DeleteGuestScript() {
+  static const auto* s = new LuaScript("delete_guest", kLua_delete_guest, {"guests", "pins", "disabled_guests"}, {"id"});
+  return *s;
+}
+const LuaScript& SetPinScript() {
+  static const auto* s = new LuaScript("set_pin", kLua_set_pin, {"guests", "pins"}, {"id", "hash"});
+  return *s;
+}
+const LuaScript& BeginPinScript() {
+  static const auto* s = new LuaScript(
+      "begin_pin", kLua_begin_pin, {"guests", "pins", "source_budget", "tenant_budget"},
+      {"id", "max_attempts", "lockout_ms", "max_lockout_ms", "per_source", "per_tenant",
+       "window_ms"});
+  return *s;
+}
+const LuaScript& PinAcceptedScript() {
+  static const auto* s = new LuaScript("pin_accepted", kLua_pin_accepted,
+                                       {"pins", "source_budget", "tenant_budget"}, {"id", "hash"});
+  return *s;
+}
+
+// "1" when the guest may hot-desk: the disabled set the establish script reads follows it.
+std::string Enabled(const v1::Guest& g) { return MayHotDesk(&g) ? "1" : "0"; }
 
 absl::Status Unexpected(const char* what) {
   return absl::InternalError(absl::StrCat("unexpected redis reply to ", what));
@@ -235,21 +130,15 @@ absl::StatusOr<std::string> ScanCursor(const std::string& token) {
 RedisDirectoryStore::RedisDirectoryStore(RedisClient* client, std::string prefix)
     : client_(client), keys_(std::move(prefix)) {}
 
-std::string RedisDirectoryStore::DevExtKey(const std::string& t) const {
-  return absl::StrCat(keys_.prefix(), ":{", t, "}:dev-ext");
-}
-
-std::string RedisDirectoryStore::PinKey(const std::string& t) const {
-  return absl::StrCat(keys_.prefix(), ":{", t, "}:pin");
-}
 
 void RedisDirectoryStore::CreateDevice(const v1::Device& device, absl::Time deadline,
                                        Done<v1::Device> done) {
   v1::Device d = device;
   SetTime(absl::Now(), d.mutable_create_time());
   *d.mutable_update_time() = d.create_time();
-  client_->Eval(Script(kCreateDevice), {DevKey(d.tenant()), DevExtKey(d.tenant())},
-                {d.mac(), d.hotdesk_extension(), EncodeDevice(d)}, deadline,
+  RunScript(client_, Bind(CreateDeviceScript(), DeviceKeys(d.tenant()),
+           {{"mac", d.mac()}, {"extension", d.hotdesk_extension()}, {"record", EncodeDevice(d)}}),
+      deadline,
                 [d, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   std::string s = Status(*r);
@@ -263,7 +152,7 @@ void RedisDirectoryStore::CreateDevice(const v1::Device& device, absl::Time dead
 
 void RedisDirectoryStore::GetDevice(const std::string& tenant, const std::string& mac,
                                     absl::Time deadline, Done<v1::Device> done) {
-  client_->Command({"HGET", DevKey(tenant), mac}, deadline,
+  client_->Command({"HGET", keys_.Devices(tenant), mac}, deadline,
                    [tenant, mac, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                      if (!r.ok()) return done(r.status());
                      if (ReplyIsNil(*r)) return done(DeviceNotFoundError(tenant, mac));
@@ -274,8 +163,7 @@ void RedisDirectoryStore::GetDevice(const std::string& tenant, const std::string
 void RedisDirectoryStore::GetDeviceByExtension(const std::string& tenant,
                                                const std::string& extension, absl::Time deadline,
                                                Done<v1::Device> done) {
-  client_->Eval(Script(kDeviceByExtension), {DevKey(tenant), DevExtKey(tenant)}, {extension},
-                deadline,
+  RunScript(client_, Bind(DeviceByExtensionScript(), DeviceKeys(tenant), {{"extension", extension}}), deadline,
                 [tenant, extension, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 1)
@@ -294,7 +182,7 @@ void RedisDirectoryStore::UpdateDeviceAttempt(const std::string& tenant, const s
                                               Mutation<v1::Device> mutate, absl::Time deadline,
                                               int tries_left, Done<v1::Device> done) {
   client_->Command(
-      {"HGET", DevKey(tenant), mac}, deadline,
+      {"HGET", keys_.Devices(tenant), mac}, deadline,
       [this, tenant, mac, mutate = std::move(mutate), deadline, tries_left,
        done = std::move(done)](absl::StatusOr<const redisReply*> r) mutable {
         if (!r.ok()) return done(r.status());
@@ -307,9 +195,12 @@ void RedisDirectoryStore::UpdateDeviceAttempt(const std::string& tenant, const s
         d.set_mac(mac);
         d.set_tenant(tenant);
         SetTime(absl::Now(), d.mutable_update_time());
-        client_->Eval(
-            Script(kUpdateDevice), {DevKey(tenant), DevExtKey(tenant)},
-            {mac, old_record, EncodeDevice(d), old->hotdesk_extension(), d.hotdesk_extension()},
+        RunScript(client_, Bind(UpdateDeviceScript(), DeviceKeys(tenant),
+                 {{"mac", mac},
+                  {"expected", old_record},
+                  {"record", EncodeDevice(d)},
+                  {"old_extension", old->hotdesk_extension()},
+                  {"new_extension", d.hotdesk_extension()}}),
             deadline,
             [this, tenant, mac, d, mutate = std::move(mutate), deadline, tries_left,
              done = std::move(done)](absl::StatusOr<const redisReply*> r) mutable {
@@ -337,16 +228,16 @@ void RedisDirectoryStore::DeleteDevice(const std::string& tenant, const std::str
               weak = std::weak_ptr<std::function<void(int)>>(attempt)](int tries_left) mutable {
     auto self = weak.lock();
     client_->Command(
-        {"HGET", DevKey(tenant), mac}, deadline,
+        {"HGET", keys_.Devices(tenant), mac}, deadline,
         [this, tenant, mac, deadline, done, self, tries_left](absl::StatusOr<const redisReply*> r) {
           if (!r.ok()) return done(r.status());
           if (ReplyIsNil(*r)) return done(DeviceNotFoundError(tenant, mac));
           std::string record = ReplyString(*r);
           auto d = DecodeDevice(record);
           if (!d.ok()) return done(d.status());
-          client_->Eval(
-              Script(kDeleteDevice), {DevKey(tenant), DevExtKey(tenant)},
-              {mac, record, d->hotdesk_extension()}, deadline,
+          RunScript(client_, Bind(DeleteDeviceScript(), DeviceKeys(tenant),
+                   {{"mac", mac}, {"expected", record}, {"extension", d->hotdesk_extension()}}),
+              deadline,
               [tenant, mac, dev = *d, done, self, tries_left](absl::StatusOr<const redisReply*> r) {
                 if (!r.ok()) return done(r.status());
                 std::string s = Status(*r);
@@ -367,7 +258,7 @@ void RedisDirectoryStore::ListDevices(const std::string& tenant, int page_size,
                                       Done<DevicePage> done) {
   auto cursor = ScanCursor(page_token);
   if (!cursor.ok()) return done(cursor.status());
-  client_->Command({"HSCAN", DevKey(tenant), *cursor, "COUNT", std::to_string(page_size)}, deadline,
+  client_->Command({"HSCAN", keys_.Devices(tenant), *cursor, "COUNT", std::to_string(page_size)}, deadline,
                    [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                      if (!r.ok()) return done(r.status());
                      const redisReply* rep = *r;
@@ -393,8 +284,9 @@ void RedisDirectoryStore::CreateGuest(const v1::Guest& guest, const std::string&
   *g.mutable_update_time() = g.create_time();
   std::string record = EncodeGuest(g);
   std::string state = pin_hash.empty() ? "" : pin_hash + "\t0\t0";
-  client_->Eval(Script(kCreateGuest), {GuestKey(g.tenant()), PinKey(g.tenant())},
-                {g.id(), record, state}, deadline,
+  RunScript(client_, Bind(CreateGuestScript(), GuestKeys(g.tenant(), true),
+           {{"id", g.id()}, {"record", record}, {"pin_state", state}, {"enabled", Enabled(g)}}),
+      deadline,
                 [g, record, state, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   std::string s = Status(*r);
@@ -406,7 +298,7 @@ void RedisDirectoryStore::CreateGuest(const v1::Guest& guest, const std::string&
 
 void RedisDirectoryStore::GetGuest(const std::string& tenant, const std::string& id,
                                    absl::Time deadline, Done<v1::Guest> done) {
-  client_->Eval(Script(kGetGuest), {GuestKey(tenant), PinKey(tenant)}, {id}, deadline,
+  RunScript(client_, Bind(GetGuestScript(), GuestKeys(tenant, false), {{"id", id}}), deadline,
                 [tenant, id, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2)
@@ -425,7 +317,7 @@ void RedisDirectoryStore::UpdateGuestAttempt(const std::string& tenant, const st
                                              Mutation<v1::Guest> mutate, absl::Time deadline,
                                              int tries_left, Done<v1::Guest> done) {
   client_->Command(
-      {"HGET", GuestKey(tenant), id}, deadline,
+      {"HGET", keys_.Guests(tenant), id}, deadline,
       [this, tenant, id, mutate = std::move(mutate), deadline, tries_left,
        done = std::move(done)](absl::StatusOr<const redisReply*> r) mutable {
         if (!r.ok()) return done(r.status());
@@ -439,8 +331,9 @@ void RedisDirectoryStore::UpdateGuestAttempt(const std::string& tenant, const st
         g.set_tenant(tenant);
         SetTime(absl::Now(), g.mutable_update_time());
         std::string record = EncodeGuest(g);
-        client_->Eval(Script(kUpdateGuest), {GuestKey(tenant), PinKey(tenant)},
-                      {id, old_record, record}, deadline,
+        RunScript(client_, Bind(UpdateGuestScript(), GuestKeys(tenant, true),
+                 {{"id", id}, {"expected", old_record}, {"record", record}, {"enabled", Enabled(g)}}),
+            deadline,
                       [this, tenant, id, record, mutate = std::move(mutate), deadline, tries_left,
                        done = std::move(done)](absl::StatusOr<const redisReply*> r) mutable {
                         if (!r.ok()) return done(r.status());
@@ -459,7 +352,7 @@ void RedisDirectoryStore::UpdateGuestAttempt(const std::string& tenant, const st
 
 void RedisDirectoryStore::DeleteGuest(const std::string& tenant, const std::string& id,
                                       absl::Time deadline, Done<v1::Guest> done) {
-  client_->Eval(Script(kDeleteGuest), {GuestKey(tenant), PinKey(tenant)}, {id}, deadline,
+  RunScript(client_, Bind(DeleteGuestScript(), GuestKeys(tenant, true), {{"id", id}}), deadline,
                 [tenant, id, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2)
@@ -474,13 +367,13 @@ void RedisDirectoryStore::ListGuests(const std::string& tenant, int page_size,
   auto cursor = ScanCursor(page_token);
   if (!cursor.ok()) return done(cursor.status());
   client_->Command(
-      {"HSCAN", GuestKey(tenant), *cursor, "COUNT", std::to_string(page_size)}, deadline,
+      {"HSCAN", keys_.Guests(tenant), *cursor, "COUNT", std::to_string(page_size)}, deadline,
       [this, tenant, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         const redisReply* rep = *r;
         if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) return done(Unexpected("HSCAN"));
         auto records = std::make_shared<std::vector<std::string>>();
-        std::vector<std::string> hmget = {"HMGET", PinKey(tenant)};
+        std::vector<std::string> hmget = {"HMGET", keys_.Pins(tenant)};
         const redisReply* items = rep->element[1];
         for (size_t i = 0; i + 1 < items->elements; i += 2) {
           hmget.push_back(ReplyString(items->element[i]));
@@ -513,7 +406,7 @@ void RedisDirectoryStore::ListGuests(const std::string& tenant, int page_size,
 void RedisDirectoryStore::SetPinHash(const std::string& tenant, const std::string& id,
                                      const std::string& pin_hash, absl::Time deadline,
                                      Done<v1::Guest> done) {
-  client_->Eval(Script(kSetPin), {GuestKey(tenant), PinKey(tenant)}, {id, pin_hash}, deadline,
+  RunScript(client_, Bind(SetPinScript(), GuestKeys(tenant, false), {{"id", id}, {"hash", pin_hash}}), deadline,
                 [tenant, id, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2)
@@ -522,24 +415,23 @@ void RedisDirectoryStore::SetPinHash(const std::string& tenant, const std::strin
                 });
 }
 
-std::string RedisDirectoryStore::PinBudgetKey(const std::string& t,
-                                              const std::string& source) const {
-  return source.empty() ? absl::StrCat(keys_.prefix(), ":{", t, "}:pinbudget")
-                        : absl::StrCat(keys_.prefix(), ":{", t, "}:pinbudget:", source);
-}
-
 void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::string& id,
                                           const std::string& source, const PinLimits& limits,
                                           absl::Time deadline, Done<PinAttempt> done) {
-  client_->Eval(
-      Script(kBeginPin),
-      {GuestKey(tenant), PinKey(tenant), PinBudgetKey(tenant, source.empty() ? "-" : source),
-       PinBudgetKey(tenant, "")},
-      {id, std::to_string(limits.max_attempts),
-       std::to_string(absl::ToInt64Milliseconds(limits.lockout)),
-       std::to_string(absl::ToInt64Milliseconds(limits.max_lockout)),
-       std::to_string(limits.per_source), std::to_string(limits.per_tenant),
-       std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(limits.window)))},
+  NamedValues keys = GuestKeys(tenant, false);
+  keys.emplace_back("source_budget", keys_.PinBudget(tenant, source));
+  keys.emplace_back("tenant_budget", keys_.PinBudget(tenant));
+  RunScript(
+      client_,
+      Bind(BeginPinScript(), std::move(keys),
+           {{"id", id},
+            {"max_attempts", std::to_string(limits.max_attempts)},
+            {"lockout_ms", std::to_string(absl::ToInt64Milliseconds(limits.lockout))},
+            {"max_lockout_ms", std::to_string(absl::ToInt64Milliseconds(limits.max_lockout))},
+            {"per_source", std::to_string(limits.per_source)},
+            {"per_tenant", std::to_string(limits.per_tenant)},
+            {"window_ms",
+             std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(limits.window)))}}),
       deadline, [tenant, id, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         std::string s = Status(*r);
@@ -573,14 +465,16 @@ void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::
 void RedisDirectoryStore::PinAccepted(const std::string& tenant, const std::string& id,
                                       const std::string& hash, const std::string& source,
                                       absl::Time deadline, Done<bool> done) {
-  client_->Eval(Script(kPinAccepted),
-                {PinKey(tenant), PinBudgetKey(tenant, source.empty() ? "-" : source),
-                 PinBudgetKey(tenant, "")},
-                {id, hash}, deadline,
-                [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-                  if (!r.ok()) return done(r.status());
-                  done((*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1);
-                });
+  RunScript(client_,
+            Bind(PinAcceptedScript(),
+                 {{"pins", keys_.Pins(tenant)},
+                  {"source_budget", keys_.PinBudget(tenant, source)},
+                  {"tenant_budget", keys_.PinBudget(tenant)}},
+                 {{"id", id}, {"hash", hash}}),
+            deadline, [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+              if (!r.ok()) return done(r.status());
+              done((*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1);
+            });
 }
 
 }  // namespace hotdesk

@@ -8,7 +8,8 @@
 
 #include "services/directory/directory_store.h"
 #include "services/redis/redis_client.h"
-#include "services/store/redis/redis_keys.h"
+#include "services/keyspace/redis_keys.h"
+#include "services/store/redis/lua_script.h"
 
 namespace hotdesk {
 
@@ -46,14 +47,16 @@ class RedisDirectoryStore final : public DirectoryStore {
   void PinAccepted(const std::string& tenant, const std::string& id, const std::string& hash,
                    const std::string& source, absl::Time deadline, Done<bool> done) override;
 
-  std::string DevKey(const std::string& t) const { return keys_.Devices(t); }
-  // The wrong-PIN budget of one caller in a tenant, or of the whole tenant (source empty).
-  std::string PinBudgetKey(const std::string& t, const std::string& source) const;
-  std::string DevExtKey(const std::string& t) const;
-  std::string GuestKey(const std::string& t) const { return keys_.Guests(t); }
-  std::string PinKey(const std::string& t) const;
-
  private:
+  NamedValues DeviceKeys(const std::string& t) const {
+    return {{"devices", keys_.Devices(t)}, {"extensions", keys_.DeviceExtensions(t)}};
+  }
+  // The guest scripts' keys; `policy`: those that also keep the disabled set.
+  NamedValues GuestKeys(const std::string& t, bool policy) const {
+    NamedValues k = {{"guests", keys_.Guests(t)}, {"pins", keys_.Pins(t)}};
+    if (policy) k.emplace_back("disabled_guests", keys_.DisabledGuests(t));
+    return k;
+  }
   void UpdateDeviceAttempt(const std::string& tenant, const std::string& mac,
                            Mutation<v1::Device> mutate, absl::Time deadline, int tries_left,
                            Done<v1::Device> done);

@@ -1,13 +1,8 @@
 #include "services/rpc/method_metrics.h"
 
+#include "services/common/status.h"
+
 namespace hotdesk {
-namespace {
-const char* kCodeNames[17] = {
-    "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
-    "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
-    "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
-    "DataLoss", "Unauthenticated"};
-}  // namespace
 
 void MethodMetrics::Record(grpc::StatusCode code, double seconds) {
   int c = static_cast<int>(code);
@@ -40,7 +35,7 @@ MethodMetrics* RpcMetrics::Method(const std::string& service, const std::string&
     m->handled_[c] = &handled_family_->Add({{"grpc_service", service},
                                             {"grpc_method", method},
                                             {"grpc_type", type},
-                                            {"grpc_code", kCodeNames[c]}});
+                                            {"grpc_code", GrpcCodeLabel(static_cast<grpc::StatusCode>(c))}});
   }
   m->started_ = &started_family_->Add(
       {{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}});

@@ -13,9 +13,10 @@ namespace hotdesk {
 
 class AssociationsService final : public v1::Associations::CallbackService {
  public:
+  // `clock`: this replica's clock (tests skew it; Redis time decides every instant stored).
   AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
-                      const auth::Gatekeeper* gate,
-                      LimitRules rules);
+                      const auth::Gatekeeper* gate, LimitRules rules,
+                      std::function<absl::Time()> clock = absl::Now);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
                                       const v1::EstablishRequest* req,
@@ -39,6 +40,7 @@ class AssociationsService final : public v1::Associations::CallbackService {
   EventHub* hub_;
   ServerMetrics* metrics_;
   LimitRules rules_;
+  std::function<absl::Time()> clock_;
   RpcMethod establish_;
   RpcMethod cancel_;
   RpcMethod get_;

@@ -65,6 +65,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificate(s): require clients to present a certificate they signed (mTLS)");
 ABSL_FLAG(bool, enable_reflection, false,
           "serve gRPC server reflection (lists every service; for development)");
+ABSL_FLAG(absl::Duration, testonly_clock_offset, absl::ZeroDuration(),
+          "tests only: run this replica's clock this far from the machine's");
 
 int main(int argc, char** argv) {
   hotdesk::InitProgram(argc, argv,
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
   config.pin_limits.window = absl::GetFlag(FLAGS_pin_budget_window);
   config.pin_hash_cost = absl::GetFlag(FLAGS_pin_hash_cost);
   config.pin_hash_threads = absl::GetFlag(FLAGS_pin_hash_threads);
+  config.testonly_clock_offset = absl::GetFlag(FLAGS_testonly_clock_offset);
   if (config.pin_limits.max_attempts < 1 || config.pin_limits.lockout <= absl::ZeroDuration() ||
       config.pin_limits.max_lockout < config.pin_limits.lockout || config.pin_hash_threads < 1 ||
       absl::GetFlag(FLAGS_pin_hash_queue) < 1 ||

@@ -14,6 +14,8 @@
 #include "services/auth/tls.h"
 #include "services/auth/token_verifier.h"
 #include "services/common/log.h"
+#include "services/core/guest_policy.h"
+#include "services/server/effects_store.h"
 #include "services/directory/devices_service.h"
 #include "services/directory/guests_service.h"
 #include "services/directory/memory_directory_store.h"
@@ -118,7 +120,7 @@ absl::Status HotdeskServer::Start() {
         [dir = directory_.get()](const std::string& tenant, const std::string& guest) {
           bool disabled = false;
           dir->GetGuest(tenant, guest, absl::InfiniteFuture(), [&](absl::StatusOr<v1::Guest> g) {
-            disabled = g.ok() && !g->hotdesking_enabled();
+            disabled = !MayHotDesk(g.ok() ? &*g : nullptr);
           });
           return disabled;
         });
@@ -142,6 +144,7 @@ absl::Status HotdeskServer::Start() {
     directory_ = std::make_unique<RedisDirectoryStore>(redis_.get(), config_.redis_store.prefix);
   }
   hub_ = std::make_unique<EventHub>(&store_->feed(), config_.ring_size, &RunOnGrpcThread);
+  effects_ = std::make_unique<EffectsStore>(store_.get(), metrics_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -149,20 +152,19 @@ absl::Status HotdeskServer::Start() {
   if (!config_.enable_reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.AddListeningPort(config_.listen, *credentials, &port_);
   auto associations = std::make_unique<AssociationsService>(
-      store_.get(), hub_.get(), metrics_.get(), gate_.get(), config_.limits);
+      effects_.get(), hub_.get(), metrics_.get(), gate_.get(), config_.limits,
+      [offset = config_.testonly_clock_offset] { return absl::Now() + offset; });
   associations_ = associations.get();
   services_.push_back(std::move(associations));
   auto pin_cost = PinHashCostByName(config_.pin_hash_cost);
   if (!pin_cost.ok()) return pin_cost.status();
   pin_hasher_ =
       std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads, config_.pin_hash_queue);
-  services_.push_back(std::make_unique<DevicesService>(directory_.get(), store_.get(),
-                                                       &metrics_->rpc(),
-                                                       &metrics_->events_published(false),
-                                                       gate_.get()));
+  services_.push_back(std::make_unique<DevicesService>(directory_.get(), effects_.get(),
+                                                       &metrics_->rpc(), gate_.get()));
   services_.push_back(std::make_unique<GuestsService>(
-      directory_.get(), store_.get(), pin_hasher_.get(), &metrics_->rpc(),
-      &metrics_->events_published(false), gate_.get(), config_.pin_limits, config_.limits));
+      directory_.get(), effects_.get(), pin_hasher_.get(), &metrics_->rpc(), gate_.get(),
+      config_.pin_limits, config_.limits));
   services_.push_back(std::make_unique<SessionService>(&metrics_->rpc(), gate_.get()));
   if (config_.enable_bench_service)
     services_.push_back(std::make_unique<BenchService>(&metrics_->rpc(), gate_.get()));
@@ -222,8 +224,8 @@ void HotdeskServer::BackgroundLoop() {
     std::mutex done_mu;
     std::condition_variable done_cv;
     bool done = false;
-    store_->SweepExpired(absl::Now() + absl::Seconds(5), [&](absl::StatusOr<int> n) {
-      if (n.ok() && *n > 0) metrics_->expired().Increment(*n);
+    effects_->SweepExpired(absl::Now() + absl::Seconds(5),
+                           [&](absl::StatusOr<std::vector<v1::CancelResponse>>) {
       std::lock_guard<std::mutex> lock(done_mu);
       done = true;
       done_cv.notify_all();

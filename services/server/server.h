@@ -44,7 +44,6 @@ class HotdeskServer {
 
   int port() const { return port_; }
   int health_port() const { return health_port_; }
-  AssociationStore* store() { return store_.get(); }
 
  private:
   void SetServing(bool serving);
@@ -52,6 +51,8 @@ class HotdeskServer {
 
   ServerConfig config_;
   std::unique_ptr<ServerMetrics> metrics_;
+  // Every writer (services, sweeper) goes through it: logs and counts each committed change.
+  std::unique_ptr<AssociationStore> effects_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<AssociationStore> store_;

@@ -40,6 +40,9 @@ struct ServerConfig {
   std::string pin_hash_cost = "interactive";
   int pin_hash_threads = 2;
   size_t pin_hash_queue = 64;  // PIN hashes waiting for a worker; more are refused
+  // Tests only: this replica's clock runs this far from the machine's (a replica whose clock
+  // disagrees with Redis).
+  absl::Duration testonly_clock_offset;
 };
 
 }  // namespace hotdesk

@@ -66,9 +66,9 @@ class AssociationStore {
   virtual void List(const std::string& tenant, int page_size, const std::string& page_token,
                     absl::Time deadline, Done<v1::ListAssociationsResponse> done) = 0;
   // Cancels (reason EXPIRED, source EXPIRY) every due association of every tenant; safe to run
-  // from many replicas at once: each association is cancelled once. Returns how many this call
-  // cancelled.
-  virtual void SweepExpired(absl::Time deadline, Done<int> done) = 0;
+  // from many replicas at once: each association is cancelled once. Returns those this call
+  // cancelled, each with its CANCELLED event's cursor.
+  virtual void SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) = 0;
 
   // Events after `after` (exclusive), at most `max`. OUT_OF_RANGE when events after `after`
   // were trimmed away.

@@ -102,14 +102,4 @@ absl::Status BadPageTokenError() {
   return v.ToStatus();
 }
 
-absl::StatusOr<int> EffectivePageSize(int page_size) {
-  if (page_size < 0) {
-    FieldViolations v;
-    v.Add("page_size", "must not be negative");
-    return v.ToStatus();
-  }
-  if (page_size == 0) return kDefaultPageSize;
-  return std::min(page_size, kMaxPageSize);
-}
-
 }  // namespace hotdesk

@@ -31,9 +31,5 @@ absl::Status TrimmedError(StreamId after);
 absl::Status HistoryLostError(StreamId after);
 absl::Status BadPageTokenError();
 
-inline constexpr int kDefaultPageSize = 100;
-inline constexpr int kMaxPageSize = 1000;
-// Validates page_size (negative = INVALID_ARGUMENT) and applies default and cap.
-absl::StatusOr<int> EffectivePageSize(int page_size);
 
 }  // namespace hotdesk

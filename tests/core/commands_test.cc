@@ -35,7 +35,7 @@ TEST(PrepareEstablishTest, AppliesDefaults) {
   EXPECT_FALSE(cmd->reject_host_busy);
   EXPECT_FALSE(cmd->reject_guest_elsewhere);
   EXPECT_EQ(cmd->limit_ms, 0);
-  EXPECT_EQ(cmd->expire_at_ms, 0);
+  EXPECT_TRUE(cmd->daily_logout_ms.empty());
 }
 
 TEST(PrepareEstablishTest, ReportsEveryInvalidField) {
@@ -89,14 +89,25 @@ TEST(PrepareEstablishTest, DailyLogoutInTimeZone) {
   absl::Time now = absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), berlin);
   auto cmd = PrepareEstablish(r, {}, now);
   ASSERT_TRUE(cmd.ok()) << cmd.status();
-  EXPECT_EQ(absl::FromUnixMillis(cmd->expire_at_ms),
+  auto at = [&](absl::Time store_now) {
+    return absl::FromUnixMillis(
+        FirstDailyLogoutAfter(cmd->daily_logout_ms, absl::ToUnixMillis(store_now)));
+  };
+  EXPECT_EQ(at(now),
             absl::FromCivil(absl::CivilSecond(2026, 11, 21, 22, 0, 0), absl::UTCTimeZone()));
   // After 23:00 -> next day.
-  now = absl::FromCivil(absl::CivilSecond(2026, 11, 21, 23, 30, 0), berlin);
-  cmd = PrepareEstablish(r, {}, now);
-  ASSERT_TRUE(cmd.ok());
-  EXPECT_EQ(absl::FromUnixMillis(cmd->expire_at_ms),
+  EXPECT_EQ(at(absl::FromCivil(absl::CivilSecond(2026, 11, 21, 23, 30, 0), berlin)),
             absl::FromCivil(absl::CivilSecond(2026, 11, 22, 23, 0, 0), berlin));
+  // The store's clock decides, not the replica's: a request prepared a day early (replica clock
+  // 24 h behind) or 20 h late still expires at the instant the store's time implies.
+  cmd = PrepareEstablish(r, {}, now - absl::Hours(24));
+  ASSERT_TRUE(cmd.ok());
+  EXPECT_EQ(at(now),
+            absl::FromCivil(absl::CivilSecond(2026, 11, 21, 22, 0, 0), absl::UTCTimeZone()));
+  cmd = PrepareEstablish(r, {}, now + absl::Hours(20));
+  ASSERT_TRUE(cmd.ok());
+  EXPECT_EQ(at(now),
+            absl::FromCivil(absl::CivilSecond(2026, 11, 21, 22, 0, 0), absl::UTCTimeZone()));
 }
 
 TEST(PrepareEstablishTest, DailyLogoutAcrossDaylightSavingChange) {
@@ -107,10 +118,13 @@ TEST(PrepareEstablishTest, DailyLogoutAcrossDaylightSavingChange) {
   absl::TimeZone berlin;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Berlin", &berlin));
   absl::Time now = absl::FromCivil(absl::CivilSecond(2026, 3, 29, 0, 0, 0), berlin);
-  auto at = NextDailyLogout(d, now);
+  auto at = DailyLogoutCandidates(d, now);
   ASSERT_TRUE(at.ok());
-  EXPECT_GT(*at, now);
-  EXPECT_LT(*at - now, absl::Hours(4));
+  // Just after the gap: 03:00 CEST, the first instant that exists after the skipped 02:30.
+  EXPECT_EQ(absl::FromUnixMillis(FirstDailyLogoutAfter(*at, absl::ToUnixMillis(now))),
+            absl::FromCivil(absl::CivilSecond(2026, 3, 29, 3, 0, 0), berlin));
+  EXPECT_EQ(absl::FromUnixMillis(FirstDailyLogoutAfter(*at, absl::ToUnixMillis(now))),
+            absl::FromCivil(absl::CivilSecond(2026, 3, 29, 1, 0, 0), absl::UTCTimeZone()));
 }
 
 TEST(PrepareEstablishTest, RejectsUnknownTimeZoneAndBadClock) {
@@ -148,6 +162,60 @@ TEST(PrepareCancelTest, NeedsHostOrGuestAndAllowedReason) {
   EXPECT_THAT(ViolatedFields(PrepareCancel(r).status()), ::testing::ElementsAre("reason"));
   r.set_reason(v1::CANCEL_REASON_FORCED);
   EXPECT_TRUE(PrepareCancel(r).ok());
+}
+
+TEST(PrepareGetTest, ExactlyOneOfHostAndGuest) {
+  v1::GetAssociationRequest r;
+  r.set_tenant("acme");
+  EXPECT_THAT(ViolatedFields(PrepareGet(r).status()), ::testing::ElementsAre("host"));
+  r.set_host("7002");
+  r.set_guest("7003");
+  EXPECT_THAT(ViolatedFields(PrepareGet(r).status()), ::testing::ElementsAre("host"));
+  r.clear_host();
+  auto q = PrepareGet(r);
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->guest, "7003");
+  r.set_guest("bad guest");
+  r.set_tenant("Bad_Tenant");
+  EXPECT_THAT(ViolatedFields(PrepareGet(r).status()),
+              ::testing::UnorderedElementsAre("tenant", "guest"));
+}
+
+TEST(PreparePageTest, OnePageSizeRuleForEveryList) {
+  EXPECT_EQ(PreparePage("acme", 0, "")->page_size, kDefaultPageSize);
+  EXPECT_EQ(PreparePage("acme", 5, "t")->page_size, 5);
+  EXPECT_EQ(PreparePage("acme", 5, "t")->page_token, "t");
+  EXPECT_EQ(PreparePage("acme", 100000, "")->page_size, kMaxPageSize);
+  EXPECT_THAT(ViolatedFields(PreparePage("", -1, "").status()),
+              ::testing::UnorderedElementsAre("tenant", "page_size"));
+}
+
+// A request id reused with other parameters must be refused, so two different requests may never
+// share a fingerprint, whatever bytes their fields hold (ids may contain '|', '=' and ';').
+TEST(FingerprintTest, DifferentRequestsNeverCollide) {
+  auto establish = [](const std::string& host, const std::string& guest,
+                      std::map<std::string, std::string> attributes) {
+    EstablishCommand c;
+    c.host = host;
+    c.guest = guest;
+    c.attributes = std::move(attributes);
+    return c.Fingerprint();
+  };
+  EXPECT_NE(establish("a|b", "c", {}), establish("a", "b|c", {}));
+  EXPECT_NE(establish("h", "g", {{"a", "1;b=2"}}), establish("h", "g", {{"a", "1"}, {"b", "2"}}));
+  EXPECT_NE(establish("h", "g", {{"a=1;b", "2"}}), establish("h", "g", {{"a", "1;b=2"}}));
+  EXPECT_EQ(establish("h", "g", {{"a", "1"}}), establish("h", "g", {{"a", "1"}}));
+
+  CancelCommand x, y;
+  x.host = "a|b";
+  y.host = "a";
+  y.guest = "b";
+  EXPECT_NE(x.Fingerprint(), y.Fingerprint());
+  x.host = "1";
+  x.guest = "2|3";
+  y.host = "1|2";
+  y.guest = "3";
+  EXPECT_NE(x.Fingerprint(), y.Fingerprint());
 }
 
 TEST(StatusTest, GrpcRoundTripKeepsDetails) {

@@ -806,7 +806,15 @@ TEST_F(CstaGateway, MetricsCountRequestsAndErrors) {
   ASSERT_EQ(c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003"))->name,
             "SetAgentStateResponse");
   ASSERT_TRUE(c.WaitFor("AgentLoggedOnEvent", kWait).has_value());
-  std::string m = HttpGet(mport, "/metrics");
+  // The gateway counts an event once it is written, which may be just after the client read it.
+  std::string m;
+  for (absl::Time end = absl::Now() + kWait; absl::Now() < end;) {
+    m = HttpGet(mport, "/metrics");
+    if (m.find("hotdesk_csta_events_sent_total{event=\"AgentLoggedOnEvent\"} 1") !=
+        std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_THAT(m,
               ::testing::HasSubstr("hotdesk_csta_protocol_errors_total{kind=\"malformed_xml\"} 1"));
   EXPECT_THAT(m, ::testing::HasSubstr(

@@ -242,6 +242,51 @@ TEST_F(DirectoryServiceTest, VerifyPinCountsAndLocksAndThePinStaysSecret) {
   EXPECT_EQ(out.find("468024"), std::string::npos);
 }
 
+// The guest policy end to end: Guests decides, the establish script enforces it for every
+// caller; deleting the guest makes it unregistered again, which is allowed.
+TEST_F(DirectoryServiceTest, GuestDisabledThroughGuestsCannotEstablish) {
+  ASSERT_TRUE(CreateGuest("101", "").ok());
+  auto establish = [&](const std::string& host) {
+    v1::EstablishRequest req;
+    req.set_tenant("acme");
+    req.set_host(host);
+    req.set_guest("101");
+    v1::EstablishResponse resp;
+    return assoc_->Establish(Ctx().get(), req, &resp);
+  };
+  auto set_enabled = [&](bool enabled) {
+    v1::UpdateGuestRequest ug;
+    ug.set_tenant("acme");
+    ug.mutable_guest()->set_id("101");
+    ug.mutable_guest()->set_hotdesking_enabled(enabled);
+    ug.mutable_update_mask()->add_paths("hotdesking_enabled");
+    v1::Guest g;
+    ASSERT_TRUE(guests_->UpdateGuest(Ctx().get(), ug, &g).ok());
+  };
+  set_enabled(false);
+  grpc::Status st = establish("HD0001");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "GUEST_DISABLED");
+  EXPECT_EQ(redis_.Cmd({"XLEN", "hotdesk:{acme}:ev"}), "0");
+
+  set_enabled(true);
+  EXPECT_TRUE(establish("HD0001").ok());
+
+  v1::CancelRequest cancel;
+  cancel.set_tenant("acme");
+  cancel.set_guest("101");
+  v1::CancelResponse cancelled;
+  ASSERT_TRUE(assoc_->Cancel(Ctx().get(), cancel, &cancelled).ok());
+  set_enabled(false);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(establish("HD0002"))), "GUEST_DISABLED");
+  v1::DeleteGuestRequest del;
+  del.set_tenant("acme");
+  del.set_id("101");
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(guests_->DeleteGuest(Ctx().get(), del, &empty).ok());
+  EXPECT_TRUE(establish("HD0002").ok());
+}
+
 TEST_F(DirectoryServiceTest, UpdatesAreValidatedFieldByField) {
   ASSERT_TRUE(CreateGuest("101", "").ok());
   v1::UpdateGuestRequest ug;

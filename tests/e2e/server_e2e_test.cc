@@ -7,7 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -164,6 +166,30 @@ TEST_F(ServerE2E, ExpiryFiresOnceWithTwoReplicasSweeping) {
   get.set_host("7002");
   v1::Association a;
   EXPECT_EQ(stub_->GetAssociation(&ctx, get, &a).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// A daily logout is an instant of Redis time, not of the replica's clock: a replica running 20 h
+// ahead must still log out today at the time Redis's clock reaches next, not tomorrow.
+TEST_F(ServerE2E, DailyLogoutFollowsRedisTimeNotTheReplicaClock) {
+  HotdeskServerProcess skewed;
+  ASSERT_TRUE(skewed.Start(redis_.addr(), {"--testonly_clock_offset=20h"}))
+      << skewed.process().Stderr();
+  auto stub = v1::Associations::NewStub(skewed.Channel());
+  std::string t = redis_.Cmd({"TIME"});  // "<seconds> <microseconds>"
+  int64_t redis_s = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(t.substr(0, t.find_first_not_of("0123456789")), &redis_s)) << t;
+  // Two hours from Redis's now, to the minute, in UTC.
+  absl::Time redis_now = absl::FromUnixSeconds(redis_s);
+  absl::CivilMinute at = absl::ToCivilMinute(redis_now + absl::Hours(2), absl::UTCTimeZone());
+  auto req = Login(kTenant, "7002", "7003");
+  auto* daily = req.mutable_limit()->mutable_daily();
+  daily->set_time_zone("UTC");
+  daily->set_hour(at.hour());
+  daily->set_minute(at.minute());
+  v1::EstablishResponse resp;
+  ASSERT_TRUE(Establish(stub.get(), req, &resp).ok());
+  EXPECT_EQ(absl::FromUnixSeconds(resp.association().expire_time().seconds()),
+            absl::FromCivil(at, absl::UTCTimeZone()));
 }
 
 TEST_F(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
@@ -397,6 +423,38 @@ TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
   EXPECT_THAT(body, HasSubstr("hotdesk_redis_up 1"));
   EXPECT_THAT(body, HasSubstr("grpc_server_handling_seconds_bucket"));
   EXPECT_THAT(body, ::testing::Not(HasSubstr("7002")));  // no ids as labels
+}
+
+// Every committed change is logged and counted once, whoever made it: here the sweeper's expiry
+// (it used to count only hotdesk_associations_expired_total, not the CANCELLED event it writes).
+TEST_F(ServerE2E, EveryChangeIsLoggedAndCountedWhoeverMadeIt) {
+  // Its own Redis: the fixture's replica would otherwise sweep (and count) half of the expiries.
+  RedisServer own_redis;
+  ASSERT_TRUE(own_redis.Start());
+  int port = FreePort();
+  HotdeskServerProcess metered;
+  ASSERT_TRUE(metered.Start(own_redis.addr(),
+                            {"--metrics_listen=127.0.0.1:" + std::to_string(port),
+                             "--min_association_limit=1s", "--sweep_interval=100ms"}));
+  auto stub = v1::Associations::NewStub(metered.Channel());
+  auto req = Login(kTenant, "7002", "7003");
+  req.mutable_limit()->mutable_duration()->set_seconds(1);
+  ASSERT_TRUE(Establish(stub.get(), req).ok());
+  ASSERT_TRUE(Establish(stub.get(), Login(kTenant, "7002", "7004")).ok());  // supersedes 7003
+  req = Login(kTenant, "7005", "7006");
+  req.mutable_limit()->mutable_duration()->set_seconds(1);
+  ASSERT_TRUE(Establish(stub.get(), req).ok());
+  absl::Time end = absl::Now() + absl::Seconds(10);
+  while (metered.process().Stderr().find("association expired") == std::string::npos &&
+         absl::Now() < end)
+    absl::SleepFor(absl::Milliseconds(20));
+  std::string body = HttpGet(port, "/metrics");
+  EXPECT_THAT(body, HasSubstr("hotdesk_events_published_total{type=\"established\"} 3"));
+  EXPECT_THAT(body, HasSubstr("hotdesk_events_published_total{type=\"cancelled\"} 2"));
+  EXPECT_THAT(body, HasSubstr("hotdesk_associations_expired_total 1"));
+  std::string log = metered.process().Stderr();
+  EXPECT_THAT(log, HasSubstr("reason=SUPERSEDED"));
+  EXPECT_THAT(log, HasSubstr("reason=EXPIRED"));
 }
 
 TEST_F(ServerE2E, ReflectionIsOffByDefault) {

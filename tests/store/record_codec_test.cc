@@ -11,8 +11,8 @@ TEST(RecordCodecTest, AttributesSurviveSeparatorCharacters) {
   limit.mutable_daily()->set_hour(23);
   limit.mutable_daily()->set_minute(5);
   std::map<std::string, std::string> attrs = {{"display_name", "Ann\t=&% Example\n"}, {"k", ""}};
-  std::string record =
-      "7003\t1700000000123\t0\t2\t1700000000123-0\t" + EncodeRecordTail(limit, attrs);
+  std::string record = EncodeRecordHead("7003", 1700000000123, 0, v1::SOURCE_CSTA, "1700000000123-0") +
+                       EncodeRecordTail(limit, attrs);
   auto a = DecodeRecord("acme", "7002", record);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->guest(), "7003");

@@ -17,17 +17,13 @@ constexpr char kSeqTtlSeconds[] = "2592000";  // 30 days
 
 ProgressStore::ProgressStore(std::shared_ptr<RedisClient> redis, std::string prefix,
                              std::string tenant)
-    : redis_(std::move(redis)), prefix_(std::move(prefix)), tenant_(std::move(tenant)) {}
+    : redis_(std::move(redis)), keys_(std::move(prefix)), tenant_(std::move(tenant)) {}
 
-std::string ProgressStore::CursorKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:cursor");
-}
+std::string ProgressStore::CursorKey() const { return keys_.XspCursor(tenant_); }
 std::string ProgressStore::SeqKey(const std::string& c) const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:seq:", c);
+  return keys_.XspSequence(tenant_, c);
 }
-std::string ProgressStore::RecentKey() const {
-  return absl::StrCat(prefix_, ":{", tenant_, "}:xsp:recent");
-}
+std::string ProgressStore::RecentKey() const { return keys_.XspRecent(tenant_); }
 
 absl::StatusOr<ProgressStore::Reply> ProgressStore::Call(std::vector<std::string> argv) {
   auto promise = std::make_shared<std::promise<absl::StatusOr<Reply>>>();

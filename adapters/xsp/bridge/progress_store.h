@@ -1,5 +1,5 @@
 // Durable progress of the outbound side in Redis, beside the core's keys of the tenant (same
-// hash tag, so Redis Cluster keeps them in the tenant's slot):
+// hash tag, so Redis Cluster keeps them in the tenant's slot; built by RedisKeys):
 //   <prefix>:{t}:xsp:cursor        string  last event fully handled (sequence done/failed/skipped)
 //   <prefix>:{t}:xsp:seq:<cursor>  hash    one sequence: kind, ids, state, per-step outcome
 //   <prefix>:{t}:xsp:recent        list    cursors of recent sequences, newest first (/status)
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/keyspace/redis_keys.h"
 #include "services/redis/redis_client.h"
 
 namespace hotdesk::xsp {
@@ -60,7 +61,7 @@ class ProgressStore {
   absl::StatusOr<Reply> Call(std::vector<std::string> argv);
 
   std::shared_ptr<RedisClient> redis_;
-  std::string prefix_;
+  RedisKeys keys_;
   std::string tenant_;
 };
 

@@ -120,7 +120,8 @@ absl::StatusOr<v1::EstablishResponse> MemoryStore::EstablishLocked(const Establi
     a.set_guest(cmd.guest);
     a.set_source(cmd.source);
     *a.mutable_establish_time() = TimestampFromMillis(now_ms);
-    int64_t exp_ms = cmd.limit_ms ? now_ms + cmd.limit_ms : cmd.expire_at_ms;
+    int64_t exp_ms = cmd.limit_ms ? now_ms + cmd.limit_ms
+                                  : FirstDailyLogoutAfter(cmd.daily_logout_ms, now_ms);
     if (exp_ms) *a.mutable_expire_time() = TimestampFromMillis(exp_ms);
     if (cmd.limit.kind_case() != v1::AssociationLimit::KIND_NOT_SET) *a.mutable_limit() = cmd.limit;
     a.mutable_attributes()->insert(cmd.attributes.begin(), cmd.attributes.end());
@@ -250,8 +251,8 @@ void MemoryStore::List(const std::string& tenant, int page_size, const std::stri
   done(std::move(resp));
 }
 
-void MemoryStore::SweepExpired(absl::Time, Done<int> done) {
-  int count = 0;
+void MemoryStore::SweepExpired(absl::Time, Done<std::vector<v1::CancelResponse>> done) {
+  std::vector<v1::CancelResponse> expired;
   std::vector<Pending> all;
   {
     std::lock_guard<std::mutex> feed_lock(feed_mu_);
@@ -264,16 +265,19 @@ void MemoryStore::SweepExpired(absl::Time, Done<int> done) {
           std::string host = t.exp.begin()->second;
           v1::Association old = t.by_host[host];
           Remove(t, host);
-          Append(t, name, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_EXPIRED,
-                 v1::SOURCE_EXPIRY, "", now_ms, &pending);
-          ++count;
+          EventPtr ev = Append(t, name, v1::EVENT_TYPE_CANCELLED, old, v1::CANCEL_REASON_EXPIRED,
+                               v1::SOURCE_EXPIRY, "", now_ms, &pending);
+          v1::CancelResponse e;
+          *e.mutable_association() = old;
+          e.set_cursor(ev->cursor());
+          expired.push_back(std::move(e));
         }
         if (!pending.events.empty()) all.push_back(std::move(pending));
       }
     }
     Deliver(std::move(all));
   }
-  done(count);
+  done(std::move(expired));
 }
 
 void MemoryStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time,

@@ -31,7 +31,7 @@ class MemoryStore final : public AssociationStore, public EventFeed {
            absl::Time deadline, Done<v1::Association> done) override;
   void List(const std::string& tenant, int page_size, const std::string& page_token,
             absl::Time deadline, Done<v1::ListAssociationsResponse> done) override;
-  void SweepExpired(absl::Time deadline, Done<int> done) override;
+  void SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) override;
   void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
                   Done<std::vector<EventPtr>> done) override;
   void TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) override;

@@ -65,6 +65,12 @@ std::string EncodeRecordTail(const v1::AssociationLimit& limit,
   return out;
 }
 
+std::string EncodeRecordHead(const std::string& guest, int64_t since_ms, int64_t expire_ms,
+                             v1::Source source, const std::string& cursor) {
+  return absl::StrCat(guest, "\t", since_ms, "\t", expire_ms, "\t", static_cast<int>(source), "\t",
+                      cursor, "\t");
+}
+
 absl::StatusOr<v1::Association> DecodeRecord(const std::string& tenant, const std::string& host,
                                              const std::string& record,
                                              const std::string& cursor_override) {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
-#include "services/store/redis/lua_scripts.h"
+#include "services/store/redis/store_scripts.h"
 #include "services/store/redis/record_codec.h"
 #include "services/store/store_util.h"
 
@@ -66,9 +66,11 @@ class RedisEventFeed::Follower final : public RedisSubscriber,
                        [self](absl::StatusOr<const redisReply*> r) { self->OnBase(r); });
       return;
     }
-    client_->Eval(Script(kLua_read_events), {stream_},
-                  {pos_.ToString(), std::to_string(kBatch)}, absl::Now() + kReadTimeout,
-                  [self](absl::StatusOr<const redisReply*> r) { self->OnRead(r); });
+    RunScript(client_,
+              Bind(ReadEventsScript(), {{"ev", stream_}},
+                   {{"after", pos_.ToString()}, {"count", std::to_string(kBatch)}}),
+              absl::Now() + kReadTimeout,
+              [self](absl::StatusOr<const redisReply*> r) { self->OnRead(r); });
   }
 
   void Done(bool more) {

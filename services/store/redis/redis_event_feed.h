@@ -18,7 +18,7 @@
 
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
-#include "services/store/redis/redis_keys.h"
+#include "services/keyspace/redis_keys.h"
 
 namespace hotdesk {
 

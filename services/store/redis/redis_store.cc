@@ -2,22 +2,50 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/common/countdown.h"
 #include "services/common/log.h"
-#include "services/store/redis/lua_scripts.h"
+#include "services/store/redis/lua_script.h"
+#include "services/store/redis/store_scripts.h"
 #include "services/store/redis/record_codec.h"
 #include "services/store/store_util.h"
 
+extern const char kLua_establish[], kLua_cancel[], kLua_sweep[], kLua_read_events[],
+    kLua_snapshot[], kLua_get_by_guest[];
+
 namespace hotdesk {
 
-const RedisScript& Script(const char* body) {
-  static const auto* scripts = [] {
-    auto* m = new std::map<const char*, RedisScript>;
-    for (const char* b : {kLua_establish, kLua_cancel, kLua_sweep, kLua_read_events, kLua_snapshot,
-                          kLua_get_by_guest})
-      m->emplace(b, RedisScript(std::string(kLua_prelude) + "\n" + b));
-    return m;
-  }();
-  return scripts->at(body);
+// The scripts (lua/*.lua) with the names of their KEYS and ARGV, built once per process.
+const LuaScript& EstablishScript() {
+  static const auto* s = new LuaScript(
+      "establish", kLua_establish, {"by_host", "by_guest", "exp", "ev", "req", "disabled_guests"},
+      {"host", "guest", "source", "reject_host_busy", "reject_guest_elsewhere", "limit_ms",
+       "daily_logout_ms", "record_tail", "request_id", "request_ttl_s", "maxlen", "fingerprint"});
+  return *s;
+}
+const LuaScript& CancelScript() {
+  static const auto* s = new LuaScript(
+      "cancel", kLua_cancel, {"by_host", "by_guest", "exp", "ev", "req"},
+      {"host", "guest", "reason", "source", "request_id", "request_ttl_s", "maxlen", "fingerprint"});
+  return *s;
+}
+const LuaScript& SweepScript() {
+  static const auto* s = new LuaScript("sweep", kLua_sweep, {"by_host", "by_guest", "exp", "ev"},
+                                       {"max", "maxlen"});
+  return *s;
+}
+const LuaScript& ReadEventsScript() {
+  static const auto* s = new LuaScript("read_events", kLua_read_events, {"ev"}, {"after", "count"});
+  return *s;
+}
+const LuaScript& SnapshotScript() {
+  static const auto* s = new LuaScript("snapshot", kLua_snapshot, {"by_host", "ev"}, {});
+  return *s;
+}
+const LuaScript& GetByGuestScript() {
+  static const auto* s =
+      new LuaScript("get_by_guest", kLua_get_by_guest, {"by_host", "by_guest"}, {"guest"});
+  return *s;
 }
 
 namespace {
@@ -35,6 +63,9 @@ absl::StatusOr<v1::EstablishResponse> ParseEstablish(const EstablishCommand& cmd
   std::string status = Str(r->element[0]);
   if (status == "REQ_MISMATCH") return RequestIdReusedError(cmd.request_id);
   if (status == "GUEST_DISABLED") return GuestDisabledError(cmd.guest);
+  if (status == "CLOCK_SKEW")
+    return absl::UnavailableError(
+        "no daily logout instant after Redis time: this replica's clock is more than a day off");
   if (status == "HOST_BUSY" && r->elements == 2) {
     auto present = DecodeRecord(cmd.tenant, cmd.host, Str(r->element[1]));
     if (!present.ok()) return present.status();
@@ -96,40 +127,58 @@ void RedisStore::RegisterTenant(const std::string& tenant, absl::Time deadline) 
 ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
                          const EstablishCommand& cmd) {
   const std::string& t = cmd.tenant;
-  return {&Script(kLua_establish),
-          {keys.ByHost(t), keys.ByGuest(t), keys.Expiry(t), keys.Events(t),
-           keys.Request(t, cmd.request_id), keys.Guests(t)},
-          {cmd.host, cmd.guest, std::to_string(cmd.source), cmd.reject_host_busy ? "1" : "0",
-           cmd.reject_guest_elsewhere ? "1" : "0", std::to_string(cmd.limit_ms),
-           std::to_string(cmd.expire_at_ms), EncodeRecordTail(cmd.limit, cmd.attributes),
-           cmd.request_id, std::to_string(absl::ToInt64Seconds(options.request_id_ttl)),
-           std::to_string(options.stream_retention),
-           cmd.request_id.empty() ? std::string() : cmd.Fingerprint()}};
+  return Bind(EstablishScript(),
+              {{"by_host", keys.ByHost(t)},
+               {"by_guest", keys.ByGuest(t)},
+               {"exp", keys.Expiry(t)},
+               {"ev", keys.Events(t)},
+               {"req", keys.Request(t, cmd.request_id)},
+               {"disabled_guests", keys.DisabledGuests(t)}},
+              {{"host", cmd.host},
+               {"guest", cmd.guest},
+               {"source", std::to_string(cmd.source)},
+               {"reject_host_busy", cmd.reject_host_busy ? "1" : "0"},
+               {"reject_guest_elsewhere", cmd.reject_guest_elsewhere ? "1" : "0"},
+               {"limit_ms", std::to_string(cmd.limit_ms)},
+               {"daily_logout_ms", absl::StrJoin(cmd.daily_logout_ms, ",")},
+               {"record_tail", EncodeRecordTail(cmd.limit, cmd.attributes)},
+               {"request_id", cmd.request_id},
+               {"request_ttl_s", std::to_string(absl::ToInt64Seconds(options.request_id_ttl))},
+               {"maxlen", std::to_string(options.stream_retention)},
+               {"fingerprint", cmd.request_id.empty() ? std::string() : cmd.Fingerprint()}});
 }
 
 void RedisStore::Establish(const EstablishCommand& cmd, absl::Time deadline,
                            Done<v1::EstablishResponse> done) {
   RegisterTenant(cmd.tenant, deadline);
   ScriptCall call = EstablishCall(keys_, options_, cmd);
-  client_->Eval(*call.script, std::move(call.keys), std::move(call.args), deadline,
-                [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-                  if (!r.ok()) return done(r.status());
-                  done(ParseEstablish(cmd, *r));
-                },
-                RedisClient::Write::kYes);
+  RunScript(client_, std::move(call), deadline,
+            [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+              if (!r.ok()) return done(r.status());
+              done(ParseEstablish(cmd, *r));
+            },
+            RedisClient::Write::kYes);
 }
 
 void RedisStore::Cancel(const CancelCommand& cmd, absl::Time deadline,
                         Done<v1::CancelResponse> done) {
   const std::string& t = cmd.tenant;
-  client_->Eval(Script(kLua_cancel),
-                {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t),
-                 keys_.Request(t, cmd.request_id)},
-                {cmd.host, cmd.guest, std::to_string(cmd.reason), std::to_string(cmd.source),
-                 cmd.request_id, std::to_string(absl::ToInt64Seconds(options_.request_id_ttl)),
-                 std::to_string(options_.stream_retention),
-                 cmd.request_id.empty() ? std::string() : cmd.Fingerprint()},
-                deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+  ScriptCall call = Bind(
+      CancelScript(),
+      {{"by_host", keys_.ByHost(t)},
+       {"by_guest", keys_.ByGuest(t)},
+       {"exp", keys_.Expiry(t)},
+       {"ev", keys_.Events(t)},
+       {"req", keys_.Request(t, cmd.request_id)}},
+      {{"host", cmd.host},
+       {"guest", cmd.guest},
+       {"reason", std::to_string(cmd.reason)},
+       {"source", std::to_string(cmd.source)},
+       {"request_id", cmd.request_id},
+       {"request_ttl_s", std::to_string(absl::ToInt64Seconds(options_.request_id_ttl))},
+       {"maxlen", std::to_string(options_.stream_retention)},
+       {"fingerprint", cmd.request_id.empty() ? std::string() : cmd.Fingerprint()}});
+  RunScript(client_, std::move(call), deadline, [cmd, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   const redisReply* rep = *r;
                   if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1)
@@ -165,9 +214,10 @@ void RedisStore::Get(const std::string& tenant, const std::string& host, const s
                      });
     return;
   }
-  client_->Eval(
-      Script(kLua_get_by_guest), {keys_.ByHost(tenant), keys_.ByGuest(tenant)}, {guest}, deadline,
-      [tenant, guest, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+  RunScript(client_,
+      Bind(GetByGuestScript(), {{"by_host", keys_.ByHost(tenant)}, {"by_guest", keys_.ByGuest(tenant)}},
+           {{"guest", guest}}),
+      deadline, [tenant, guest, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         const redisReply* rep = *r;
         if (ReplyIsNil(rep)) return done(NotFoundError(tenant, "", guest));
@@ -209,49 +259,58 @@ void RedisStore::List(const std::string& tenant, int page_size, const std::strin
                    });
 }
 
-void RedisStore::SweepExpired(absl::Time deadline, Done<int> done) {
+void RedisStore::SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) {
   client_->Command(
       {"SMEMBERS", keys_.Tenants()}, deadline,
       [this, deadline, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         std::vector<std::string> tenants;
         for (size_t i = 0; i < (*r)->elements; ++i) tenants.push_back(Str((*r)->element[i]));
-        if (tenants.empty()) return done(0);
+        using Out = std::vector<v1::CancelResponse>;
+        if (tenants.empty()) return done(Out{});
         struct Acc {
-          std::mutex mu;
-          size_t left;
-          int count = 0;
+          explicit Acc(size_t n) : countdown(n) {}
+          Countdown countdown;
+          Out expired;
           absl::Status status;
-          Done<int> done;
+          Done<Out> done;
         };
-        auto acc = std::make_shared<Acc>();
-        acc->left = tenants.size();
+        auto acc = std::make_shared<Acc>(tenants.size());
         acc->done = std::move(done);
         for (const auto& t : tenants) {
-          client_->Eval(
-              Script(kLua_sweep),
-              {keys_.ByHost(t), keys_.ByGuest(t), keys_.Expiry(t), keys_.Events(t)},
-              {std::to_string(options_.sweep_batch), std::to_string(options_.stream_retention)},
+          RunScript(client_,
+              Bind(SweepScript(),
+                   {{"by_host", keys_.ByHost(t)},
+                    {"by_guest", keys_.ByGuest(t)},
+                    {"exp", keys_.Expiry(t)},
+                    {"ev", keys_.Events(t)}},
+                   {{"max", std::to_string(options_.sweep_batch)},
+                    {"maxlen", std::to_string(options_.stream_retention)}}),
               deadline, [acc, t](absl::StatusOr<const redisReply*> r) {
-                int n = 0;
+                Out expired;
+                absl::Status status = r.status();
                 if (r.ok() && (*r)->type == REDIS_REPLY_ARRAY) {
-                  n = static_cast<int>((*r)->elements / 3);
                   for (size_t i = 0; i + 2 < (*r)->elements; i += 3) {
-                    HD_LOG(kInfo, "association expired")
-                        .kv("tenant", t)
-                        .kv("host", Str((*r)->element[i]))
-                        .kv("cursor", Str((*r)->element[i + 2]));
+                    auto a = DecodeRecord(t, Str((*r)->element[i]), Str((*r)->element[i + 1]));
+                    if (!a.ok()) {
+                      status = a.status();
+                      continue;
+                    }
+                    v1::CancelResponse e;
+                    *e.mutable_association() = std::move(*a);
+                    e.set_cursor(Str((*r)->element[i + 2]));
+                    expired.push_back(std::move(e));
                   }
                 }
-                std::lock_guard<std::mutex> lock(acc->mu);
-                acc->count += n;
-                if (!r.ok() && acc->status.ok()) acc->status = r.status();
-                if (--acc->left == 0) {
-                  if (acc->status.ok())
-                    acc->done(acc->count);
-                  else
-                    acc->done(acc->status);
-                }
+                bool last = acc->countdown.Arrive([&] {
+                  for (auto& e : expired) acc->expired.push_back(std::move(e));
+                  if (!status.ok() && acc->status.ok()) acc->status = status;
+                });
+                if (!last) return;
+                if (acc->status.ok())
+                  acc->done(std::move(acc->expired));
+                else
+                  acc->done(acc->status);
               },
               RedisClient::Write::kYes);
         }
@@ -260,8 +319,10 @@ void RedisStore::SweepExpired(absl::Time deadline, Done<int> done) {
 
 void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
                             Done<std::vector<EventPtr>> done) {
-  client_->Eval(Script(kLua_read_events), {keys_.Events(tenant)},
-                {after.ToString(), std::to_string(max)}, deadline,
+  RunScript(client_,
+      Bind(ReadEventsScript(), {{"ev", keys_.Events(tenant)}},
+           {{"after", after.ToString()}, {"count", std::to_string(max)}}),
+      deadline,
                 [tenant, after, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   const redisReply* rep = *r;
@@ -283,7 +344,8 @@ void RedisStore::ReadEvents(const std::string& tenant, StreamId after, int max, 
 }
 
 void RedisStore::TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) {
-  client_->Eval(Script(kLua_snapshot), {keys_.ByHost(tenant), keys_.Events(tenant)}, {}, deadline,
+  RunScript(client_, Bind(SnapshotScript(), {{"by_host", keys_.ByHost(tenant)}, {"ev", keys_.Events(tenant)}}, {}),
+      deadline,
                 [tenant, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
                   if (!r.ok()) return done(r.status());
                   const redisReply* rep = *r;
@@ -324,22 +386,22 @@ void RedisStore::CountAssociations(absl::Time deadline,
                      if (!r.ok()) return done(r.status());
                      using Out = std::vector<std::pair<std::string, int64_t>>;
                      struct Acc {
-                       std::mutex mu;
-                       size_t left;
+                       explicit Acc(size_t n) : countdown(n) {}
+                       Countdown countdown;
                        Out out;
                        Done<Out> done;
                      };
                      if ((*r)->elements == 0) return done(Out{});
-                     auto acc = std::make_shared<Acc>();
-                     acc->left = (*r)->elements;
+                     auto acc = std::make_shared<Acc>((*r)->elements);
                      acc->done = std::move(done);
                      for (size_t i = 0; i < (*r)->elements; ++i) {
                        std::string t = Str((*r)->element[i]);
                        client_->Command({"HLEN", keys_.ByHost(t)}, deadline,
                                         [acc, t](absl::StatusOr<const redisReply*> r) {
-                                          std::lock_guard<std::mutex> lock(acc->mu);
-                                          if (r.ok()) acc->out.emplace_back(t, (*r)->integer);
-                                          if (--acc->left == 0) acc->done(std::move(acc->out));
+                                          if (acc->countdown.Arrive([&] {
+                                                if (r.ok()) acc->out.emplace_back(t, (*r)->integer);
+                                              }))
+                                            acc->done(std::move(acc->out));
                                         });
                      }
                    });

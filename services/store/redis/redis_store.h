@@ -10,8 +10,9 @@
 
 #include "services/redis/redis_client.h"
 #include "services/store/association_store.h"
+#include "services/keyspace/redis_keys.h"
+#include "services/store/redis/lua_script.h"
 #include "services/store/redis/redis_event_feed.h"
-#include "services/store/redis/redis_keys.h"
 
 namespace hotdesk {
 
@@ -22,13 +23,8 @@ struct RedisStoreOptions {
   int sweep_batch = 500;
 };
 
-// A script call exactly as the store makes it: for tools (hotdesk-bench) that measure Redis's
-// own ceiling for the same work.
-struct ScriptCall {
-  const RedisScript* script;
-  std::vector<std::string> keys;
-  std::vector<std::string> args;
-};
+// The establish script call exactly as the store makes it: for tools (hotdesk-bench) that
+// measure Redis's own ceiling for the same work.
 ScriptCall EstablishCall(const RedisKeys& keys, const RedisStoreOptions& options,
                          const EstablishCommand& cmd);
 
@@ -47,7 +43,7 @@ class RedisStore final : public AssociationStore {
            absl::Time deadline, Done<v1::Association> done) override;
   void List(const std::string& tenant, int page_size, const std::string& page_token,
             absl::Time deadline, Done<v1::ListAssociationsResponse> done) override;
-  void SweepExpired(absl::Time deadline, Done<int> done) override;
+  void SweepExpired(absl::Time deadline, Done<std::vector<v1::CancelResponse>> done) override;
   void ReadEvents(const std::string& tenant, StreamId after, int max, absl::Time deadline,
                   Done<std::vector<EventPtr>> done) override;
   void TakeSnapshot(const std::string& tenant, absl::Time deadline, Done<Snapshot> done) override;
@@ -56,8 +52,6 @@ class RedisStore final : public AssociationStore {
                          Done<std::vector<std::pair<std::string, int64_t>>> done) override;
   EventFeed& feed() override { return feed_; }
   bool Healthy() const override { return client_->Healthy(); }
-
-  const RedisKeys& keys() const { return keys_; }
 
  private:
   void RegisterTenant(const std::string& tenant, absl::Time deadline);

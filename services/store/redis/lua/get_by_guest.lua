@@ -1,4 +1,4 @@
--- KEYS: by-host, by-guest    ARGV: guest
-local h = redis.call('HGET', KEYS[2], ARGV[1])
+-- The host of guest and its record, or nil.
+local h = redis.call('HGET', by_guest, guest)
 if not h then return false end
-return {h, redis.call('HGET', KEYS[1], h)}
+return {h, redis.call('HGET', by_host, h)}

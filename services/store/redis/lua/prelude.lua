@@ -1,5 +1,6 @@
--- Shared by every hotdesk script (prepended by the server). Keys of one tenant share the
--- {tenant} hash tag, so each script touches one cluster slot.
+-- Shared by every hotdesk script: the server sends this, then the API's enum values and the
+-- script's named KEYS/ARGV as locals (services/store/redis/lua_script.h), then the script.
+-- Keys of one tenant share the {tenant} hash tag, so each script touches one cluster slot.
 
 -- "ms-seq" stream id comparison: true when a < b.
 local function id_less(a, b)
@@ -22,35 +23,35 @@ local function guest_of(rec) return string.match(rec, '^([^\t]*)') end
 
 -- Appends an event; every entry records its predecessor's id ('p') so that a reader can tell
 -- exactly whether entries after its cursor were trimmed away.
-local function append(ev, maxlen, reqid, fields)
-  local last = redis.call('XREVRANGE', ev, '+', '-', 'COUNT', 1)
+local function append(stream, max_entries, request, fields)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
   local prev = '0-0'
   if #last > 0 then prev = last[1][1] end
   fields[#fields + 1] = 'p'
   fields[#fields + 1] = prev
-  if reqid ~= '' then
+  if request ~= '' then
     fields[#fields + 1] = 'q'
-    fields[#fields + 1] = reqid
+    fields[#fields + 1] = request
   end
-  local id = redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', max_entries, '*', unpack(fields))
   -- Wakes the replicas' live readers (sharded pub/sub on a channel named like the stream).
-  redis.call('SPUBLISH', ev, id)
+  redis.call('SPUBLISH', stream, id)
   return id
 end
 
 -- Idempotency: a stored first result for this request id, or nil.
-local function replay(reqkey, reqid, fingerprint)
-  if reqid == '' then return nil end
-  local stored = redis.call('GET', reqkey)
+local function replay(key, request, fp)
+  if request == '' then return nil end
+  local stored = redis.call('GET', key)
   if not stored then return nil end
   local s = cmsgpack.unpack(stored)
-  if s[1] ~= fingerprint then return {'REQ_MISMATCH'} end
+  if s[1] ~= fp then return {'REQ_MISMATCH'} end
   return s[2]
 end
 
-local function remember(reqkey, reqid, fingerprint, ttl, reply)
-  if reqid ~= '' then
-    redis.call('SET', reqkey, cmsgpack.pack({fingerprint, reply}), 'EX', ttl)
+local function remember(key, request, fp, ttl_s, reply)
+  if request ~= '' then
+    redis.call('SET', key, cmsgpack.pack({fp, reply}), 'EX', ttl_s)
   end
   return reply
 end

@@ -1,8 +1,6 @@
--- KEYS: ev    ARGV: after, count
 -- {'TRIMMED'} when entries after `after` were trimmed away; {'LOST'} when `after` names an entry
 -- this stream does not have although it should (its history was lost: a failover that dropped
--- acknowledged writes, a Redis restarted without its data); else {'OK', entries}.
-local ev, after = KEYS[1], ARGV[1]
+-- acknowledged writes, a Redis restarted without its data); else {'OK', up to `count` entries}.
 local first = redis.call('XRANGE', ev, '-', '+', 'COUNT', 1)
 if #first == 0 then
   if after ~= '0-0' then return {'LOST'} end
@@ -16,4 +14,4 @@ end
 if id_less(after, prev) then return {'TRIMMED'} end
 -- `after` must be an entry of this history: the first entry's predecessor, or still present.
 if after ~= prev and #redis.call('XRANGE', ev, after, after) == 0 then return {'LOST'} end
-return {'OK', redis.call('XRANGE', ev, '(' .. after, '+', 'COUNT', ARGV[2])}
+return {'OK', redis.call('XRANGE', ev, '(' .. after, '+', 'COUNT', count)}

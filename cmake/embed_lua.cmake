@@ -1,7 +1,8 @@
-# Writes every lua/*.lua file into one C++ source as a raw string constant kLua_<name>.
+# Script mode (cmake -P): writes every ${DIR}/*.lua file into one C++ source ${OUT} as a raw
+# string constant kLua_<name>. Called by hotdesk_embed_lua() (HotdeskLua.cmake).
 file(GLOB files ${DIR}/*.lua)
 list(SORT files)
-set(out "// Generated from services/store/redis/lua/*.lua by embed_lua.cmake. Do not edit.\n")
+set(out "// Generated from ${DIR}/*.lua by embed_lua.cmake. Do not edit.\n")
 foreach(f ${files})
   get_filename_component(name ${f} NAME_WE)
   file(READ ${f} body)
