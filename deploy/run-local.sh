@@ -2,8 +2,12 @@
 # One command: install what is missing, build, start a real redis-server (AOF on, data in
 # ./.run/redis, loopback only), hotdesk-server and hotdesk-web (the HTTP API and the admin
 # console, http://127.0.0.1:8088/), and show how to use hotdeskctl.
+# Authentication is on, as in production: a development signing key is made once in ./.run/auth
+# and the server checks tokens against its public half; the admin token printed below (also in
+# ./.run/auth/admin.token) is what hotdeskctl sends and what the console signs in with.
 # With --adapters it also starts hotdesk-csta (:4722), hotdesk-featurecodes (:50061, HTTP :8080),
-# the XSP simulator (:8090) and hotdesk-xsp bridged to it, all on loopback, tenant "demo".
+# the XSP simulator (:8090) and hotdesk-xsp bridged to it, all on loopback, tenant "demo"; the
+# adapters do not carry tokens yet, so the server then runs with --insecure_no_auth (it says so).
 # Ctrl-C stops what it started. Ports: HOTDESK_REDIS_PORT (6379), HOTDESK_GRPC_PORT (50051),
 # HOTDESK_METRICS_PORT (9464), HOTDESK_WEB_PORT (8088).
 set -euo pipefail
@@ -48,8 +52,28 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$redis_port" ping >/dev/null || { echo "redis-server did not start; see $run/redis.log"; exit 1; }
 
+# A development signing key (kept across runs) and tokens minted from it.
+auth="$run/auth"
+mkdir -p "$auth"
+chmod 700 "$auth"
+if [ ! -f "$auth/dev-signing.key" ]; then
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$auth/dev-signing.key" 2>/dev/null)
+  openssl pkey -in "$auth/dev-signing.key" -pubout -out "$auth/dev-signing.pub"
+fi
+mint() {  # role -> token for tenant demo, valid 12 h
+  build/services/cli/hotdeskctl token --signing_key "$auth/dev-signing.key" --role "$1" \
+    --tenants demo --subject "local-$1" --ttl 12h
+}
+(umask 077 && mint admin >"$auth/admin.token" && mint viewer >"$auth/viewer.token")
+if [ "$adapters" = 1 ]; then
+  auth_flags=(--insecure_no_auth)
+else
+  auth_flags=(--auth_keys "$auth/dev-signing.pub")
+fi
+
 build/services/server/hotdesk-server --listen "127.0.0.1:$grpc_port" --redis_addr "127.0.0.1:$redis_port" \
-  --metrics_listen "127.0.0.1:$metrics_port" 2>"$run/server.log" &
+  --metrics_listen "127.0.0.1:$metrics_port" "${auth_flags[@]}" 2>"$run/server.log" &
 pids+=($!)
 for _ in $(seq 100); do
   build/services/cli/hotdeskctl --server "127.0.0.1:$grpc_port" health >/dev/null 2>&1 && break
@@ -95,15 +119,24 @@ build/adapters/web/hotdesk-web --server "127.0.0.1:$grpc_port" --listen "127.0.0
 pids+=($!)
 
 ctl="build/services/cli/hotdeskctl --server 127.0.0.1:$grpc_port --tenant demo"
+if [ "$adapters" = 1 ]; then
+  auth_lines="  authentication is OFF (--insecure_no_auth) while the adapters run without tokens"
+  console_sign_in="\"Continue without a token\": authentication is off"
+else
+  console_sign_in="sign in with the token in $auth/admin.token"
+  auth_lines="  tokens: an admin token for tenant demo is in $auth/admin.token (viewer: viewer.token);
+  first run: export HOTDESK_TOKEN_FILE=$auth/admin.token
+  then $ctl whoami"
+fi
 cat <<MSG
 
 hotdesk is running
   redis-server   127.0.0.1:$redis_port  (AOF in $run/redis, log $run/redis.log)
   hotdesk-server 127.0.0.1:$grpc_port   (log $run/server.log, metrics http://127.0.0.1:$metrics_port/metrics)
   hotdesk-web    http://127.0.0.1:$web_port/   admin console and HTTP API (log $run/web.log)$adapter_lines
+$auth_lines
 
-Open the console: http://127.0.0.1:$web_port/#tenant=demo  ("Continue without a token": this
-local server runs without authentication)
+Open the console: http://127.0.0.1:$web_port/#tenant=demo  ($console_sign_in)
 
 Try, in another terminal:
   $ctl watch &

@@ -201,6 +201,10 @@ absl::StatusOr<ServerEndpoint> Environment::StartServer(const BenchConfig& confi
                                    "--listen=127.0.0.1:0",
                                    "--metrics_listen=",
                                    "--enable_bench_service",
+                                   // Loopback only and torn down at the end: no tokens, so the
+                                   // figures compare with earlier runs (a verified token costs a
+                                   // cache lookup per call; see services/auth).
+                                   "--insecure_no_auth",
                                    "--key_prefix=" + config.key_prefix,
                                    absl::StrCat("--stream_retention=", config.stream_retention),
                                    "--log_level=warn"};

@@ -45,5 +45,6 @@ struct Command {
 std::vector<Command> AssociationCommands();
 std::vector<Command> DeviceCommands();
 std::vector<Command> GuestCommands();
+std::vector<Command> SessionCommands();
 
 }  // namespace hotdesk::cli

@@ -16,21 +16,21 @@ constexpr char kService[] = "hotdesk.v1.Devices";
 }  // namespace
 
 DevicesService::DevicesService(DirectoryStore* directory, AssociationStore* associations,
-                               RpcMetrics* metrics)
+                               RpcMetrics* metrics, const auth::Gatekeeper* gate)
     : directory_(directory),
       associations_(associations),
-      create_(metrics->Method(kService, "CreateDevice", "unary")),
-      get_(metrics->Method(kService, "GetDevice", "unary")),
-      update_(metrics->Method(kService, "UpdateDevice", "unary")),
-      delete_(metrics->Method(kService, "DeleteDevice", "unary")),
-      list_(metrics->Method(kService, "ListDevices", "unary")),
-      force_logout_(metrics->Method(kService, "ForceLogoutDevice", "unary")) {}
+      create_(RpcMethod::Make(metrics, gate, kService, "CreateDevice", "unary")),
+      get_(RpcMethod::Make(metrics, gate, kService, "GetDevice", "unary")),
+      update_(RpcMethod::Make(metrics, gate, kService, "UpdateDevice", "unary")),
+      delete_(RpcMethod::Make(metrics, gate, kService, "DeleteDevice", "unary")),
+      list_(RpcMethod::Make(metrics, gate, kService, "ListDevices", "unary")),
+      force_logout_(RpcMethod::Make(metrics, gate, kService, "ForceLogoutDevice", "unary")) {}
 
 grpc::ServerUnaryReactor* DevicesService::CreateDevice(grpc::CallbackServerContext* ctx,
                                                        const v1::CreateDeviceRequest* req,
                                                        v1::Device* resp) {
   return RunUnary<v1::Device>(
-      ctx, create_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+      ctx, create_, *req, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
         auto d = PrepareCreateDevice(*req);
         if (!d.ok()) return done(d.status());
         directory_->CreateDevice(*d, deadline,
@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* DevicesService::GetDevice(grpc::CallbackServerContext*
                                                     const v1::GetDeviceRequest* req,
                                                     v1::Device* resp) {
   return RunUnary<v1::Device>(
-      ctx, get_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+      ctx, get_, *req, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
         auto ref = PrepareGetDevice(*req);
         if (!ref.ok()) return done(ref.status());
         if (!ref->mac.empty()) {
@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* DevicesService::UpdateDevice(grpc::CallbackServerConte
                                                        const v1::UpdateDeviceRequest* req,
                                                        v1::Device* resp) {
   return RunUnary<v1::Device>(
-      ctx, update_, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
+      ctx, update_, *req, resp, [this, req](absl::Time deadline, Done<v1::Device> done) {
         auto u = PrepareUpdateDevice(*req);
         if (!u.ok()) return done(u.status());
         auto update = [this, u = *u, deadline, done](absl::Status ok) {
@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* DevicesService::DeleteDevice(grpc::CallbackServerConte
                                                        const v1::DeleteDeviceRequest* req,
                                                        google::protobuf::Empty* resp) {
   return RunUnary<google::protobuf::Empty>(
-      ctx, delete_, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
+      ctx, delete_, *req, resp, [this, req](absl::Time deadline, Done<google::protobuf::Empty> done) {
         auto ref = PrepareDeleteDevice(*req);
         if (!ref.ok()) return done(ref.status());
         std::string tenant = ref->tenant;
@@ -146,7 +146,7 @@ grpc::ServerUnaryReactor* DevicesService::ListDevices(grpc::CallbackServerContex
                                                       const v1::ListDevicesRequest* req,
                                                       v1::ListDevicesResponse* resp) {
   return RunUnary<v1::ListDevicesResponse>(
-      ctx, list_, resp, [this, req](absl::Time deadline, Done<v1::ListDevicesResponse> done) {
+      ctx, list_, *req, resp, [this, req](absl::Time deadline, Done<v1::ListDevicesResponse> done) {
         auto q = PreparePage(req->tenant(), req->page_size(), req->page_token());
         if (!q.ok()) return done(q.status());
         std::string tenant = q->tenant;
@@ -201,7 +201,7 @@ grpc::ServerUnaryReactor* DevicesService::ForceLogoutDevice(grpc::CallbackServer
                                                             const v1::ForceLogoutDeviceRequest* req,
                                                             v1::CancelResponse* resp) {
   return RunUnary<v1::CancelResponse>(
-      ctx, force_logout_, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
+      ctx, force_logout_, *req, resp, [this, req](absl::Time deadline, Done<v1::CancelResponse> done) {
         auto f = PrepareForceLogoutDevice(*req);
         if (!f.ok()) return done(f.status());
         std::string tenant = f->device.tenant;

@@ -4,7 +4,7 @@
 
 #include "hotdesk/v1/devices.grpc.pb.h"
 #include "services/directory/directory_store.h"
-#include "services/rpc/method_metrics.h"
+#include "services/rpc/unary_call.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
@@ -12,7 +12,8 @@ namespace hotdesk {
 class DevicesService final : public v1::Devices::CallbackService {
  public:
   // `associations`: the store every writer uses (its decorator logs and counts the changes).
-  DevicesService(DirectoryStore* directory, AssociationStore* associations, RpcMetrics* metrics);
+  DevicesService(DirectoryStore* directory, AssociationStore* associations, RpcMetrics* metrics,
+                 const auth::Gatekeeper* gate);
 
   grpc::ServerUnaryReactor* CreateDevice(grpc::CallbackServerContext* ctx,
                                          const v1::CreateDeviceRequest* req,
@@ -43,12 +44,12 @@ class DevicesService final : public v1::Devices::CallbackService {
 
   DirectoryStore* directory_;
   AssociationStore* associations_;
-  MethodMetrics* create_;
-  MethodMetrics* get_;
-  MethodMetrics* update_;
-  MethodMetrics* delete_;
-  MethodMetrics* list_;
-  MethodMetrics* force_logout_;
+  RpcMethod create_;
+  RpcMethod get_;
+  RpcMethod update_;
+  RpcMethod delete_;
+  RpcMethod list_;
+  RpcMethod force_logout_;
 };
 
 }  // namespace hotdesk

@@ -31,11 +31,30 @@ struct GuestPage {
 // before the (slow) hash comparison, so that concurrent guesses can never exceed the budget; a
 // match then clears the count with PinAccepted.
 struct PinAttempt {
-  enum class Kind { kProceed, kLocked, kNoPin };
+  enum class Kind { kProceed, kLocked, kNoPin, kThrottled };
   Kind kind = Kind::kNoPin;
   std::string hash;         // kProceed: the stored hash to compare against
   int failures = 0;         // kProceed: consecutive failures including this attempt
   absl::Time locked_until;  // kLocked; kProceed: set when this attempt used the last try
+  absl::Duration lockout;   // kLocked, and kProceed that locked: how long this lockout lasts
+  // kThrottled: which budget ran out ("source" or "tenant") and when it refills.
+  std::string limit;
+  absl::Duration retry_after;
+};
+
+// How PIN guessing is limited. Per guest: `max_attempts` consecutive wrong PINs lock the guest for
+// `lockout`, doubled at each further lockout until a correct PIN (or a new PIN), up to
+// `max_lockout`. Across guests (guessing one PIN at many guests never locks any of them): every
+// attempt that is not a correct PIN counts against a budget per caller (`per_source`) and one per
+// tenant across all callers (`per_tenant`), each per `window`; an exhausted budget refuses further
+// attempts unchecked and uncounted until the window ends. 0 turns a budget off.
+struct PinLimits {
+  int max_attempts = 3;
+  absl::Duration lockout = absl::Minutes(15);
+  absl::Duration max_lockout = absl::Hours(24);
+  int per_source = 30;
+  int per_tenant = 100;
+  absl::Duration window = absl::Minutes(1);
 };
 
 // Applies an update to the current record; a non-OK status aborts the update.
@@ -85,16 +104,19 @@ class DirectoryStore {
   virtual void SetPinHash(const std::string& tenant, const std::string& id,
                           const std::string& pin_hash, absl::Time deadline,
                           Done<v1::Guest> done) = 0;
-  // Counts one attempt (see PinAttempt). A lockout that has run out is cleared first; reaching
-  // `max_attempts` consecutive failures locks the guest for `lockout` from the store's clock.
-  // NOT_FOUND when the guest is unknown.
-  virtual void BeginPinAttempt(const std::string& tenant, const std::string& id, int max_attempts,
-                               absl::Duration lockout, absl::Time deadline,
-                               Done<PinAttempt> done) = 0;
-  // The attempt begun with `hash` matched: clear failures and lockout (unless the PIN was changed
-  // meanwhile).
+  // Counts one attempt by `source` (the caller, for the per-source budget) under `limits` (see
+  // PinAttempt, PinLimits), all at once: budgets first (kThrottled), then the guest. A lockout
+  // that has run out is cleared first; reaching `max_attempts` consecutive failures locks the
+  // guest, from the store's clock. NOT_FOUND when the guest is unknown (which counts against the
+  // budgets too: probing for guest ids is guessing).
+  virtual void BeginPinAttempt(const std::string& tenant, const std::string& id,
+                               const std::string& source, const PinLimits& limits,
+                               absl::Time deadline, Done<PinAttempt> done) = 0;
+  // The attempt begun with `hash` matched: clear failures, lockout and the lockout escalation
+  // (unless the PIN was changed meanwhile), and give the attempt back to the budgets.
   virtual void PinAccepted(const std::string& tenant, const std::string& id,
-                           const std::string& hash, absl::Time deadline, Done<bool> done) = 0;
+                           const std::string& hash, const std::string& source,
+                           absl::Time deadline, Done<bool> done) = 0;
 };
 
 }  // namespace hotdesk

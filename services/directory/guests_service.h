@@ -8,20 +8,17 @@
 #include "services/core/commands.h"
 #include "services/directory/directory_store.h"
 #include "services/directory/pin_hasher.h"
-#include "services/rpc/method_metrics.h"
+#include "services/rpc/unary_call.h"
 #include "services/store/association_store.h"
 
 namespace hotdesk {
 
-struct PinPolicy {
-  int max_attempts = 3;
-  absl::Duration lockout = absl::Minutes(15);
-};
 
 class GuestsService final : public v1::Guests::CallbackService {
  public:
   GuestsService(DirectoryStore* directory, AssociationStore* associations, PinHasher* hasher,
-                RpcMetrics* metrics, PinPolicy policy, LimitRules limits);
+                RpcMetrics* metrics, const auth::Gatekeeper* gate, PinLimits pin_limits,
+                LimitRules limits);
 
   grpc::ServerUnaryReactor* CreateGuest(grpc::CallbackServerContext* ctx,
                                         const v1::CreateGuestRequest* req,
@@ -52,20 +49,21 @@ class GuestsService final : public v1::Guests::CallbackService {
   DirectoryStore* directory_;
   AssociationStore* associations_;
   PinHasher* hasher_;
-  PinPolicy policy_;
+  PinLimits pin_limits_;
   LimitRules limits_;
-  MethodMetrics* create_;
-  MethodMetrics* get_;
-  MethodMetrics* update_;
-  MethodMetrics* delete_;
-  MethodMetrics* list_;
-  MethodMetrics* set_pin_;
-  MethodMetrics* verify_pin_;
-  MethodMetrics* force_logout_;
+  RpcMethod create_;
+  RpcMethod get_;
+  RpcMethod update_;
+  RpcMethod delete_;
+  RpcMethod list_;
+  RpcMethod set_pin_;
+  RpcMethod verify_pin_;
+  RpcMethod force_logout_;
   prometheus::Counter* pin_ok_;
   prometheus::Counter* pin_wrong_;
   prometheus::Counter* pin_locked_;
   prometheus::Counter* pin_no_pin_;
+  prometheus::Counter* pin_throttled_;
   prometheus::Counter* lockouts_;
 };
 

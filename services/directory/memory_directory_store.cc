@@ -239,6 +239,7 @@ void MemoryDirectoryStore::SetPinHash(const std::string& tenant, const std::stri
       it->second.pin_hash = pin_hash;
       it->second.failures = 0;
       it->second.locked_until = absl::UnixEpoch();
+      it->second.lockouts = 0;
       SetTime(clock_(), it->second.guest.mutable_update_time());
       result = View(it->second);
     }
@@ -246,30 +247,76 @@ void MemoryDirectoryStore::SetPinHash(const std::string& tenant, const std::stri
   done(std::move(result));
 }
 
+namespace {
+
+// The n-th lockout in a row lasts lockout * 2^(n-1), at most max_lockout.
+absl::Duration LockoutFor(int n, const PinLimits& limits) {
+  absl::Duration d = limits.lockout;
+  for (int i = 1; i < n && d < limits.max_lockout; ++i) d *= 2;
+  return std::min(d, limits.max_lockout);
+}
+
+}  // namespace
+
 void MemoryDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::string& id,
-                                           int max_attempts, absl::Duration lockout, absl::Time,
-                                           Done<PinAttempt> done) {
+                                           const std::string& source, const PinLimits& limits,
+                                           absl::Time, Done<PinAttempt> done) {
   absl::StatusOr<PinAttempt> result = GuestNotFoundError(tenant, id);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto& t = tenants_[tenant];
-    if (auto it = t.guests.find(id); it != t.guests.end()) {
+    absl::Time now = clock_();
+    Budget& mine = t.source_budgets[source];
+    struct Check {
+      Budget* budget;
+      int limit;
+      const char* name;
+    };
+    Check checks[] = {{&mine, limits.per_source, "source"}, {&t.tenant_budget, limits.per_tenant, "tenant"}};
+    bool throttled = false;
+    for (auto& c : checks) {
+      if (c.limit > 0 && c.budget->refills > now && c.budget->spent >= c.limit) {
+        PinAttempt a;
+        a.kind = PinAttempt::Kind::kThrottled;
+        a.limit = c.name;
+        a.retry_after = c.budget->refills - now;
+        result = a;
+        throttled = true;
+        break;
+      }
+    }
+    auto spend = [&] {
+      for (auto& c : checks) {
+        if (c.limit <= 0) continue;
+        if (c.budget->refills <= now) *c.budget = Budget{0, now + limits.window};
+        ++c.budget->spent;
+      }
+    };
+    if (throttled) {
+      // refused unchecked and uncounted
+    } else if (auto it = t.guests.find(id); it == t.guests.end()) {
+      spend();
+    } else {
       GuestEntry& e = it->second;
       PinAttempt a;
-      absl::Time now = clock_();
       if (e.pin_hash.empty()) {
         a.kind = PinAttempt::Kind::kNoPin;
       } else if (e.locked_until > now) {
         a.kind = PinAttempt::Kind::kLocked;
         a.locked_until = e.locked_until;
+        a.lockout = LockoutFor(e.lockouts, limits);
       } else {
         if (e.locked_until != absl::UnixEpoch()) {
           e.failures = 0;
           e.locked_until = absl::UnixEpoch();
         }
-        if (e.failures >= max_attempts) e.failures = 0;
+        if (e.failures >= limits.max_attempts) e.failures = 0;
         ++e.failures;
-        if (e.failures >= max_attempts) e.locked_until = now + lockout;
+        if (e.failures >= limits.max_attempts) {
+          a.lockout = LockoutFor(++e.lockouts, limits);
+          e.locked_until = now + a.lockout;
+        }
+        spend();
         a.kind = PinAttempt::Kind::kProceed;
         a.hash = e.pin_hash;
         a.failures = e.failures;
@@ -282,7 +329,8 @@ void MemoryDirectoryStore::BeginPinAttempt(const std::string& tenant, const std:
 }
 
 void MemoryDirectoryStore::PinAccepted(const std::string& tenant, const std::string& id,
-                                       const std::string& hash, absl::Time, Done<bool> done) {
+                                       const std::string& hash, const std::string& source,
+                                       absl::Time, Done<bool> done) {
   bool reset = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -290,7 +338,12 @@ void MemoryDirectoryStore::PinAccepted(const std::string& tenant, const std::str
     if (auto it = t.guests.find(id); it != t.guests.end() && it->second.pin_hash == hash) {
       it->second.failures = 0;
       it->second.locked_until = absl::UnixEpoch();
+      it->second.lockouts = 0;
       reset = true;
+      absl::Time now = clock_();
+      for (Budget* b : {&t.source_budgets[source], &t.tenant_budget}) {
+        if (b->refills > now && b->spent > 0) --b->spent;
+      }
     }
   }
   done(reset);

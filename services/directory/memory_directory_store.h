@@ -37,10 +37,11 @@ class MemoryDirectoryStore final : public DirectoryStore {
                   absl::Time deadline, Done<GuestPage> done) override;
   void SetPinHash(const std::string& tenant, const std::string& id, const std::string& pin_hash,
                   absl::Time deadline, Done<v1::Guest> done) override;
-  void BeginPinAttempt(const std::string& tenant, const std::string& id, int max_attempts,
-                       absl::Duration lockout, absl::Time deadline, Done<PinAttempt> done) override;
+  void BeginPinAttempt(const std::string& tenant, const std::string& id,
+                       const std::string& source, const PinLimits& limits, absl::Time deadline,
+                       Done<PinAttempt> done) override;
   void PinAccepted(const std::string& tenant, const std::string& id, const std::string& hash,
-                   absl::Time deadline, Done<bool> done) override;
+                   const std::string& source, absl::Time deadline, Done<bool> done) override;
 
  private:
   struct GuestEntry {
@@ -48,11 +49,19 @@ class MemoryDirectoryStore final : public DirectoryStore {
     std::string pin_hash;
     int failures = 0;
     absl::Time locked_until = absl::UnixEpoch();
+    int lockouts = 0;  // in a row, without a correct PIN between them
+  };
+  // A wrong-PIN budget: attempts counted in a window that starts with its first attempt.
+  struct Budget {
+    int spent = 0;
+    absl::Time refills = absl::InfinitePast();
   };
   struct Tenant {
     std::map<std::string, v1::Device> devices;        // mac -> device
     std::map<std::string, std::string> by_extension;  // hotdesk extension -> mac
     std::map<std::string, GuestEntry> guests;
+    std::map<std::string, Budget> source_budgets;
+    Budget tenant_budget;
   };
   v1::Guest View(const GuestEntry& e) const;
 

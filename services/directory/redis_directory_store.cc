@@ -61,12 +61,15 @@ const LuaScript& SetPinScript() {
   return *s;
 }
 const LuaScript& BeginPinScript() {
-  static const auto* s = new LuaScript("begin_pin", kLua_begin_pin, {"guests", "pins"},
-                {"id", "max_attempts", "lockout_ms"});
+  static const auto* s = new LuaScript(
+      "begin_pin", kLua_begin_pin, {"guests", "pins", "source_budget", "tenant_budget"},
+      {"id", "max_attempts", "lockout_ms", "max_lockout_ms", "per_source", "per_tenant",
+       "window_ms"});
   return *s;
 }
 const LuaScript& PinAcceptedScript() {
-  static const auto* s = new LuaScript("pin_accepted", kLua_pin_accepted, {"pins"}, {"id", "hash"});
+  static const auto* s = new LuaScript("pin_accepted", kLua_pin_accepted,
+                                       {"pins", "source_budget", "tenant_budget"}, {"id", "hash"});
   return *s;
 }
 
@@ -93,8 +96,10 @@ struct PinState {
 
 PinState ParsePinState(const std::string& s) {
   PinState p;
+  // hash, failures, locked until (ms), lockouts in a row (absent in records written before
+  // lockouts escalated)
   std::vector<std::string> parts = absl::StrSplit(s, '\t');
-  if (parts.size() != 3 || parts[0].empty()) return p;
+  if ((parts.size() != 3 && parts.size() != 4) || parts[0].empty()) return p;
   int64_t locked = 0;
   p.has_pin = true;
   p.hash = parts[0];
@@ -419,28 +424,45 @@ void RedisDirectoryStore::SetPinHash(const std::string& tenant, const std::strin
 }
 
 void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::string& id,
-                                          int max_attempts, absl::Duration lockout,
+                                          const std::string& source, const PinLimits& limits,
                                           absl::Time deadline, Done<PinAttempt> done) {
-  RunScript(client_, Bind(BeginPinScript(), GuestKeys(tenant, false),
+  NamedValues keys = GuestKeys(tenant, false);
+  keys.emplace_back("source_budget", keys_.PinBudget(tenant, source));
+  keys.emplace_back("tenant_budget", keys_.PinBudget(tenant));
+  RunScript(
+      client_,
+      Bind(BeginPinScript(), std::move(keys),
            {{"id", id},
-            {"max_attempts", std::to_string(max_attempts)},
-            {"lockout_ms", std::to_string(absl::ToInt64Milliseconds(lockout))}}),
+            {"max_attempts", std::to_string(limits.max_attempts)},
+            {"lockout_ms", std::to_string(absl::ToInt64Milliseconds(limits.lockout))},
+            {"max_lockout_ms", std::to_string(absl::ToInt64Milliseconds(limits.max_lockout))},
+            {"per_source", std::to_string(limits.per_source)},
+            {"per_tenant", std::to_string(limits.per_tenant)},
+            {"window_ms",
+             std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(limits.window)))}}),
       deadline, [tenant, id, done = std::move(done)](absl::StatusOr<const redisReply*> r) {
         if (!r.ok()) return done(r.status());
         std::string s = Status(*r);
         PinAttempt a;
-        int64_t ms = 0;
+        int64_t ms = 0, dur = 0;
         if (s == "NOT_FOUND") return done(GuestNotFoundError(tenant, id));
         if (s == "NO_PIN") {
           a.kind = PinAttempt::Kind::kNoPin;
-        } else if (s == "LOCKED" && absl::SimpleAtoi(Elem(*r, 1), &ms)) {
+        } else if (s == "THROTTLED" && absl::SimpleAtoi(Elem(*r, 2), &ms)) {
+          a.kind = PinAttempt::Kind::kThrottled;
+          a.limit = Elem(*r, 1);
+          a.retry_after = absl::Milliseconds(ms);
+        } else if (s == "LOCKED" && absl::SimpleAtoi(Elem(*r, 1), &ms) &&
+                   absl::SimpleAtoi(Elem(*r, 2), &dur)) {
           a.kind = PinAttempt::Kind::kLocked;
           a.locked_until = absl::FromUnixMillis(ms);
+          a.lockout = absl::Milliseconds(dur);
         } else if (s == "PROCEED" && absl::SimpleAtoi(Elem(*r, 2), &a.failures) &&
-                   absl::SimpleAtoi(Elem(*r, 3), &ms)) {
+                   absl::SimpleAtoi(Elem(*r, 3), &ms) && absl::SimpleAtoi(Elem(*r, 4), &dur)) {
           a.kind = PinAttempt::Kind::kProceed;
           a.hash = Elem(*r, 1);
           a.locked_until = absl::FromUnixMillis(ms);
+          a.lockout = absl::Milliseconds(dur);
         } else {
           return done(Unexpected("begin pin attempt"));
         }
@@ -449,14 +471,18 @@ void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::
 }
 
 void RedisDirectoryStore::PinAccepted(const std::string& tenant, const std::string& id,
-                                      const std::string& hash, absl::Time deadline,
-                                      Done<bool> done) {
-  RunScript(client_, Bind(PinAcceptedScript(), {{"pins", keys_.Pins(tenant)}}, {{"id", id}, {"hash", hash}}),
-      deadline,
-                [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
-                  if (!r.ok()) return done(r.status());
-                  done((*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1);
-                });
+                                      const std::string& hash, const std::string& source,
+                                      absl::Time deadline, Done<bool> done) {
+  RunScript(client_,
+            Bind(PinAcceptedScript(),
+                 {{"pins", keys_.Pins(tenant)},
+                  {"source_budget", keys_.PinBudget(tenant, source)},
+                  {"tenant_budget", keys_.PinBudget(tenant)}},
+                 {{"id", id}, {"hash", hash}}),
+            deadline, [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
+              if (!r.ok()) return done(r.status());
+              done((*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1);
+            });
 }
 
 }  // namespace hotdesk

@@ -41,10 +41,11 @@ class RedisDirectoryStore final : public DirectoryStore {
                   absl::Time deadline, Done<GuestPage> done) override;
   void SetPinHash(const std::string& tenant, const std::string& id, const std::string& pin_hash,
                   absl::Time deadline, Done<v1::Guest> done) override;
-  void BeginPinAttempt(const std::string& tenant, const std::string& id, int max_attempts,
-                       absl::Duration lockout, absl::Time deadline, Done<PinAttempt> done) override;
+  void BeginPinAttempt(const std::string& tenant, const std::string& id,
+                       const std::string& source, const PinLimits& limits, absl::Time deadline,
+                       Done<PinAttempt> done) override;
   void PinAccepted(const std::string& tenant, const std::string& id, const std::string& hash,
-                   absl::Time deadline, Done<bool> done) override;
+                   const std::string& source, absl::Time deadline, Done<bool> done) override;
 
  private:
   NamedValues DeviceKeys(const std::string& t) const {

@@ -217,8 +217,10 @@ absl::StatusOr<PinCheck> PrepareVerifyPin(const v1::VerifyPinRequest& req) {
     v.Add("pin", "required");
   else if (req.pin().size() > kMaxPinInput)
     v.Add("pin", "too long");
+  if (!req.origin().empty()) CheckId("origin", req.origin(), &v);
   if (!v.empty()) return v.ToStatus();
-  return PinCheck{GuestRef{req.tenant(), req.id()}, req.pin(), PinProblem(req.pin()).empty()};
+  return PinCheck{GuestRef{req.tenant(), req.id()}, req.pin(), req.origin(),
+                  PinProblem(req.pin()).empty()};
 }
 
 absl::StatusOr<CancelCommand> PrepareForceLogoutGuest(const v1::ForceLogoutGuestRequest& req) {

@@ -75,6 +75,7 @@ struct PinChange {
 struct PinCheck {
   GuestRef guest;
   std::string pin;
+  std::string origin;  // where the adapter says the attempt came from (its PIN budget), or ""
   // A PIN of the wrong shape cannot match, but it still counts as a wrong attempt.
   bool well_formed = false;
 };

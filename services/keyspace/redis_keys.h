@@ -46,6 +46,11 @@ class RedisKeys {
   // The version of the rule DisabledGuests() was last rebuilt from the registry with: absent on
   // data written before the set existed, so the establish script builds the set once.
   std::string DisabledGuestsVersion(const std::string& t) const { return Key(t, "guest-off-v"); }
+  // Wrong-PIN budgets (a count with a TTL): the whole tenant's, and one caller's.
+  std::string PinBudget(const std::string& t) const { return Key(t, "pinbudget"); }
+  std::string PinBudget(const std::string& t, const std::string& source) const {
+    return absl::StrCat(Key(t, "pinbudget:"), source.empty() ? "-" : source);
+  }
 
   // The XSP bridge's progress journal (adapters/xsp/bridge).
   std::string XspCursor(const std::string& t) const { return Key(t, "xsp:cursor"); }

@@ -1,5 +1,7 @@
 #include "services/redis/redis_flags.h"
 
+#include "services/common/secret.h"
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -12,10 +14,12 @@ ABSL_FLAG(std::string, redis_master_name, "", "Sentinel mode: the monitored prim
 ABSL_FLAG(std::string, redis_cluster_nodes, "",
           "Cluster mode: comma-separated host:port of any cluster nodes (the rest is discovered)");
 ABSL_FLAG(std::string, redis_username, "", "Redis ACL user (empty: the default user)");
-ABSL_FLAG(std::string, redis_password, "", "Redis password (prefer HOTDESK_REDIS_PASSWORD)");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "file holding the Redis password (else HOTDESK_REDIS_PASSWORD; never on a command line, "
+          "where every user of the machine can read it)");
 ABSL_FLAG(std::string, redis_sentinel_username, "", "Sentinel ACL user");
-ABSL_FLAG(std::string, redis_sentinel_password, "",
-          "Sentinel password (prefer HOTDESK_REDIS_SENTINEL_PASSWORD)");
+ABSL_FLAG(std::string, redis_sentinel_password_file, "",
+          "file holding the Sentinel password (else HOTDESK_REDIS_SENTINEL_PASSWORD)");
 ABSL_FLAG(int, redis_db, 0, "Redis database number (not in cluster mode)");
 ABSL_FLAG(int, redis_connections, 2, "Redis request connections per primary (pipelined)");
 ABSL_FLAG(int, redis_wait_replicas, 0,
@@ -71,9 +75,16 @@ absl::StatusOr<RedisConfig> RedisConfigFromFlags() {
     c.port = addr->port;
   }
   c.username = absl::GetFlag(FLAGS_redis_username);
-  c.password = absl::GetFlag(FLAGS_redis_password);
+  auto password = ReadSecret(absl::GetFlag(FLAGS_redis_password_file), "--redis_password_file",
+                             "HOTDESK_REDIS_PASSWORD");
+  if (!password.ok()) return password.status();
+  c.password = *password;
   c.sentinel_username = absl::GetFlag(FLAGS_redis_sentinel_username);
-  c.sentinel_password = absl::GetFlag(FLAGS_redis_sentinel_password);
+  auto sentinel_password =
+      ReadSecret(absl::GetFlag(FLAGS_redis_sentinel_password_file),
+                 "--redis_sentinel_password_file", "HOTDESK_REDIS_SENTINEL_PASSWORD");
+  if (!sentinel_password.ok()) return sentinel_password.status();
+  c.sentinel_password = *sentinel_password;
   c.db = absl::GetFlag(FLAGS_redis_db);
   if (c.db != 0 && c.mode == RedisConfig::Mode::kCluster)
     return Bad("redis_db", "Redis Cluster has only database 0");

@@ -5,6 +5,7 @@
 #include "services/core/commands.h"
 #include "services/events/event_hub.h"
 #include "services/server/metrics.h"
+#include "services/rpc/unary_call.h"
 #include "services/server/watch_reactor.h"
 #include "services/store/association_store.h"
 
@@ -14,7 +15,8 @@ class AssociationsService final : public v1::Associations::CallbackService {
  public:
   // `clock`: this replica's clock (tests skew it; Redis time decides every instant stored).
   AssociationsService(AssociationStore* store, EventHub* hub, ServerMetrics* metrics,
-                      LimitRules rules, WatchLimitsConfig watch_limits,
+                      const auth::Gatekeeper* gate, LimitRules rules,
+                      WatchLimitsConfig watch_limits,
                       std::function<absl::Time()> clock = absl::Now);
 
   grpc::ServerUnaryReactor* Establish(grpc::CallbackServerContext* ctx,
@@ -40,11 +42,11 @@ class AssociationsService final : public v1::Associations::CallbackService {
   ServerMetrics* metrics_;
   LimitRules rules_;
   std::function<absl::Time()> clock_;
-  MethodMetrics* establish_;
-  MethodMetrics* cancel_;
-  MethodMetrics* get_;
-  MethodMetrics* list_;
-  MethodMetrics* watch_;
+  RpcMethod establish_;
+  RpcMethod cancel_;
+  RpcMethod get_;
+  RpcMethod list_;
+  RpcMethod watch_;
   WatchRegistry watches_;
   WatchLimits watch_limits_;
 };

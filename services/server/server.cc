@@ -3,10 +3,16 @@
 #include <grpcpp/alarm.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <prometheus/exposer.h>
 
+#include <algorithm>
 #include <random>
 
+#include "services/auth/gatekeeper.h"
+#include "services/auth/tls.h"
+#include "services/auth/token_verifier.h"
 #include "services/common/log.h"
 #include "services/core/guest_policy.h"
 #include "services/server/effects_store.h"
@@ -18,6 +24,7 @@
 #include "services/server/associations_service.h"
 #include "services/server/bench_service.h"
 #include "services/server/metrics.h"
+#include "services/server/session_service.h"
 #include "services/store/memory/memory_store.h"
 #include "services/store/redis/redis_store.h"
 
@@ -36,6 +43,18 @@ void RunOnGrpcThread(std::function<void()> work) {
   });
 }
 
+// Linking gRPC's reflection library registers its plugin with every ServerBuilder; this option
+// takes it out again unless reflection was asked for.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const auto& p) { return p->name() == "proto_server_reflection"; }),
+                   plugins->end());
+  }
+};
+
 }  // namespace
 
 HotdeskServer::HotdeskServer(ServerConfig config) : config_(std::move(config)) {}
@@ -48,13 +67,40 @@ HotdeskServer::~HotdeskServer() {
 void HotdeskServer::SetServing(bool serving) {
   if (!server_) return;
   if (shutting_down_) serving = false;
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
-  for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests"})
-    health->SetServingStatus(s, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (!server) continue;
+    auto* health = server->GetHealthCheckService();
+    health->SetServingStatus(serving);
+    for (const char* s : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests",
+                          "hotdesk.v1.Session"})
+      health->SetServingStatus(s, serving);
+  }
 }
 
 absl::Status HotdeskServer::Start() {
+  // Who may call: checked first, so that a key or certificate mistake stops the start.
+  if (config_.insecure_no_auth) {
+    if (!config_.auth.key_files.empty())
+      return absl::InvalidArgumentError("--insecure_no_auth and --auth_keys: choose one");
+    HD_LOG(kWarn, "AUTHENTICATION DISABLED (--insecure_no_auth): anyone who reaches this port "
+                  "can read and change every tenant; for local development only")
+        .kv("addr", config_.listen);
+  } else {
+    if (config_.auth.key_files.empty())
+      return absl::InvalidArgumentError(
+          "no token keys: give --auth_keys (PEM or JWKS files of the token issuer's public keys), "
+          "or run without authentication with an explicit --insecure_no_auth");
+    auto verifier = auth::TokenVerifier::Create(config_.auth);
+    if (!verifier.ok()) return verifier.status();
+    verifier_ = std::move(*verifier);
+    if (config_.tls.cert_file.empty())
+      HD_LOG(kWarn, "bearer tokens are accepted over plaintext: give --tls_cert/--tls_key unless "
+                    "TLS ends in front of this server");
+  }
+  gate_ = std::make_unique<auth::Gatekeeper>(verifier_.get());
+  auto credentials = auth::MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
+
   metrics_ = std::make_unique<ServerMetrics>();
   if (!config_.metrics_listen.empty()) {
     try {  // prometheus-cpp reports a busy port by throwing; keep it inside this module
@@ -108,24 +154,42 @@ absl::Status HotdeskServer::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
+  if (!config_.enable_reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+  builder.AddListeningPort(config_.listen, *credentials, &port_);
   auto associations = std::make_unique<AssociationsService>(
-      effects_.get(), hub_.get(), metrics_.get(), config_.limits, config_.watch_limits,
+      effects_.get(), hub_.get(), metrics_.get(), gate_.get(), config_.limits,
+      config_.watch_limits,
       [offset = config_.testonly_clock_offset] { return absl::Now() + offset; });
   associations_ = associations.get();
   services_.push_back(std::move(associations));
   auto pin_cost = PinHashCostByName(config_.pin_hash_cost);
   if (!pin_cost.ok()) return pin_cost.status();
-  pin_hasher_ = std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads);
-  services_.push_back(
-      std::make_unique<DevicesService>(directory_.get(), effects_.get(), &metrics_->rpc()));
+  pin_hasher_ =
+      std::make_unique<PinHasher>(*pin_cost, config_.pin_hash_threads, config_.pin_hash_queue);
+  services_.push_back(std::make_unique<DevicesService>(directory_.get(), effects_.get(),
+                                                       &metrics_->rpc(), gate_.get()));
   services_.push_back(std::make_unique<GuestsService>(
-      directory_.get(), effects_.get(), pin_hasher_.get(), &metrics_->rpc(),
-      PinPolicy{config_.pin_max_attempts, config_.pin_lockout}, config_.limits));
-  if (config_.enable_bench_service) services_.push_back(std::make_unique<BenchService>());
+      directory_.get(), effects_.get(), pin_hasher_.get(), &metrics_->rpc(), gate_.get(),
+      config_.pin_limits, config_.limits));
+  services_.push_back(std::make_unique<SessionService>(&metrics_->rpc(), gate_.get()));
+  if (config_.enable_bench_service)
+    services_.push_back(std::make_unique<BenchService>(&metrics_->rpc(), gate_.get()));
   for (auto& s : services_) builder.RegisterService(s.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) return absl::UnavailableError("cannot listen on " + config_.listen);
+  if (!config_.health_listen.empty()) {
+    // Health only: no hotdesk service, no reflection, so plaintext here exposes nothing else.
+    grpc::ServerBuilder health;
+    health.SetOption(std::make_unique<WithoutReflection>());
+    // Every other method answers UNIMPLEMENTED (and gRPC wants a callback service to poll).
+    health_unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
+    health.RegisterCallbackGenericService(health_unimplemented_.get());
+    health.AddListeningPort(config_.health_listen, grpc::InsecureServerCredentials(),
+                            &health_port_);
+    health_server_ = health.BuildAndStart();
+    if (!health_server_ || health_port_ == 0)
+      return absl::UnavailableError("cannot listen on " + config_.health_listen);
+  }
 
   if (redis_) {
     redis_->Start();
@@ -142,6 +206,10 @@ absl::Status HotdeskServer::Start() {
       .kv("addr", config_.listen)
       .kv("port", port_)
       .kv("store", config_.store)
+      .kv("tls", config_.tls.cert_file.empty() ? "off" : config_.tls.client_ca_file.empty() ? "on" : "mtls")
+      .kv("auth", verifier_ ? "tokens" : "OFF")
+      .kv("reflection", config_.enable_reflection)
+      .kv("health_port", health_port_)
       .kv("metrics", config_.metrics_listen);
   return absl::OkStatus();
 }
@@ -195,6 +263,7 @@ void HotdeskServer::Shutdown() {
     associations_->EndWatches(
         absl::UnavailableError("server shutting down; resume from your last cursor"));
     server_->Shutdown(absl::ToChronoTime(absl::Now() + config_.shutdown_grace));
+    if (health_server_) health_server_->Shutdown();
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -208,6 +277,7 @@ void HotdeskServer::Shutdown() {
 
 void HotdeskServer::Wait() {
   if (server_) server_->Wait();
+  if (health_server_) health_server_->Wait();
 }
 
 }  // namespace hotdesk

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
@@ -19,6 +20,10 @@ class Exposer;
 
 namespace hotdesk {
 
+namespace auth {
+class Gatekeeper;
+class TokenVerifier;
+}  // namespace auth
 class AssociationStore;
 class DirectoryStore;
 class PinHasher;
@@ -38,6 +43,7 @@ class HotdeskServer {
   void Wait();
 
   int port() const { return port_; }
+  int health_port() const { return health_port_; }
 
  private:
   void SetServing(bool serving);
@@ -53,10 +59,15 @@ class HotdeskServer {
   std::unique_ptr<DirectoryStore> directory_;
   std::unique_ptr<PinHasher> pin_hasher_;
   std::unique_ptr<EventHub> hub_;
+  std::unique_ptr<auth::TokenVerifier> verifier_;
+  std::unique_ptr<auth::Gatekeeper> gate_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   AssociationsService* associations_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::CallbackGenericService> health_unimplemented_;
+  std::unique_ptr<grpc::Server> health_server_;  // --health_listen
   int port_ = 0;
+  int health_port_ = 0;
   std::atomic<bool> shutting_down_{false};
   std::mutex mu_;
   std::condition_variable cv_;

@@ -58,8 +58,10 @@ function helm(args) {
   return r;
 }
 
+// Every render starts from base-values.yaml (the token issuer's public key the chart requires).
+const BASE = path.join(ROOT, "tests", "chart", "base-values.yaml");
 function valueArgs(files = [], sets = []) {
-  const args = [];
+  const args = ["-f", BASE];
   for (const f of files) args.push("-f", f);
   // "--set-string", "a=b" pairs pass through; a bare "a=b" becomes --set a=b.
   for (let i = 0; i < sets.length; i++) {
@@ -322,7 +324,7 @@ async function main() {
 
   // -- lint
   await check("helm lint --strict (default values)", () => {
-    const r = helm(["lint", "--strict", CHART]);
+    const r = helm(["lint", "--strict", CHART, "-f", BASE]);
     assert(r.status === 0, r.stdout + r.stderr);
   });
   for (const f of CI_FILES) {
@@ -336,9 +338,9 @@ async function main() {
     eq(c.apiVersion, "v2", "apiVersion");
     eq(String(c.appVersion), "0.1.0", "appVersion");
     assert(/1\.27/.test(c.kubeVersion), `kubeVersion ${c.kubeVersion}`);
-    const old = helm(["template", RELEASE, CHART, "--kube-version", "1.26.0"]);
+    const old = helm(["template", RELEASE, CHART, "-f", BASE, "--kube-version", "1.26.0"]);
     assert(old.status !== 0, "renders for Kubernetes 1.26, which lacks GA gRPC probes");
-    const ok = helm(["template", RELEASE, CHART, "--kube-version", "1.27.0"]);
+    const ok = helm(["template", RELEASE, CHART, "-f", BASE, "--kube-version", "1.27.0"]);
     assert(ok.status === 0, ok.stderr);
   });
 
@@ -363,20 +365,23 @@ async function main() {
         values.xsp?.credentials?.existingSecret && `Secret/${values.xsp.credentials.existingSecret}`,
         values.csta?.tls?.existingSecret && `Secret/${values.csta.tls.existingSecret}`,
         values.featurecodes?.dialplan?.existingConfigMap && `ConfigMap/${values.featurecodes.dialplan.existingConfigMap}`,
+        values.server?.auth?.existingConfigMap && `ConfigMap/${values.server.auth.existingConfigMap}`,
+        values.server?.tls?.existingSecret && `Secret/${values.server.tls.existingSecret}`,
       ].filter(Boolean);
       assertReferencesResolve(docs, external);
     });
   }
 
   // -- server defaults
-  await check("server Deployment: gRPC startup/liveness/readiness probes on grpc.health.v1 (port 50051)", () => {
+  await check("server Deployment: gRPC startup/liveness/readiness probes on the plaintext health-only port 8081", () => {
     const d = must(defaults().docs, "Deployment", name("server"));
     const c = container(d, "hotdesk-server");
     for (const p of ["startupProbe", "livenessProbe", "readinessProbe"]) {
       assert(c[p], `${p} missing`);
-      eq(c[p].grpc?.port, 50051, `${p}.grpc.port`);
+      eq(c[p].grpc?.port, 8081, `${p}.grpc.port`);
     }
-    eq(c.ports.map((p) => [p.name, p.containerPort]), [["grpc", 50051], ["metrics", 9464]], "container ports");
+    eq(c.ports.map((p) => [p.name, p.containerPort]), [["grpc", 50051], ["metrics", 9464], ["health", 8081]], "container ports");
+    eq(envMap(must(defaults().docs, "ConfigMap", name("server"))).HOTDESK_HEALTH_LISTEN, "0.0.0.0:8081", "HOTDESK_HEALTH_LISTEN");
     eq(c.command, ["/usr/local/bin/hotdesk-server"], "command");
   });
   await check("server Deployment: replicas, rolling update without unavailability, anti-affinity", () => {
@@ -400,7 +405,7 @@ async function main() {
   await check("server Service: gRPC and metrics ports (and a headless Service for per-pod balancing)", () => {
     const { docs } = defaults();
     const s = must(docs, "Service", name("server"));
-    eq(s.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [["grpc", 50051, "grpc"], ["metrics", 9464, "metrics"]], "ports");
+    eq(s.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [["grpc", 50051, "grpc"], ["metrics", 9464, "metrics"], ["health", 8081, "health"]], "ports");
     eq(must(docs, "Service", name("server-headless")).spec.clusterIP, "None", "headless clusterIP");
   });
   await check("server ConfigMap carries the flags as HOTDESK_* variables; the Deployment loads it", () => {
@@ -435,6 +440,60 @@ async function main() {
     eq(np.spec.policyTypes, ["Ingress", "Egress"], "policyTypes");
     assert(np.spec.ingress.some((r) => r.ports.some((p) => p.port === 50051)), "no ingress rule for gRPC");
   });
+  // -- authentication, TLS, reflection, network exposure
+  await check("no token keys: the chart refuses to install unless authentication is explicitly off", () => {
+    const r = helm(["template", RELEASE, CHART, "--namespace", NS]);
+    assert(r.status !== 0, "rendered without token keys");
+    assert(/server\.auth\.enabled: give the token issuer's public keys/.test(r.stderr), r.stderr);
+    const off = render([], ["server.auth.enabled=false"]);
+    eq(envMap(must(off.docs, "ConfigMap", name("server"))).HOTDESK_INSECURE_NO_AUTH, "true", "HOTDESK_INSECURE_NO_AUTH");
+    assert(!podSpec(must(off.docs, "Deployment", name("server"))).volumes.some((v) => v.name === "auth-keys"), "keys volume without auth");
+  });
+  await check("server auth: inline public keys in a ConfigMap, mounted, HOTDESK_AUTH_KEYS points at them; reflection off", () => {
+    const { docs } = defaults();
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq(env.HOTDESK_AUTH_KEYS, "/etc/hotdesk/auth/keys.pem", "HOTDESK_AUTH_KEYS");
+    eq(env.HOTDESK_ENABLE_REFLECTION, "false", "HOTDESK_ENABLE_REFLECTION");
+    assert(!("HOTDESK_INSECURE_NO_AUTH" in env), "insecure flag with auth on");
+    assert(!("HOTDESK_TLS_CERT" in env), "TLS without server.tls.enabled");
+    const keys = must(docs, "ConfigMap", name("server-auth-keys"));
+    assert(keys.data["keys.pem"].includes("BEGIN PUBLIC KEY"), "keys.pem");
+    const d = must(docs, "Deployment", name("server"));
+    eq(podSpec(d).volumes.find((v) => v.name === "auth-keys")?.configMap?.name, name("server-auth-keys"), "keys volume");
+    eq(container(d, "hotdesk-server").volumeMounts.find((m) => m.name === "auth-keys")?.mountPath, "/etc/hotdesk/auth", "keys mount");
+  });
+  await check("server auth from an existing ConfigMap (JWKS of an identity provider) with audience and issuer", () => {
+    const { docs } = render([CI_FILES.find((f) => ciName(f).startsWith("external-redis"))]);
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq(env.HOTDESK_AUTH_KEYS, "/etc/hotdesk/auth/jwks.json", "HOTDESK_AUTH_KEYS");
+    eq(env.HOTDESK_AUTH_AUDIENCE, "hotdesk", "audience");
+    eq(env.HOTDESK_AUTH_ISSUER, "https://idp.example.com", "issuer");
+    assert(!find(docs, "ConfigMap", name("server-auth-keys")), "a keys ConfigMap besides the existing one");
+    eq(podSpec(must(docs, "Deployment", name("server"))).volumes.find((v) => v.name === "auth-keys")?.configMap?.name, "hotdesk-token-keys", "volume");
+  });
+  await check("server mTLS: certificate and client CA from Secrets, flags point at them, probes stay on the plaintext health port", () => {
+    const { docs } = render([CI_FILES.find((f) => ciName(f).startsWith("all-adapters"))]);
+    const env = envMap(must(docs, "ConfigMap", name("server")));
+    eq([env.HOTDESK_TLS_CERT, env.HOTDESK_TLS_KEY, env.HOTDESK_TLS_CLIENT_CA],
+       ["/etc/hotdesk/tls/tls.crt", "/etc/hotdesk/tls/tls.key", "/etc/hotdesk/client-ca/ca.crt"], "TLS flags");
+    const d = must(docs, "Deployment", name("server"));
+    const vols = podSpec(d).volumes;
+    eq(vols.find((v) => v.name === "tls")?.secret?.secretName, "hotdesk-server-tls", "tls volume");
+    eq(vols.find((v) => v.name === "client-ca")?.secret?.secretName, "hotdesk-server-tls", "client CA volume (the same Secret's ca.crt)");
+    const c = container(d, "hotdesk-server");
+    eq(c.readinessProbe.grpc.port, 8081, "readiness port");
+    assert(must(docs, "ConfigMap", name("server-auth-keys")).data["jwks.json"].includes('"kid":"ci"'), "jwks.json");
+  });
+  await check("NetworkPolicy by default admits only this release's pods, labelled clients and networkPolicy.ingressFrom to the API", () => {
+    const grpcRule = (docs) => must(docs, "NetworkPolicy", name("server")).spec.ingress.find((r) => r.ports.some((p) => p.port === 50051));
+    const d = grpcRule(defaults().docs);
+    assert(Array.isArray(d.from) && d.from.length === 2, `default gRPC ingress is ${JSON.stringify(d)}`);
+    const peer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "pbx" } } };
+    const withPeer = grpcRule(render([], ["--set-json", `networkPolicy.ingressFrom=${JSON.stringify([peer])}`]).docs);
+    eq(withPeer.from[2], peer, "ingressFrom peer");
+    const open = grpcRule(render([], ["networkPolicy.allowExternal=true"]).docs);
+    assert(!open.from, "allowExternal=true still restricts");
+  });
   await check("helm test pod: a test hook calling grpc.health.v1.Health/Check on the server Service", () => {
     const { docs } = defaults();
     const pods = ofKind(docs, "Pod");
@@ -444,15 +503,15 @@ async function main() {
     eq(p.spec.restartPolicy, "Never", "restartPolicy");
     const c = p.spec.containers[0];
     assert(c.args[0].includes("/grpc.health.v1.Health/Check"), "script does not call Health/Check");
-    eq(envVar(c, "SERVER_GRPC")?.value, `${name("server")}:50051`, "SERVER_GRPC");
+    eq(envVar(c, "SERVER_GRPC")?.value, `${name("server")}:8081`, "SERVER_GRPC (the health-only port: works with TLS and mTLS)");
   });
   await check("NOTES.txt renders (helm install --dry-run=client) and warns about the placeholder Redis address", () => {
-    const r = helm(["install", RELEASE, CHART, "--namespace", NS, "--dry-run=client"]);
+    const r = helm(["install", RELEASE, CHART, "--namespace", NS, "-f", BASE, "--dry-run=client"]);
     assert(r.status === 0, r.stderr);
     const notes = r.stdout.split("NOTES:")[1] ?? "";
     assert(notes.includes(`${name("server")}.${NS}.svc:50051`), "NOTES lack the server address");
     assert(/WARNING: redis\.external\.addr/.test(notes), "NOTES lack the placeholder warning");
-    const b = helm(["install", RELEASE, CHART, "--namespace", NS, "--dry-run=client", "--set", "redis.mode=bundled"]);
+    const b = helm(["install", RELEASE, CHART, "--namespace", NS, "-f", BASE, "--dry-run=client", "--set", "redis.mode=bundled"]);
     assert(b.status === 0 && /bundled single instance/.test(b.stdout), "bundled NOTES");
   });
 
@@ -479,10 +538,35 @@ async function main() {
     const redis = container(s, "redis");
     eq(envVar(redis, "REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "redis REDIS_PASSWORD");
     const server = container(must(docs, "Deployment", name("server")), "hotdesk-server");
-    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis"), key: "redis-password" }, "server password");
+    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis-acl"), key: "server-password" }, "server password (its own ACL user)");
     eq(envMap(must(docs, "ConfigMap", name("server"))).HOTDESK_REDIS_ADDR, `${name("redis")}:6379`, "server redis addr");
     must(docs, "Service", name("redis"));
     eq(must(docs, "Service", name("redis-headless")).spec.clusterIP, "None", "headless");
+  });
+  await check("bundled Redis: no password on any command line; users from an ACL file written at start from the Secret", () => {
+    const { docs } = render([bundledFile]);
+    const redis = container(ofKind(docs, "StatefulSet")[0], "redis");
+    const cmdline = [...(redis.command ?? []), ...(redis.args ?? [])].join(" ");
+    assert(!/requirepass/.test(cmdline), "--requirepass on the command line");
+    assert(/--aclfile \/tmp\/users\.acl/.test(cmdline) && /umask 077/.test(cmdline), cmdline);
+    const rules = must(docs, "ConfigMap", name("redis")).data["users.rules"];
+    assert(/^hotdesk-server on resetchannels ~hotdesk:\* &hotdesk:\* -@all /m.test(rules), rules);
+    assert(/^hotdesk-xsp .*~hotdesk:\{\*\}:xsp:\* /m.test(rules), rules);
+    const off = render([bundledFile], ["redis.acl.enabled=false"]).docs;
+    assert(!find(off, "Secret", name("redis-acl")), "ACL user Secret while redis.acl.enabled is false");
+    eq(envVar(container(must(off, "Deployment", name("server")), "hotdesk-server"), "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef,
+       { name: name("redis"), key: "redis-password" }, "server on the default user without ACL users");
+  });
+  await check("bundled Redis with ACL users (default): the server authenticates as hotdesk-server with its own generated password", () => {
+    const { docs } = render([bundledFile]);
+    const acl = must(docs, "Secret", name("redis-acl"));
+    for (const k of ["server-password", "xsp-password"])
+      assert(Buffer.from(acl.data[k], "base64").toString().length >= 16, k);
+    const redis = container(ofKind(docs, "StatefulSet")[0], "redis");
+    eq(envVar(redis, "ACL_PASSWORD_HOTDESK_SERVER")?.valueFrom?.secretKeyRef, { name: name("redis-acl"), key: "server-password" }, "redis env");
+    const server = container(must(docs, "Deployment", name("server")), "hotdesk-server");
+    eq(envVar(server, "HOTDESK_REDIS_USERNAME")?.value, "hotdesk-server", "username");
+    eq(envVar(server, "HOTDESK_REDIS_PASSWORD")?.valueFrom?.secretKeyRef, { name: name("redis-acl"), key: "server-password" }, "password");
   });
   await check("bundled Redis: NetworkPolicy admits only the server to port 6379", () => {
     const { docs } = render([bundledFile]);
@@ -615,14 +699,14 @@ async function main() {
   // -- adapters
   const adaptersFile = CI_FILES.find((f) => ciName(f).startsWith("all-adapters"));
   await check("locked-down policies with every adapter still let the helm test pod reach each port it checks", () => {
-    const { docs } = render([adaptersFile, externalFile]);
+    const { docs } = render([adaptersFile, externalFile], ["server.auth.jwks="]);
     const pod = ofKind(docs, "Pod")[0];
     const labels = pod.metadata.labels;
     const admits = (np, port) => np.spec.ingress.some((r) =>
       (!r.ports || r.ports.some((p) => p.port === port)) &&
       (!r.from || r.from.some((peer) => peer.podSelector && !peer.namespaceSelector && !peer.ipBlock &&
         Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v))));
-    const targets = [["server", 50051], ["server", 9464], ["featurecodes", 50061], ["xsp", 9466]];
+    const targets = [["server", 8081], ["server", 9464], ["featurecodes", 50061], ["xsp", 9466]];
     for (const [comp, port] of targets) {
       const np = must(docs, "NetworkPolicy", name(comp));
       assert(np.spec.ingress.some((r) => r.from), `${comp}: policy is not locked down`);
@@ -760,7 +844,7 @@ async function main() {
     assert(!("HOTDESK_REDIS_ADDR" in env), "redis addr set for the memory store");
     eq(env.HOTDESK_METRICS_LISTEN, "", "metrics disabled");
     const c = container(must(docs, "Deployment", name("server")), "hotdesk-server");
-    eq(c.ports.map((p) => p.name), ["grpc"], "ports");
+    eq(c.ports.map((p) => p.name), ["grpc", "health"], "ports");
     eq(ofKind(docs, "NetworkPolicy").length + ofKind(docs, "Pod").length + ofKind(docs, "ServiceAccount").length, 0, "extra objects");
     eq(podSpec(must(docs, "Deployment", name("server"))).serviceAccountName, "default", "service account");
   });
@@ -773,7 +857,7 @@ async function main() {
   });
   await check("a 53-character release name keeps every Service name a valid DNS label (<= 63)", () => {
     const long = "r".repeat(53);
-    const r = helm(["template", long, CHART, "-f", adaptersFile, "--set", "redis.mode=bundled"]);
+    const r = helm(["template", long, CHART, "-f", BASE, "-f", adaptersFile, "--set", "redis.mode=bundled"]);
     assert(r.status === 0, r.stderr);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJSON()).filter(Boolean);
     for (const d of docs.filter((x) => x.kind === "Service")) {
@@ -830,6 +914,10 @@ async function main() {
     [["csta.enabled=true", "csta.tls.enabled=true"], /existingSecret/],
     [["server.pdb.minAvailable=1", "server.pdb.maxUnavailable=1"], /not both/],
     [["redis.external.addr="], /redis\.external\.addr/],
+    [["server.tls.enabled=true"], /server\.tls\.existingSecret/],
+    [["server.tls.requireClientCert=true"], /requireClientCert needs server\.tls\.enabled/],
+    [["server.auth.publicKeys=", "server.auth.existingConfigMap=keys"], /existingConfigMapKeys/],
+    [["server.auth.existingConfigMap=keys", "server.auth.existingConfigMapKeys[0]=a.pem"], /not both/],
   ];
   for (const [sets, pattern] of templateFailures) {
     await check(`render refuses ${sets.join(" ")}`, () => {

@@ -92,9 +92,26 @@ class DirectoryStoreTest : public ::testing::TestWithParam<std::string> {
   absl::StatusOr<v1::Guest> GetGuest(const std::string& id) {
     return Sync<v1::Guest>([&](auto done) { store_->GetGuest("acme", id, Deadline(), done); });
   }
+  // Three attempts, `lockout`, no escalation and no budgets: the per-guest rules alone.
   absl::StatusOr<PinAttempt> Begin(const std::string& id, absl::Duration lockout) {
-    return Sync<PinAttempt>(
-        [&](auto done) { store_->BeginPinAttempt("acme", id, 3, lockout, Deadline(), done); });
+    PinLimits l;
+    l.max_attempts = 3;
+    l.lockout = lockout;
+    l.max_lockout = lockout;
+    l.per_source = 0;
+    l.per_tenant = 0;
+    return Begin(id, "src", l);
+  }
+  absl::StatusOr<PinAttempt> Begin(const std::string& id, const std::string& source,
+                                   const PinLimits& limits) {
+    return Sync<PinAttempt>([&](auto done) {
+      store_->BeginPinAttempt("acme", id, source, limits, Deadline(), done);
+    });
+  }
+  bool Accepted(const std::string& id, const std::string& hash, const std::string& source = "src") {
+    auto r = Sync<bool>(
+        [&](auto done) { store_->PinAccepted("acme", id, hash, source, Deadline(), done); });
+    return r.ok() && *r;
   }
 
   std::unique_ptr<RedisServer> redis_;
@@ -219,11 +236,9 @@ TEST_P(DirectoryStoreTest, ThreeFailuresLockUntilTheLockoutRunsOut) {
   ASSERT_EQ(a5->kind, PinAttempt::Kind::kProceed);
   EXPECT_EQ(a5->failures, 1);
   // A match clears the count; a stale hash (PIN changed meanwhile) does not.
-  EXPECT_FALSE(*Sync<bool>(
-      [&](auto done) { store_->PinAccepted("acme", "101", "$argon2id$old", Deadline(), done); }));
+  EXPECT_FALSE(Accepted("101", "$argon2id$old"));
   EXPECT_EQ(GetGuest("101")->failed_attempts(), 1);
-  EXPECT_TRUE(*Sync<bool>(
-      [&](auto done) { store_->PinAccepted("acme", "101", "$argon2id$h1", Deadline(), done); }));
+  EXPECT_TRUE(Accepted("101", "$argon2id$h1"));
   EXPECT_EQ(GetGuest("101")->failed_attempts(), 0);
 }
 
@@ -251,6 +266,76 @@ TEST_P(DirectoryStoreTest, ConcurrentGuessesNeverExceedTheBudget) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(proceeded.load(), 3);
+}
+
+TEST_P(DirectoryStoreTest, EachLockoutInARowLastsTwiceAsLongUntilACorrectPin) {
+  ASSERT_TRUE(CreateGuest(MakeGuest("101"), "$argon2id$h1").ok());
+  PinLimits l;
+  l.max_attempts = 2;
+  l.lockout = absl::Milliseconds(300);
+  l.max_lockout = absl::Milliseconds(1000);
+  l.per_source = l.per_tenant = 0;
+  auto lock_once = [&]() -> absl::Duration {
+    // Wait out any lockout, then use both tries.
+    for (absl::Time end = absl::Now() + absl::Seconds(5); absl::Now() < end;) {
+      auto a = Begin("101", "src", l);
+      if (a.ok() && a->kind == PinAttempt::Kind::kProceed) {
+        auto b = Begin("101", "src", l);
+        EXPECT_EQ(b->kind, PinAttempt::Kind::kProceed);
+        return b->lockout;
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "the lockout never ended";
+    return absl::ZeroDuration();
+  };
+  EXPECT_EQ(lock_once(), absl::Milliseconds(300));
+  auto locked = Begin("101", "src", l);
+  ASSERT_EQ(locked->kind, PinAttempt::Kind::kLocked);
+  EXPECT_EQ(locked->lockout, absl::Milliseconds(300));
+  EXPECT_EQ(lock_once(), absl::Milliseconds(600));
+  EXPECT_EQ(lock_once(), absl::Milliseconds(1000));  // capped
+  // A correct PIN ends the escalation.
+  for (absl::Time end = absl::Now() + absl::Seconds(5);
+       absl::Now() < end && Begin("101", "src", l)->kind != PinAttempt::Kind::kProceed;)
+    absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_TRUE(Accepted("101", "$argon2id$h1"));
+  EXPECT_EQ(lock_once(), absl::Milliseconds(300));
+}
+
+// One PIN tried at many guests locks none of them; the budgets stop it.
+TEST_P(DirectoryStoreTest, WrongPinBudgetsPerSourceAndPerTenantStopGuessingAcrossGuests) {
+  PinLimits l;
+  l.max_attempts = 3;
+  l.per_source = 3;
+  l.per_tenant = 5;
+  l.window = absl::Seconds(1);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(CreateGuest(MakeGuest("g" + std::to_string(i)), "$argon2id$h").ok());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(Begin("g" + std::to_string(i), "mallory", l)->kind, PinAttempt::Kind::kProceed);
+  auto throttled = Begin("g3", "mallory", l);
+  ASSERT_EQ(throttled->kind, PinAttempt::Kind::kThrottled);
+  EXPECT_EQ(throttled->limit, "source");
+  EXPECT_GT(throttled->retry_after, absl::ZeroDuration());
+  EXPECT_LE(throttled->retry_after, absl::Seconds(1));
+  // Refused attempts were not counted at the guest.
+  EXPECT_EQ(GetGuest("g3")->failed_attempts(), 0);
+  // Unknown guests spend the budget too (probing for ids is guessing).
+  EXPECT_EQ(Begin("nobody", "eve", l).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Begin("g4", "eve", l)->kind, PinAttempt::Kind::kProceed);
+  // The tenant's budget (5) is spent across both sources.
+  auto tenant_wide = Begin("g5", "trent", l);
+  ASSERT_EQ(tenant_wide->kind, PinAttempt::Kind::kThrottled);
+  EXPECT_EQ(tenant_wide->limit, "tenant");
+  // A correct PIN gives its attempt back.
+  EXPECT_TRUE(Accepted("g4", "$argon2id$h", "eve"));
+  EXPECT_EQ(Begin("g5", "trent", l)->kind, PinAttempt::Kind::kProceed);
+  // The window ends: budgets refill.
+  for (absl::Time end = absl::Now() + absl::Seconds(5);
+       absl::Now() < end && Begin("g6", "mallory", l)->kind == PinAttempt::Kind::kThrottled;)
+    absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(GetGuest("g6")->failed_attempts(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Directory, DirectoryStoreTest, ::testing::Values("memory", "redis"));

@@ -444,11 +444,29 @@ TEST_F(ServerE2E, EveryChangeIsLoggedAndCountedWhoeverMadeIt) {
   EXPECT_THAT(log, HasSubstr("reason=EXPIRED"));
 }
 
-TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
+TEST_F(ServerE2E, ReflectionIsOffByDefault) {
   namespace refl = grpc::reflection::v1alpha;
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   auto stream = refl::ServerReflection::NewStub(channel_)->ServerReflectionInfo(&ctx);
+  refl::ServerReflectionRequest req;
+  req.set_list_services("");
+  stream->Write(req);
+  stream->WritesDone();
+  refl::ServerReflectionResponse resp;
+  EXPECT_FALSE(stream->Read(&resp));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
+  namespace refl = grpc::reflection::v1alpha;
+  HotdeskServerProcess reflective;
+  ASSERT_TRUE(reflective.Start(redis_.addr(), {"--enable_reflection"}))
+      << reflective.process().Stderr();
+  auto channel = reflective.Channel();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  auto stream = refl::ServerReflection::NewStub(channel)->ServerReflectionInfo(&ctx);
   refl::ServerReflectionRequest req;
   req.set_list_services("");
   ASSERT_TRUE(stream->Write(req));
@@ -458,10 +476,12 @@ TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
   std::vector<std::string> names;
   for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
   EXPECT_THAT(names, ::testing::IsSupersetOf({"hotdesk.v1.Associations", "hotdesk.v1.Devices",
-                                              "hotdesk.v1.Guests", "grpc.health.v1.Health"}));
+                                              "hotdesk.v1.Guests", "hotdesk.v1.Session",
+                                              "grpc.health.v1.Health"}));
   EXPECT_TRUE(stream->Finish().ok());
-  for (const char* service : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests"})
-    EXPECT_EQ(HealthStatus(channel_, service), 1) << service;
+  for (const char* service : {"hotdesk.v1.Associations", "hotdesk.v1.Devices", "hotdesk.v1.Guests",
+                              "hotdesk.v1.Session"})
+    EXPECT_EQ(HealthStatus(channel, service), 1) << service;
 }
 
 TEST_F(ServerE2E, SigtermDrainsAndExitsCleanly) {

@@ -111,6 +111,8 @@ absl::Status Deployment::StartReplica(int i) {
       absl::StrCat("--metrics_listen=127.0.0.1:", r.metrics_port),
       "--redis_addr=" + redis_.addr(),
       "--key_prefix=" + config_.key_prefix,
+      // Faults, not authentication, are tested here (tests/e2e/auth_e2e_test covers that).
+      "--insecure_no_auth",
       "--shutdown_grace=" + absl::FormatDuration(config_.shutdown_grace),
       // The checker replays every tenant's stream from its first event.
       "--stream_retention=1000000000",

@@ -79,7 +79,8 @@ for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sle
 
 # The server runs as the image's non-root user with its default command line.
 pod run -d --name "$ctr" --network=host "${limits[@]}" "$tag" \
-  hotdesk-server --listen "127.0.0.1:$gport" --redis_addr "127.0.0.1:$rport" --metrics_listen= >/dev/null
+  hotdesk-server --listen "127.0.0.1:$gport" --redis_addr "127.0.0.1:$rport" --metrics_listen= \
+  --insecure_no_auth >/dev/null
 state=""
 for _ in $(seq 100); do
   state=$(pod exec "$ctr" hotdeskctl --server "127.0.0.1:$gport" health 2>&1 || true)

@@ -10,14 +10,18 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "services/auth/client_channel.h"
+#include "tests/support/pki.h"
 
 namespace hotdesk::testing {
 
@@ -232,14 +236,21 @@ redisReply* RedisServer::Raw(const std::vector<std::string>& argv) {
     if (c) redisFree(c);
     return nullptr;
   }
-  std::vector<const char*> p;
-  std::vector<size_t> l;
-  for (const auto& a : argv) {
-    p.push_back(a.data());
-    l.push_back(a.size());
+  auto send = [c](const std::vector<std::string>& args) {
+    std::vector<const char*> p;
+    std::vector<size_t> l;
+    for (const auto& a : args) {
+      p.push_back(a.data());
+      l.push_back(a.size());
+    }
+    return static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
+  };
+  if (!auth_user_.empty()) {
+    redisReply* a = send({"AUTH", auth_user_, auth_password_});
+    if (a) freeReplyObject(a);
   }
-  auto* r =
-      static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(p.size()), p.data(), l.data()));
+  auto* r = send(argv);
   redisFree(c);
   return r;
 }
@@ -279,6 +290,12 @@ bool HotdeskServerProcess::Start(const std::string& redis_addr,
     argv.push_back("--store=memory");
   else
     argv.push_back("--redis_addr=" + redis_addr);
+  bool auth_configured = false;
+  for (const auto& f : extra_flags) {
+    auth_configured = auth_configured || absl::StartsWith(f, "--auth_keys") ||
+                      absl::StartsWith(f, "--insecure_no_auth");
+  }
+  if (!auth_configured) argv.push_back("--insecure_no_auth");
   for (const auto& f : extra_flags) argv.push_back(f);
   if (!proc_.Start(argv)) return false;
   std::string line = proc_.WaitForLine("listening on port", absl::Seconds(20));
@@ -287,9 +304,38 @@ bool HotdeskServerProcess::Start(const std::string& redis_addr,
   return port_ > 0;
 }
 
+bool HotdeskServerProcess::StartSecure(const std::string& redis_addr, const TestPki& pki,
+                                       bool mtls, const std::vector<std::string>& extra_flags) {
+  pki_ = &pki;
+  std::vector<std::string> flags = {"--tls_cert=" + pki.server_cert, "--tls_key=" + pki.server_key,
+                                    "--auth_keys=" + pki.jwt_public + "," + pki.jwt_ec_public};
+  if (mtls) flags.push_back("--tls_client_ca=" + pki.ca_cert);
+  for (const auto& f : extra_flags) flags.push_back(f);
+  return Start(redis_addr, flags);
+}
+
 std::shared_ptr<grpc::Channel> HotdeskServerProcess::Channel() const {
   return grpc::CreateChannel(addr(), grpc::InsecureChannelCredentials());
 }
+
+std::shared_ptr<grpc::Channel> HotdeskServerProcess::SecureChannel(const std::string& token,
+                                                                   bool client_cert) const {
+  auth::ClientAuthOptions o;
+  o.token = token;
+  o.tls.enabled = true;
+  o.tls.ca_file = pki_ ? pki_->ca_cert : SharedPki().ca_cert;
+  if (client_cert) {
+    o.tls.cert_file = pki_ ? pki_->client_cert : SharedPki().client_cert;
+    o.tls.key_file = pki_ ? pki_->client_key : SharedPki().client_key;
+  }
+  auto channel = auth::MakeChannel(addr(), o);
+  if (!channel.ok()) {
+    ADD_FAILURE() << "secure channel: " << channel.status();
+    return nullptr;
+  }
+  return *channel;
+}
+
 
 std::string ServerBinary() {
   const char* other = std::getenv("HOTDESK_TEST_SERVER_BIN");

@@ -81,11 +81,17 @@ class RedisServer {
   // arrays flattened with spaces). For assertions on the state in Redis.
   std::string Cmd(const std::vector<std::string>& argv);
   redisReply* Raw(const std::vector<std::string>& argv);  // caller frees
+  // Cmd and Raw authenticate as this ACL user first (after the test has restricted `default`).
+  void UseCredentials(const std::string& user, const std::string& password) {
+    auth_user_ = user;
+    auth_password_ = password;
+  }
 
  private:
   bool Launch();
   // PING's reply: "PONG", "LOADING" while the data set loads, "" when there is no answer.
   std::string Ping();
+  std::string auth_user_, auth_password_;
   int port_ = 0;
   std::string dir_;
   std::vector<std::string> extra_args_;
@@ -93,18 +99,32 @@ class RedisServer {
   ChildProcess proc_;
 };
 
+struct TestPki;
+
 // hotdesk-server as a real process against `redis_addr` (or --store=memory if empty).
 class HotdeskServerProcess {
  public:
+  // Without authentication: adds --insecure_no_auth unless `extra_flags` configure auth
+  // (--auth_keys) or already say so.
   bool Start(const std::string& redis_addr, const std::vector<std::string>& extra_flags = {});
+  // With TLS (the PKI's server certificate; clients must present one of its client certificates
+  // when `mtls`) and bearer tokens checked against the PKI's JWT keys (RSA and P-256).
+  bool StartSecure(const std::string& redis_addr, const TestPki& pki, bool mtls = false,
+                   const std::vector<std::string>& extra_flags = {});
   int Stop(int sig = 15) { return proc_.Stop(sig); }
   int port() const { return port_; }
   std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Plaintext, no token (for Start).
   std::shared_ptr<grpc::Channel> Channel() const;
+  // TLS trusting the PKI's CA, sending `token` (none if empty), with the PKI's client
+  // certificate when `client_cert` (for StartSecure).
+  std::shared_ptr<grpc::Channel> SecureChannel(const std::string& token,
+                                               bool client_cert = false) const;
   ChildProcess& process() { return proc_; }
 
  private:
   ChildProcess proc_;
+  const TestPki* pki_ = nullptr;
   int port_ = 0;
 };
 

@@ -185,6 +185,11 @@ Flags that point a component at Redis (server, and the XSP bridge for its cursor
 {{- if .Values.redis.sentinel.auth.existingSecret -}}{{ .Values.redis.sentinel.auth.existingSecretPasswordKey }}{{- else -}}sentinel-password{{- end -}}
 {{- end -}}
 
+{{- define "hotdesk.redis.aclSecretName" -}}
+{{- printf "%s-acl" (include "hotdesk.componentName" (dict "ctx" . "component" "redis")) -}}
+{{- end -}}
+
+{{/* Redis credentials of a component with the default user's password (the XSP bridge, for now). */}}
 {{- define "hotdesk.redis.env" -}}
 {{- if include "hotdesk.redis.authEnabled" . }}
 - name: HOTDESK_REDIS_PASSWORD
@@ -199,6 +204,21 @@ Flags that point a component at Redis (server, and the XSP bridge for its cursor
     secretKeyRef:
       name: {{ include "hotdesk.redis.sentinel.secretName" . }}
       key: {{ include "hotdesk.redis.sentinel.secretKey" . }}
+{{- end }}
+{{- end -}}
+
+{{/* Redis credentials of hotdesk-server: its own ACL user on the bundled Redis with ACL users on. */}}
+{{- define "hotdesk.redis.serverEnv" -}}
+{{- if and (include "hotdesk.redis.bundled" .) .Values.redis.acl.enabled }}
+- name: HOTDESK_REDIS_USERNAME
+  value: hotdesk-server
+- name: HOTDESK_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hotdesk.redis.aclSecretName" . }}
+      key: server-password
+{{- else }}
+{{- include "hotdesk.redis.env" . }}
 {{- end }}
 {{- end -}}
 
@@ -375,6 +395,30 @@ this release's pods and pods labelled <fullname>-client=true.
 - podSelector:
     matchLabels:
       {{ printf "%s-client" (include "hotdesk.fullname" .) }}: "true"
+{{- with .Values.networkPolicy.ingressFrom }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Server authentication: key files mounted from a ConfigMap. */}}
+{{- define "hotdesk.server.authKeysConfigMap" -}}
+{{- .Values.server.auth.existingConfigMap | default (printf "%s-auth-keys" (include "hotdesk.componentName" (dict "ctx" . "component" "server"))) -}}
+{{- end -}}
+
+{{- define "hotdesk.server.authKeyFiles" -}}
+{{- $a := .Values.server.auth -}}
+{{- $files := list -}}
+{{- if $a.existingConfigMap -}}
+{{- range $a.existingConfigMapKeys }}{{ $files = append $files (printf "/etc/hotdesk/auth/%s" .) }}{{ end -}}
+{{- else -}}
+{{- if $a.publicKeys }}{{ $files = append $files "/etc/hotdesk/auth/keys.pem" }}{{ end -}}
+{{- if $a.jwks }}{{ $files = append $files "/etc/hotdesk/auth/jwks.json" }}{{ end -}}
+{{- end -}}
+{{- join "," $files -}}
+{{- end -}}
+
+{{- define "hotdesk.server.clientCASecret" -}}
+{{- .Values.server.tls.clientCASecret | default .Values.server.tls.existingSecret -}}
 {{- end -}}
 
 {{/*
