@@ -4,22 +4,13 @@
 #include "absl/time/clock.h"
 #include "adapters/csta/metrics.h"
 #include "services/common/log.h"
+#include "services/common/status.h"
 #include "services/core/commands.h"
 #include "services/core/ids.h"
 #include "services/core/stream_id.h"
 
 namespace hotdesk::csta {
 namespace {
-
-const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[17] = {
-      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
-      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
-      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
-      "DataLoss", "Unauthenticated"};
-  int c = static_cast<int>(code);
-  return c >= 0 && c < 17 ? kNames[c] : "Unknown";
-}
 
 const char* MetricName(const Request& req) {
   switch (req.type) {
@@ -72,7 +63,7 @@ grpc::Status Gateway::Read(const char* method,
 }
 
 void Gateway::Record(const char* method, const grpc::Status& st, absl::Time start) {
-  metrics_->Backend(method, CodeName(st.error_code()), absl::ToDoubleSeconds(absl::Now() - start));
+  metrics_->Backend(method, GrpcCodeLabel(st.error_code()), absl::ToDoubleSeconds(absl::Now() - start));
 }
 
 Gateway::Reply Gateway::Error(const Namespaces& ns, const CstaError& e) {
@@ -187,7 +178,7 @@ grpc::Status Gateway::Establish(const std::string& host, const std::string& gues
       .kv("guest", guest)
       .kv("request_id", request_id)
       .kv("attempts", attempts)
-      .kv("code", CodeName(st.error_code()))
+      .kv("code", GrpcCodeLabel(st.error_code()))
       .kv("unchanged", st.ok() && resp->unchanged());
   return st;
 }
@@ -210,7 +201,7 @@ grpc::Status Gateway::Cancel(const std::string& host, const std::string& guest,
       .kv("guest", guest)
       .kv("request_id", request_id)
       .kv("attempts", attempts)
-      .kv("code", CodeName(st.error_code()));
+      .kv("code", GrpcCodeLabel(st.error_code()));
   return st;
 }
 
@@ -228,7 +219,7 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
     if (config_.allow_unregistered_guests) return true;
     HD_LOG(kInfo, "login refused: guest not registered")
         .kv("guest", guest)
-        .kv("code", CodeName(code));
+        .kv("code", GrpcCodeLabel(code));
     *err = errors::MissingAgent();
     return false;
   };

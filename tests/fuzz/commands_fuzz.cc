@@ -7,6 +7,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -167,7 +168,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (cmd.limit_ms != 0 && (cmd.limit_ms < absl::ToInt64Milliseconds(rules.min_duration) ||
                                 cmd.limit_ms > absl::ToInt64Milliseconds(rules.max_duration)))
         std::abort();
-      if (cmd.expire_at_ms != 0 && cmd.expire_at_ms <= absl::ToUnixMillis(kNow)) std::abort();
+      // Daily-logout candidates ascend, and one lies ahead of the request's clock.
+      const auto& daily = cmd.daily_logout_ms;
+      if (!std::is_sorted(daily.begin(), daily.end())) std::abort();
+      if (!daily.empty() && daily.back() <= absl::ToUnixMillis(kNow)) std::abort();
       if (cmd.Fingerprint() != cmd.Fingerprint()) std::abort();
     }
     if (ca.ok() && cb.ok() && ca->Fingerprint() == cb->Fingerprint() && Key(*ca) != Key(*cb))
