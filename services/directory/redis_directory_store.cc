@@ -149,7 +149,8 @@ void RedisDirectoryStore::CreateDevice(const v1::Device& device, absl::Time dead
                   if (s == "EXTENSION_TAKEN")
                     return done(ExtensionTakenError(d.hotdesk_extension(), Elem(*r, 1)));
                   done(Unexpected("create device"));
-                });
+                },
+            RedisClient::Write::kYes);
 }
 
 void RedisDirectoryStore::GetDevice(const std::string& tenant, const std::string& mac,
@@ -220,7 +221,8 @@ void RedisDirectoryStore::UpdateDeviceAttempt(const std::string& tenant, const s
               if (s == "CONFLICT")
                 return done(absl::AbortedError("device changed concurrently; retry"));
               done(Unexpected("update device"));
-            });
+            },
+            RedisClient::Write::kYes);
       });
 }
 
@@ -249,7 +251,8 @@ void RedisDirectoryStore::DeleteDevice(const std::string& tenant, const std::str
                 if (s == "NOT_FOUND") return done(DeviceNotFoundError(tenant, mac));
                 if (s == "CONFLICT" && tries_left > 1 && self) return (*self)(tries_left - 1);
                 done(absl::AbortedError("device changed concurrently; retry"));
-              });
+              },
+            RedisClient::Write::kYes);
         });
   };
   // The shared function keeps itself alive through the callbacks that hold `self`.
@@ -299,7 +302,8 @@ void RedisDirectoryStore::CreateGuest(const v1::Guest& guest, const std::string&
                   if (s == "GUEST_EXISTS") return done(GuestExistsError(g.id()));
                   if (s != "OK") return done(Unexpected("create guest"));
                   done(GuestView(record, state));
-                });
+                },
+            RedisClient::Write::kYes);
 }
 
 void RedisDirectoryStore::GetGuest(const std::string& tenant, const std::string& id,
@@ -354,7 +358,8 @@ void RedisDirectoryStore::UpdateGuestAttempt(const std::string& tenant, const st
                         if (s == "CONFLICT")
                           return done(absl::AbortedError("guest changed concurrently; retry"));
                         done(Unexpected("update guest"));
-                      });
+                      },
+            RedisClient::Write::kYes);
       });
 }
 
@@ -366,7 +371,8 @@ void RedisDirectoryStore::DeleteGuest(const std::string& tenant, const std::stri
                   if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2)
                     return done(GuestNotFoundError(tenant, id));
                   done(GuestView(Elem(*r, 0), Elem(*r, 1)));
-                });
+                },
+            RedisClient::Write::kYes);
 }
 
 void RedisDirectoryStore::ListGuests(const std::string& tenant, int page_size,
@@ -420,7 +426,8 @@ void RedisDirectoryStore::SetPinHash(const std::string& tenant, const std::strin
                   if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2)
                     return done(GuestNotFoundError(tenant, id));
                   done(GuestView(Elem(*r, 0), Elem(*r, 1)));
-                });
+                },
+            RedisClient::Write::kYes);
 }
 
 void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::string& id,
@@ -467,7 +474,8 @@ void RedisDirectoryStore::BeginPinAttempt(const std::string& tenant, const std::
           return done(Unexpected("begin pin attempt"));
         }
         done(std::move(a));
-      });
+      },
+            RedisClient::Write::kYes);
 }
 
 void RedisDirectoryStore::PinAccepted(const std::string& tenant, const std::string& id,
@@ -482,7 +490,8 @@ void RedisDirectoryStore::PinAccepted(const std::string& tenant, const std::stri
             deadline, [done = std::move(done)](absl::StatusOr<const redisReply*> r) {
               if (!r.ok()) return done(r.status());
               done((*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1);
-            });
+            },
+            RedisClient::Write::kYes);
 }
 
 }  // namespace hotdesk
