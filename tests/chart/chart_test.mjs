@@ -959,6 +959,7 @@ async function main() {
                   HOTDESK_SESSION_SECRET: "x".repeat(48) };
     assert(env.HOTDESK_ADAPTERS.split(",").length === 3 && env.HOTDESK_FEATURECODES_URL, `not every link rendered: ${JSON.stringify(env)}`);
     const p = spawn(bin, [], { env: { PATH: process.env.PATH, ...env } });
+    const exited = new Promise((resolve) => p.on("exit", resolve));
     let out = "";
     try {
       const port = await new Promise((resolve, reject) => {
@@ -975,10 +976,8 @@ async function main() {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       eq(res.status, 200, "/healthz status");
     } finally {
-      p.removeAllListeners("exit");
-      const gone = new Promise((resolve) => p.on("exit", resolve));
-      p.kill("SIGTERM");
-      await gone;
+      if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+      await exited;
     }
   });
   await check("helm test script: checks hotdesk-web's /healthz when WEB_URL is set, and fails when it does not answer", async () => {
