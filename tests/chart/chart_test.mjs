@@ -1064,10 +1064,14 @@ async function main() {
   });
   await check("a 53-character release name keeps every Service name a valid DNS label (<= 63)", () => {
     const long = "r".repeat(53);
-    const r = helm(["template", long, CHART, "-f", BASE, "-f", adaptersFile, "--set", "redis.mode=bundled"]);
-    assert(r.status === 0, r.stderr);
-    const docs = parseAllDocuments(r.stdout).map((d) => d.toJSON()).filter(Boolean);
-    for (const d of docs.filter((x) => x.kind === "Service")) {
+    const docs = [];
+    for (const f of [adaptersFile, webFile]) {
+      const r = helm(["template", long, CHART, "-f", BASE, "-f", f, "--set", "redis.mode=bundled"]);
+      assert(r.status === 0, r.stderr);
+      docs.push(...parseAllDocuments(r.stdout).map((d) => d.toJSON()).filter(Boolean));
+    }
+    assert(docs.some((d) => d.kind === "Service" && d.metadata.name.endsWith("-web-metrics")), "no web Services rendered");
+    for (const d of docs.filter((x) => ["Service", "Ingress"].includes(x.kind))) {
       assert(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(d.metadata.name), `Service name ${d.metadata.name} (${d.metadata.name.length})`);
     }
     for (const d of docs) {
