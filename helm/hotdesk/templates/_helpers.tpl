@@ -447,3 +447,39 @@ minAvailable: {{ .minAvailable }}
 maxUnavailable: {{ eq (toString .maxUnavailable) "" | ternary 1 .maxUnavailable }}
 {{- end }}
 {{- end -}}
+
+{{/* The CA this release's clients of the server (hotdesk-web) verify its certificate with. */}}
+{{- define "hotdesk.server.caSecret" -}}
+{{- .Values.server.tls.caSecret | default .Values.server.tls.existingSecret -}}
+{{- end -}}
+
+{{/*
+hotdesk-web's links to this release's adapters: the feature-code HTTP base (profile preview) and
+the health URLs the console shows. Empty strings when the adapters are off.
+*/}}
+{{- define "hotdesk.web.featurecodesUrl" -}}
+{{- if .Values.web.config.featurecodesUrl -}}
+{{- .Values.web.config.featurecodesUrl -}}
+{{- else if .Values.featurecodes.enabled -}}
+{{- printf "http://%s:%d" (include "hotdesk.componentName" (dict "ctx" . "component" "featurecodes")) (int .Values.featurecodes.service.ports.http) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hotdesk.web.adapters" -}}
+{{- if .Values.web.config.adapters -}}
+{{- .Values.web.config.adapters -}}
+{{- else -}}
+{{- $targets := list -}}
+{{- if .Values.featurecodes.enabled -}}
+{{- $targets = append $targets (printf "featurecodes=http://%s:%d/healthz" (include "hotdesk.componentName" (dict "ctx" . "component" "featurecodes")) (int .Values.featurecodes.service.ports.http)) -}}
+{{- end -}}
+{{- if .Values.xsp.enabled -}}
+{{- $targets = append $targets (printf "xsp=http://%s:%d/healthz" (include "hotdesk.componentName" (dict "ctx" . "component" "xsp")) (int .Values.xsp.service.metricsPort)) -}}
+{{- end -}}
+{{- if and .Values.csta.enabled .Values.metrics.enabled -}}
+{{- /* hotdesk-csta has no HTTP health endpoint; its metrics endpoint answering is the sign of life. */ -}}
+{{- $targets = append $targets (printf "csta=http://%s-metrics:%d/metrics" (include "hotdesk.componentName" (dict "ctx" . "component" "csta")) (int .Values.csta.service.metricsPort)) -}}
+{{- end -}}
+{{- join "," $targets -}}
+{{- end -}}
+{{- end -}}
