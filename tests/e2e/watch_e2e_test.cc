@@ -141,6 +141,37 @@ TEST_F(WatchE2E, LostHistoryEndsLiveWatchersWithOutOfRangeAndTheTenantIsFollowed
       << "the tenant was not followed again after its history was lost";
 }
 
+TEST_F(WatchE2E, RedisRestartedWithoutItsDataEndsWatchersAndRefusesTheirOldCursors) {
+  // The real fault behind a lost history: Redis killed with no persistence (or a failover to a
+  // replica that lacked the last writes) comes back without the stream the watchers were
+  // following. Neither the live watcher nor a later resume may go on as if nothing was lost.
+  StartServer();
+  std::string old_cursor = Login("h1", "g1");
+  auto live = Watch("0-0");
+  ASSERT_TRUE(live->WaitFor(1));
+  redis_.Kill();
+  ASSERT_TRUE(redis_.Restart());
+  // The server reconnects by itself; the first change after that lands on a stream without the
+  // history (Establish is retried here until the server serves again).
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        v1::EstablishResponse resp;
+        return Establish(stub_.get(), testing::Login(kTenant, "h2", "g2"), &resp).ok();
+      },
+      absl::Seconds(20)))
+      << server_.process().Stderr();
+  grpc::Status st = live->WaitDone();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE) << st.error_message();
+  auto resumed = Watch(old_cursor);
+  st = resumed->WaitDone();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE) << st.error_message();
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "HISTORY_LOST") << st.error_message();
+  // A new watch from the start follows the new history.
+  auto fresh = Watch("0-0");
+  ASSERT_TRUE(fresh->WaitFor(1));
+  EXPECT_EQ(fresh->events().front().association().host(), "h2");
+}
+
 TEST_F(WatchE2E, WatchersPerCallerAreCappedWithResourceExhausted) {
   StartServer({"--max_watchers_per_caller=2"});
   auto a = Watch("");
