@@ -50,8 +50,7 @@ esac
 # everything would not fit CI's time. ASan+UBSan: every suite of the services and adapters (with
 # the fuzz corpus replays); TSan, slower: the code with threads, callbacks and sockets.
 # HOTDESK_SUITES="a b" picks others; HOTDESK_SUITES=all builds and runs everything.
-binaries=(hotdesk-server hotdeskctl hotdesk-csta hotdesk-xsp hotdesk-xsp-sim hotdesk-featurecodes
-          hotdesk-web)
+binaries=(hotdesk-server hotdeskctl)
 case "$name" in
   asan) suites=(common_test core_test auth_test redis_cluster_slots_test redis_client_test
                 store_test store_contract_test redis_store_test events_test server_test
@@ -60,7 +59,8 @@ case "$name" in
                 xsp_unit_test xsp_e2e_test featurecodes_unit_test featurecodes_e2e_test
                 web_mapping_test web_e2e_test
                 ids_fuzz commands_fuzz record_codec_fuzz csta_frame_xml_fuzz xsi_xml_fuzz
-                doc_splitter_fuzz dial_plan_fuzz featurecodes_request_fuzz) ;;
+                doc_splitter_fuzz dial_plan_fuzz featurecodes_request_fuzz)
+        binaries+=(hotdesk-csta hotdesk-xsp hotdesk-xsp-sim hotdesk-featurecodes hotdesk-web) ;;
   tsan) suites=(redis_client_test store_contract_test events_test server_test
                 adapter_common_test server_e2e_test watch_e2e_test csta_server_test
                 csta_gateway_inprocess_test) ;;
