@@ -26,6 +26,7 @@
 #include "adapters/csta/metrics.h"
 #include "adapters/csta/transport.h"
 #include "services/common/log.h"
+#include "services/common/metrics_exposer.h"
 
 namespace hotdesk::csta {
 namespace {
@@ -100,14 +101,9 @@ absl::Status CstaServer::Start() {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-  if (!config_.metrics_listen.empty()) {
-    try {
-      exposer_ = std::make_unique<prometheus::Exposer>(config_.metrics_listen);
-      exposer_->RegisterCollectable(metrics_->registry());
-    } catch (const std::exception& e) {
-      return absl::UnavailableError(absl::StrCat("--metrics_listen: ", e.what()));
-    }
-  }
+  auto exposer = ServeMetrics(config_.metrics_listen, metrics_->registry());
+  if (!exposer.ok()) return exposer.status();
+  exposer_ = std::move(*exposer);
 
   auto channel = adapters::CreateCoreChannel({config_.server});
   gateway_ = std::make_unique<Gateway>(config_, channel, metrics_.get());

@@ -24,6 +24,7 @@
 #include "adapters/featurecodes/session_table.h"
 #include "services/common/env_flags.h"
 #include "services/common/log.h"
+#include "services/common/metrics_exposer.h"
 #include "services/common/process.h"
 #include "services/core/ids.h"
 
@@ -84,15 +85,10 @@ int main(int argc, char** argv) {
   hotdesk::BlockTerminationSignals();
 
   Metrics metrics;
-  std::unique_ptr<prometheus::Exposer> exposer;
-  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
-    try {  // prometheus-cpp throws on a busy port
-      exposer = std::make_unique<prometheus::Exposer>(absl::GetFlag(FLAGS_metrics_listen));
-    } catch (const std::exception& e) {
-      HD_LOG(kError, "cannot serve metrics").kv("error", e.what());
-      return 1;
-    }
-    exposer->RegisterCollectable(metrics.registry());
+  auto exposer = hotdesk::ServeMetrics(absl::GetFlag(FLAGS_metrics_listen), metrics.registry());
+  if (!exposer.ok()) {
+    HD_LOG(kError, "cannot serve metrics").kv("error", exposer.status().message());
+    return 1;
   }
 
   if (absl::GetFlag(FLAGS_core_timeout) <= absl::ZeroDuration() ||

@@ -10,6 +10,7 @@
 #include "adapters/web/metrics.h"
 #include "adapters/web/web_server.h"
 #include "services/common/log.h"
+#include "services/common/metrics_exposer.h"
 #include "services/common/process.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server address");
@@ -75,15 +76,10 @@ int main(int argc, char** argv) {
 
   hotdesk::BlockTerminationSignals();
   Metrics metrics;
-  std::unique_ptr<prometheus::Exposer> exposer;
-  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
-    try {  // prometheus-cpp throws on a busy port
-      exposer = std::make_unique<prometheus::Exposer>(absl::GetFlag(FLAGS_metrics_listen));
-    } catch (const std::exception& e) {
-      HD_LOG(kError, "cannot serve metrics").kv("error", e.what());
-      return 1;
-    }
-    exposer->RegisterCollectable(metrics.registry());
+  auto exposer = hotdesk::ServeMetrics(absl::GetFlag(FLAGS_metrics_listen), metrics.registry());
+  if (!exposer.ok()) {
+    HD_LOG(kError, "cannot serve metrics").kv("error", exposer.status().message());
+    return 1;
   }
 
   auto channel = CreateCoreChannel({absl::GetFlag(FLAGS_server), absl::GetFlag(FLAGS_server_tls_ca)});
@@ -93,7 +89,7 @@ int main(int argc, char** argv) {
     HD_LOG(kError, "cannot start").kv("error", port.status().message());
     return 1;
   }
-  int metrics_port = exposer ? static_cast<int>(exposer->GetListeningPorts().front()) : 0;
+  int metrics_port = *exposer ? static_cast<int>((*exposer)->GetListeningPorts().front()) : 0;
   HD_LOG(kInfo, "hotdesk-web listening")
       .kv("port", *port)
       .kv("metrics_port", metrics_port)

@@ -14,6 +14,7 @@
 #include "services/auth/tls.h"
 #include "services/auth/token_verifier.h"
 #include "services/common/log.h"
+#include "services/common/metrics_exposer.h"
 #include "services/core/guest_policy.h"
 #include "services/server/effects_store.h"
 #include "services/directory/devices_service.h"
@@ -102,15 +103,9 @@ absl::Status HotdeskServer::Start() {
   if (!credentials.ok()) return credentials.status();
 
   metrics_ = std::make_unique<ServerMetrics>();
-  if (!config_.metrics_listen.empty()) {
-    try {  // prometheus-cpp reports a busy port by throwing; keep it inside this module
-      exposer_ = std::make_unique<prometheus::Exposer>(config_.metrics_listen);
-    } catch (const std::exception& e) {
-      return absl::UnavailableError("cannot serve metrics on " + config_.metrics_listen + ": " +
-                                    e.what());
-    }
-    exposer_->RegisterCollectable(metrics_->registry());
-  }
+  auto exposer = ServeMetrics(config_.metrics_listen, metrics_->registry());
+  if (!exposer.ok()) return exposer.status();
+  exposer_ = std::move(*exposer);
 
   if (config_.store == "memory") {
     auto memory = std::make_unique<MemoryStore>();
