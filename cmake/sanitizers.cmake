@@ -10,11 +10,13 @@ set_property(CACHE HOTDESK_SANITIZE PROPERTY STRINGS "" address thread)
 option(HOTDESK_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 
 if(HOTDESK_SANITIZE STREQUAL "address")
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
-                      -fno-sanitize-recover=undefined)
+  set(HOTDESK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
+                              -fno-sanitize-recover=undefined)
+  add_compile_options(${HOTDESK_SANITIZER_FLAGS})
   add_link_options(-fsanitize=address,undefined)
 elseif(HOTDESK_SANITIZE STREQUAL "thread")
-  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  set(HOTDESK_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+  add_compile_options(${HOTDESK_SANITIZER_FLAGS})
   add_link_options(-fsanitize=thread)
 elseif(NOT HOTDESK_SANITIZE STREQUAL "")
   message(FATAL_ERROR "HOTDESK_SANITIZE: expected address, thread or empty, got '${HOTDESK_SANITIZE}'")
@@ -35,6 +37,21 @@ endif()
 # A sanitizer runtime and tcmalloc cannot both own malloc.
 if(HOTDESK_FUZZ OR NOT HOTDESK_SANITIZE STREQUAL "")
   set(HOTDESK_SANITIZED ON)
+  # -O1 with line tables only: reports keep function names, files and lines, and the build
+  # costs half of -O2 -g (services/server/server.cc under ASan: 29.8 s of CPU instead of 61.3 s).
+  set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -g1 -DNDEBUG")
 else()
   set(HOTDESK_SANITIZED OFF)
 endif()
+
+# hotdesk_uninstrumented(): the calling folder is compiled as the default build compiles it (no
+# sanitizer flags, its -O2 -g), like the Debian libraries it sits on. For generated code only (the
+# protobuf/gRPC stubs): its objects are then the default build's, taken from the compiler cache.
+macro(hotdesk_uninstrumented)
+  if(NOT HOTDESK_SANITIZE STREQUAL "")
+    unset(CMAKE_CXX_FLAGS_RELWITHDEBINFO)  # the cache's value: the default one
+    get_property(_hotdesk_options DIRECTORY PROPERTY COMPILE_OPTIONS)
+    list(REMOVE_ITEM _hotdesk_options ${HOTDESK_SANITIZER_FLAGS})
+    set_property(DIRECTORY PROPERTY COMPILE_OPTIONS ${_hotdesk_options})
+  endif()
+endmacro()
