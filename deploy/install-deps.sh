@@ -7,7 +7,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libev-dev libssl-dev prometheus-cpp-dev
   libpugixml-dev libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev libgoogle-perftools-dev
-  redis-server redis-tools tzdata ca-certificates
+  libjwt-dev nlohmann-json3-dev openssl
+  redis-server redis-tools redis-sentinel tzdata ca-certificates
   libgtest-dev libgmock-dev clang libclang-rt-14-dev
   nodejs npm unzip python3 python3-yaml curl
   chromium chromium-driver python3-selenium prometheus

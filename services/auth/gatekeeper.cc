@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "hotdesk/v1/guests.pb.h"
+#include "services/common/host_port.h"
 #include "services/common/status.h"
 
 namespace hotdesk::auth {
@@ -34,11 +35,7 @@ absl::StatusOr<std::shared_ptr<const Caller>> Gatekeeper::Authenticate(
     caller->role = Role::kAdmin;
     // One client's connections count together (per-caller limits): the address without the
     // port ("ipv4:10.0.0.7:52114" -> "ipv4:10.0.0.7").
-    if (absl::StartsWith(peer, "ipv4:") || absl::StartsWith(peer, "ipv6:")) {
-      size_t colon = peer.rfind(':');
-      if (colon > 5) peer = peer.substr(0, colon);
-    }
-    caller->principal = absl::StrCat("peer:", peer);
+    caller->principal = absl::StrCat("peer:", PeerWithoutPort(peer));
     return std::shared_ptr<const Caller>(std::move(caller));
   }
   if (!authorization)

@@ -17,4 +17,9 @@ struct HostPort {
 // number in range (0 only with `allow_port_zero`), or the host is empty.
 absl::StatusOr<HostPort> SplitHostPort(absl::string_view addr, bool allow_port_zero = false);
 
+// A gRPC peer without its port, so that one client's connections count as one caller:
+// "ipv4:10.0.0.7:52114" -> "ipv4:10.0.0.7", "ipv6:[::1]:52114" -> "ipv6:[::1]"; peers of other
+// kinds ("unix:/path") as they are.
+std::string PeerWithoutPort(absl::string_view peer);
+
 }  // namespace hotdesk

@@ -82,7 +82,7 @@ grpc::ServerWriteReactor<v1::AssociationEvent>* AssociationsService::WatchEvents
     watch_.metrics->Record(status.error_code(), 0);
     return new RefusedStream<v1::AssociationEvent>(status);
   }
-  return StartWatch(ctx, req,
+  return StartWatch(auth::CallerKey(**caller), req,
                     WatchDeps{store_, hub_, metrics_, watch_.metrics, &watches_, &watch_limits_});
 }
 

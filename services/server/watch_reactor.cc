@@ -3,7 +3,6 @@
 #include "absl/time/clock.h"
 #include "services/common/status.h"
 #include "services/core/watch_command.h"
-#include "services/server/caller.h"
 
 namespace hotdesk {
 namespace {
@@ -16,10 +15,10 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::AssociationEvent>
     deps_.method->Started();
   }
 
-  void Begin(const grpc::CallbackServerContext& ctx, const v1::WatchEventsRequest& req) {
+  void Begin(const std::string& caller, const v1::WatchEventsRequest& req) {
     auto cmd = PrepareWatch(req);
     if (!cmd.ok()) return Close(cmd.status());
-    auto slot = deps_.limits->Acquire(CallerOf(ctx), cmd->tenant);
+    auto slot = deps_.limits->Acquire(caller, cmd->tenant);
     if (!slot.ok()) return Close(slot.status());
     slot_ = std::move(*slot);
     session_ = std::make_shared<WatchSession>(std::move(*cmd), deps_.store, deps_.hub, this,
@@ -87,11 +86,11 @@ void WatchRegistry::EndAll(const absl::Status& status) {
   for (auto& s : live) s->End(status);
 }
 
-grpc::ServerWriteReactor<v1::AssociationEvent>* StartWatch(grpc::CallbackServerContext* ctx,
+grpc::ServerWriteReactor<v1::AssociationEvent>* StartWatch(const std::string& caller,
                                                            const v1::WatchEventsRequest* req,
                                                            WatchDeps deps) {
   auto* reactor = new WatchReactor(deps);
-  reactor->Begin(*ctx, *req);
+  reactor->Begin(caller, *req);
   return reactor;
 }
 

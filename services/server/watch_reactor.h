@@ -46,7 +46,8 @@ struct WatchDeps {
 };
 
 // Starts serving one WatchEvents call; the reactor deletes itself when the call ends.
-grpc::ServerWriteReactor<v1::AssociationEvent>* StartWatch(grpc::CallbackServerContext* ctx,
+// `caller` is who the gatekeeper admitted (auth::CallerKey): what the per-caller limit counts by.
+grpc::ServerWriteReactor<v1::AssociationEvent>* StartWatch(const std::string& caller,
                                                            const v1::WatchEventsRequest* req,
                                                            WatchDeps deps);
 

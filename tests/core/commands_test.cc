@@ -6,6 +6,7 @@
 #include "absl/time/civil_time.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/status.h"
+#include "tests/support/async.h"
 
 namespace hotdesk {
 namespace {
@@ -20,13 +21,7 @@ v1::EstablishRequest Valid() {
   return r;
 }
 
-std::vector<std::string> ViolatedFields(const absl::Status& s) {
-  google::rpc::BadRequest bad;
-  std::vector<std::string> out;
-  if (!GetDetail(s, &bad)) return out;
-  for (const auto& v : bad.field_violations()) out.push_back(v.field());
-  return out;
-}
+using ::hotdesk::testing::ViolatedFields;
 
 TEST(PrepareEstablishTest, AppliesDefaults) {
   auto cmd = PrepareEstablish(Valid(), {}, absl::Now());

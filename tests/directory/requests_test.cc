@@ -5,6 +5,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "services/common/status.h"
+#include "tests/support/async.h"
 
 namespace hotdesk {
 namespace {
@@ -12,13 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> ViolatedFields(const absl::Status& s) {
-  google::rpc::BadRequest bad;
-  std::vector<std::string> out;
-  if (!GetDetail(s, &bad)) return out;
-  for (const auto& v : bad.field_violations()) out.push_back(v.field());
-  return out;
-}
+using ::hotdesk::testing::ViolatedFields;
 
 TEST(PrepareCreateDeviceTest, NormalisesAndAppliesDefaults) {
   v1::CreateDeviceRequest req;

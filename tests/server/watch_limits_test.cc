@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "services/common/status.h"
-#include "services/server/caller.h"
 
 namespace hotdesk {
 namespace {
@@ -28,13 +27,6 @@ TEST(WatchLimitsTest, CapsPerCallerAndPerTenantAndGivesPlacesBack) {
 
   a1->reset();  // a watcher ends: its place is free again
   EXPECT_TRUE(limits.Acquire("ipv4:10.0.0.2", "acme").ok());
-}
-
-TEST(CallerTest, ThePeerAddressWithoutItsPort) {
-  EXPECT_EQ(CallerFromPeer("ipv4:10.0.0.7:52114"), "ipv4:10.0.0.7");
-  EXPECT_EQ(CallerFromPeer("ipv6:[::1]:52114"), "ipv6:[::1]");
-  EXPECT_EQ(CallerFromPeer("ipv6:[2001:db8::1]:443"), "ipv6:[2001:db8::1]");
-  EXPECT_EQ(CallerFromPeer("unix:/run/hotdesk.sock"), "unix:/run/hotdesk.sock");
 }
 
 }  // namespace

@@ -13,19 +13,14 @@
 #include "services/keyspace/redis_keys.h"
 #include "services/store/redis/redis_store.h"
 #include "tests/support/processes.h"
+#include "tests/support/async.h"
 
 namespace hotdesk {
 namespace {
 
 using ::testing::HasSubstr;
 
-template <typename T>
-absl::StatusOr<T> Wait(std::function<void(Done<T>)> op) {
-  auto p = std::make_shared<std::promise<absl::StatusOr<T>>>();
-  auto f = p->get_future();
-  op([p](absl::StatusOr<T> r) { p->set_value(std::move(r)); });
-  return f.get();
-}
+using ::hotdesk::testing::Wait;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
 
