@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/host_port.h"
 
 namespace hotdesk {
 namespace {
@@ -95,16 +96,9 @@ std::vector<RedisNodeAddr> SlotMap::Primaries() const {
 }
 
 std::optional<RedisNodeAddr> ParseNodeAddr(absl::string_view text) {
-  size_t colon = text.rfind(':');
-  if (colon == absl::string_view::npos || colon == 0) return std::nullopt;
-  absl::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  int port = 0;
-  if (host.empty() || !absl::SimpleAtoi(text.substr(colon + 1), &port) || port <= 0 ||
-      port > 65535)
-    return std::nullopt;
-  return RedisNodeAddr{std::string(host), port};
+  auto hp = SplitHostPort(text);
+  if (!hp.ok()) return std::nullopt;
+  return RedisNodeAddr{hp->host, hp->port};
 }
 
 std::optional<Redirect> ParseRedirect(absl::string_view error) {

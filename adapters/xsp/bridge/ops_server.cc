@@ -4,6 +4,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "absl/strings/numbers.h"
+#include "services/common/host_port.h"
 
 namespace hotdesk::xsp {
 
@@ -40,12 +41,10 @@ OpsServer::OpsServer(std::shared_ptr<prometheus::Registry> registry,
 OpsServer::~OpsServer() { Stop(); }
 
 int OpsServer::Start(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) return -1;
-  std::string host = listen.substr(0, colon);
-  int bound =
-      port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  auto hp = SplitHostPort(listen, /*allow_port_zero=*/true);
+  if (!hp.ok()) return -1;
+  int bound = hp->port == 0 ? http_->bind_to_any_port(hp->host)
+                            : (http_->bind_to_port(hp->host, hp->port) ? hp->port : -1);
   if (bound <= 0) return -1;
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   for (int i = 0; i < 200 && !http_->is_running(); ++i) {

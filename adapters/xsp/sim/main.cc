@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "adapters/xsp/sim/sim_server.h"
 #include "services/common/env_flags.h"
+#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 
@@ -49,15 +50,13 @@ int main(int argc, char** argv) {
   config.event_timeout = absl::GetFlag(FLAGS_event_timeout);
 
   std::string listen = absl::GetFlag(FLAGS_listen);
-  size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    std::fprintf(stderr, "--listen: expected host:port\n");
+  auto hp = hotdesk::SplitHostPort(listen, /*allow_port_zero=*/true);
+  if (!hp.ok()) {
+    std::fprintf(stderr, "--listen: %s\n", std::string(hp.status().message()).c_str());
     return 2;
   }
   hotdesk::xsp::sim::SimServer server(config);
-  int bound = server.Bind(listen.substr(0, colon), port);
+  int bound = server.Bind(hp->host, hp->port);
   if (bound <= 0) {
     std::fprintf(stderr, "--listen: cannot bind %s\n", listen.c_str());
     return 1;
