@@ -1,10 +1,10 @@
 #include "tests/faults/watchers.h"
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
+#include "services/common/status.h"
 
 namespace hotdesk::faults {
 
@@ -100,8 +100,7 @@ void ResumingWatcher::Run() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       call_ = nullptr;
-      bool lost = st.error_code() == grpc::StatusCode::OUT_OF_RANGE &&
-                  absl::StrContains(st.error_message(), "no longer has");
+      bool lost = ErrorReason(FromGrpcStatus(st)) == "HISTORY_LOST";
       ++endings_[lost ? std::string("HISTORY_LOST")
                       : absl::StatusCodeToString(static_cast<absl::StatusCode>(st.error_code()))];
       if (lost && !resync) {
