@@ -199,15 +199,22 @@ int Run() {
     return 2;
   }
 
+  // Only the single server persists (a topology's restarted node syncs from its primary).
+  std::string persistence =
+      dc.redis_mode != "single"
+          ? std::string("no persistence")
+          : absl::StrCat("appendfsync=", dc.appendfsync,
+                         dc.emulate_power_loss ? " (power loss emulated)" : "");
+  if (!dc.server_flags.empty())
+    absl::StrAppend(&persistence, ", servers ", absl::StrJoin(dc.server_flags, " "));
   std::printf("hotdesk-faults seed=%llu (rerun with --seed=%llu) duration=%s ops=%lld "
-              "redis=%s replicas=%d clients=%d tenants=%d watchers/tenant=%d appendfsync=%s%s\n",
+              "redis=%s replicas=%d clients=%d tenants=%d watchers/tenant=%d %s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
               absl::FormatDuration(absl::GetFlag(FLAGS_duration)).c_str(),
               static_cast<long long>(absl::GetFlag(FLAGS_ops)), dc.redis_mode.c_str(),
               dc.replicas,
               absl::GetFlag(FLAGS_clients), absl::GetFlag(FLAGS_tenants),
-              absl::GetFlag(FLAGS_watchers_per_tenant), dc.appendfsync.c_str(),
-              dc.emulate_power_loss ? " (power loss emulated)" : "");
+              absl::GetFlag(FLAGS_watchers_per_tenant), persistence.c_str());
   std::fflush(stdout);
 
   Deployment d(dc);
@@ -480,8 +487,7 @@ int Run() {
       << " restarts, longest " << max_loading << " s\n";
   out << "rss (warm -> end):" << rss_report << "\n";
   if (absl::GetFlag(FLAGS_allow_loss))
-    out << "acknowledged changes lost (redis=" << dc.redis_mode << ", appendfsync="
-        << dc.appendfsync << (dc.emulate_power_loss ? ", power loss emulated" : "")
+    out << "acknowledged changes lost (redis=" << dc.redis_mode << ", " << persistence
         << "): " << lost
         << "; events watchers received that the stream lost: " << phantoms << "\n"
         << loss_report;
