@@ -221,16 +221,28 @@ void FaultInjector::ClientKill(bool only_reader) {
   }
 }
 
+namespace {
+// How long a failover took to name a new primary, for the run's log.
+void PrintTakeover(const char* what, absl::Time since) {
+  std::printf("    %s: new primary after %s\n", what,
+              absl::FormatDuration(absl::Trunc(absl::Now() - since, absl::Milliseconds(1)))
+                  .c_str());
+  std::fflush(stdout);
+}
+}  // namespace
+
 void FaultInjector::SentinelFailover() {
   testing::RedisSentinelProcesses& s = *deployment_->topology()->sentinel();
   int old = s.PrimaryPort();
   MarkLossPoint("sentinel_failover");
+  absl::Time t0 = absl::Now();
   int now = s.Failover(absl::Seconds(60));
   if (now == 0) {
     violations_->Add("harness_error",
                      absl::StrCat("SENTINEL FAILOVER: no new primary 60 s after (was :", old, ")"));
     return;
   }
+  PrintTakeover("SENTINEL FAILOVER", t0);
   // The old primary follows the new one (the sentinels reconfigure it); the next failover needs
   // its link up.
   WaitReplicaLinked(&s.data(s.IndexOfPort(old)), "sentinel_failover");
@@ -257,11 +269,13 @@ void FaultInjector::ClusterFailover(const std::string& tenant) {
     return;
   }
   MarkLossPoint("cluster_failover");
+  absl::Time t0 = absl::Now();
   std::string r = c.node(replica).Cmd({"CLUSTER", "FAILOVER"});
-  if (r != "OK" ||
-      !testing::WaitUntil([&] { return c.PrimaryIndexForKey(key) == replica; },
-                          absl::Seconds(60)) ||
-      !c.WaitHealthy(absl::Seconds(60)))
+  bool took_over = r == "OK" && testing::WaitUntil(
+                                    [&] { return c.PrimaryIndexForKey(key) == replica; },
+                                    absl::Seconds(60));
+  if (took_over) PrintTakeover("CLUSTER FAILOVER", t0);
+  if (!took_over || !c.WaitHealthy(absl::Seconds(60)))
     violations_->Add("harness_error",
                      absl::StrCat("CLUSTER FAILOVER on node ", replica, " answered ", r,
                                   "; it did not take over ", tenant, "'s slot within 60 s"));
@@ -272,8 +286,10 @@ void FaultInjector::PrimaryKill(const std::string& tenant) {
     int old = s->PrimaryPort();
     testing::RedisServer& node = s->data(s->IndexOfPort(old));
     MarkLossPoint("primary_kill");
+    absl::Time t0 = absl::Now();
     node.Kill();
     int now = s->WaitNewPrimary(old, absl::Seconds(60));
+    if (now != 0) PrintTakeover("kill -9 of the primary", t0);
     if (now == 0) {
       violations_->Add("harness_error", "primary_kill: the sentinels named no new primary");
       if (!node.Restart(true)) violations_->Add("harness_error", "primary_kill: no restart");
@@ -297,13 +313,16 @@ void FaultInjector::PrimaryKill(const std::string& tenant) {
     return;
   }
   MarkLossPoint("primary_kill");
+  absl::Time t0 = absl::Now();
   c.node(primary).Kill();
-  if (!testing::WaitUntil(
+  if (testing::WaitUntil(
           [&] {
             int p = c.PrimaryIndexForKey(key);
             return p >= 0 && p != primary;
           },
           absl::Seconds(60)))
+    PrintTakeover("kill -9 of the primary", t0);
+  else
     violations_->Add("harness_error", "primary_kill: no replica took over " + tenant + "'s slot");
   // Its nodes.conf names it as the slot's owner at an older epoch: back, it becomes a replica
   // of the new owner.
