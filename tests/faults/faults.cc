@@ -146,14 +146,26 @@ void FaultInjector::Inject(const std::string& kind) {
   if (kind == "slot_migration") return SlotMigration(tenant);
 }
 
-std::vector<std::pair<int64_t, std::string>> FaultInjector::loss_points() const {
+std::vector<FaultInjector::LossPoint> FaultInjector::loss_points() const {
   std::lock_guard<std::mutex> lock(mu_);
   return loss_points_;
 }
 
 void FaultInjector::MarkLossPoint(const std::string& kind) {
   std::lock_guard<std::mutex> lock(mu_);
-  loss_points_.emplace_back(absl::ToUnixMillis(absl::Now()), kind);
+  loss_points_.push_back({absl::ToUnixMillis(absl::Now()), 0, kind});
+}
+
+void FaultInjector::MarkTakeover(const char* what) {
+  int64_t now = absl::ToUnixMillis(absl::Now()), start;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    loss_points_.back().takeover_ms = now;
+    start = loss_points_.back().start_ms;
+  }
+  std::printf("    %s at %lld ms: new primary after %lld ms\n", what,
+              static_cast<long long>(start), static_cast<long long>(now - start));
+  std::fflush(stdout);
 }
 
 void FaultInjector::RedisKill() {
@@ -221,28 +233,17 @@ void FaultInjector::ClientKill(bool only_reader) {
   }
 }
 
-namespace {
-// How long a failover took to name a new primary, for the run's log.
-void PrintTakeover(const char* what, absl::Time since) {
-  std::printf("    %s: new primary after %s\n", what,
-              absl::FormatDuration(absl::Trunc(absl::Now() - since, absl::Milliseconds(1)))
-                  .c_str());
-  std::fflush(stdout);
-}
-}  // namespace
-
 void FaultInjector::SentinelFailover() {
   testing::RedisSentinelProcesses& s = *deployment_->topology()->sentinel();
   int old = s.PrimaryPort();
   MarkLossPoint("sentinel_failover");
-  absl::Time t0 = absl::Now();
   int now = s.Failover(absl::Seconds(60));
   if (now == 0) {
     violations_->Add("harness_error",
                      absl::StrCat("SENTINEL FAILOVER: no new primary 60 s after (was :", old, ")"));
     return;
   }
-  PrintTakeover("SENTINEL FAILOVER", t0);
+  MarkTakeover("SENTINEL FAILOVER");
   // The old primary follows the new one (the sentinels reconfigure it); the next failover needs
   // its link up.
   WaitReplicaLinked(&s.data(s.IndexOfPort(old)), "sentinel_failover");
@@ -269,12 +270,11 @@ void FaultInjector::ClusterFailover(const std::string& tenant) {
     return;
   }
   MarkLossPoint("cluster_failover");
-  absl::Time t0 = absl::Now();
   std::string r = c.node(replica).Cmd({"CLUSTER", "FAILOVER"});
   bool took_over = r == "OK" && testing::WaitUntil(
                                     [&] { return c.PrimaryIndexForKey(key) == replica; },
                                     absl::Seconds(60));
-  if (took_over) PrintTakeover("CLUSTER FAILOVER", t0);
+  if (took_over) MarkTakeover("CLUSTER FAILOVER");
   if (!took_over || !c.WaitHealthy(absl::Seconds(60)))
     violations_->Add("harness_error",
                      absl::StrCat("CLUSTER FAILOVER on node ", replica, " answered ", r,
@@ -286,10 +286,9 @@ void FaultInjector::PrimaryKill(const std::string& tenant) {
     int old = s->PrimaryPort();
     testing::RedisServer& node = s->data(s->IndexOfPort(old));
     MarkLossPoint("primary_kill");
-    absl::Time t0 = absl::Now();
-    node.Kill();
+      node.Kill();
     int now = s->WaitNewPrimary(old, absl::Seconds(60));
-    if (now != 0) PrintTakeover("kill -9 of the primary", t0);
+    if (now != 0) MarkTakeover("kill -9 of the primary");
     if (now == 0) {
       violations_->Add("harness_error", "primary_kill: the sentinels named no new primary");
       if (!node.Restart(true)) violations_->Add("harness_error", "primary_kill: no restart");
@@ -303,6 +302,9 @@ void FaultInjector::PrimaryKill(const std::string& tenant) {
     }
     node.Cmd({"REPLICAOF", "127.0.0.1", std::to_string(now)});
     WaitReplicaLinked(&node, "primary_kill");
+    std::printf("    old primary :%d back as a replica of :%d at %lld ms\n", old, now,
+                static_cast<long long>(absl::ToUnixMillis(absl::Now())));
+    std::fflush(stdout);
     return;
   }
   testing::RedisClusterProcesses& c = *deployment_->topology()->cluster();
@@ -313,7 +315,6 @@ void FaultInjector::PrimaryKill(const std::string& tenant) {
     return;
   }
   MarkLossPoint("primary_kill");
-  absl::Time t0 = absl::Now();
   c.node(primary).Kill();
   if (testing::WaitUntil(
           [&] {
@@ -321,7 +322,7 @@ void FaultInjector::PrimaryKill(const std::string& tenant) {
             return p >= 0 && p != primary;
           },
           absl::Seconds(60)))
-    PrintTakeover("kill -9 of the primary", t0);
+    MarkTakeover("kill -9 of the primary");
   else
     violations_->Add("harness_error", "primary_kill: no replica took over " + tenant + "'s slot");
   // Its nodes.conf names it as the slot's owner at an older epoch: back, it becomes a replica

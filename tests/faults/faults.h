@@ -49,9 +49,14 @@ class FaultInjector {
   double max_recovery_seconds() const;
   // LOADING times of Redis restarts, in seconds.
   std::vector<double> loading_seconds() const;
-  // The faults that may lose acknowledged writes (kill -9 of Redis or of a primary, a
-  // failover): when each began (Unix ms) and its kind, in order.
-  std::vector<std::pair<int64_t, std::string>> loss_points() const;
+  // A fault that may lose acknowledged writes (kill -9 of Redis or of a primary, a failover).
+  struct LossPoint {
+    int64_t start_ms = 0;     // when it began (Unix ms)
+    int64_t takeover_ms = 0;  // failovers: when the sentinels / the slot map named the new
+                              // primary (0: not a failover, or it never did)
+    std::string kind;
+  };
+  std::vector<LossPoint> loss_points() const;
   // The probe tenant: writes that prove a replica serves; not part of the checked history.
   static constexpr const char* kProbeTenant = "faultprobe";
 
@@ -75,6 +80,8 @@ class FaultInjector {
   void PrimaryKill(const std::string& tenant);
   void SlotMigration(const std::string& tenant);
   void MarkLossPoint(const std::string& kind);
+  // The last loss point's failover named its new primary now; printed with the time it took.
+  void MarkTakeover(const char* what);
   // Waits until `node` is a replica with its link to the primary up (a violation if not).
   void WaitReplicaLinked(testing::RedisServer* node, const std::string& kind);
   void ClientKill(bool only_reader);
@@ -92,7 +99,7 @@ class FaultInjector {
   mutable std::mutex mu_;
   std::map<std::string, int64_t> injected_;
   std::vector<double> loading_;
-  std::vector<std::pair<int64_t, std::string>> loss_points_;
+  std::vector<LossPoint> loss_points_;
   double max_recovery_s_ = 0;
   uint64_t serial_ = 0;  // makes probe guests and bad zone names unique
   std::thread thread_;
