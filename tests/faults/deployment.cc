@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -135,6 +136,39 @@ std::vector<testing::RedisServer*> Deployment::RedisNodes() {
   for (auto* n : nodes)
     if (n->pid() > 0) running.push_back(n);
   return running;
+}
+
+std::string Deployment::EpochReport() {
+  if (!topology_) return "";
+  if (auto* s = topology_->sentinel()) {
+    for (absl::string_view addr : absl::StrSplit(s->Sentinels(), ',')) {
+      int port = 0;
+      if (!absl::SimpleAtoi(addr.substr(addr.rfind(':') + 1), &port)) continue;
+      timeval tv{2, 0};
+      redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+      if (!c || c->err) {
+        if (c) redisFree(c);
+        continue;
+      }
+      auto* r = static_cast<redisReply*>(
+          redisCommand(c, "SENTINEL MASTER %s", testing::RedisSentinelProcesses::kMaster));
+      std::string epoch;
+      for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+        if (std::string(r->element[i]->str, r->element[i]->len) == "config-epoch")
+          epoch.assign(r->element[i + 1]->str, r->element[i + 1]->len);
+      if (r) freeReplyObject(r);
+      redisFree(c);
+      if (!epoch.empty()) return absl::StrCat("sentinel config-epoch ", epoch, " (", addr, ")");
+    }
+    return "sentinel config-epoch unknown (no sentinel answered)";
+  }
+  for (testing::RedisServer* n : RedisNodes()) {
+    for (absl::string_view line : absl::StrSplit(n->Cmd({"CLUSTER", "INFO"}), '\n'))
+      if (absl::StartsWith(line, "cluster_current_epoch:"))
+        return absl::StrCat("cluster current epoch ",
+                            absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
+  }
+  return "cluster epoch unknown";
 }
 
 std::string Deployment::ReplicaAddr(int i) const {

@@ -65,6 +65,10 @@ class Deployment {
   testing::RedisServer& RedisFor(const std::string& tenant);
   // Every data node that runs now (single: the one server); for commands meant for all of them.
   std::vector<testing::RedisServer*> RedisNodes();
+  // Sentinel and cluster: how many failovers the topology has been through (the sentinels'
+  // config-epoch; the cluster's current epoch, which slot moves raise too), to compare with the
+  // ones injected; "" in single mode.
+  std::string EpochReport();
   // A key of the tenant (its stream), as the server names it: for slot and primary look-ups.
   std::string TenantKey(const std::string& tenant) const;
   // Restarts Redis after a kill and waits until it has loaded; the LOADING time, or an error.

@@ -499,6 +499,8 @@ int Run() {
         << "(resynced), " << lost_history_events
         << " events they had received that the stream lost\n";
   out << "faults injected: " << Counts(faults.Injected()) << "\n";
+  if (std::string epochs = d.EpochReport(); !epochs.empty())
+    out << "failovers Redis went through: " << epochs << "\n";
   out << "recovery: longest " << faults.max_recovery_seconds()
       << " s from a fault's end to every replica serving; Redis LOADING " << loading.size()
       << " restarts, longest " << max_loading << " s\n";
