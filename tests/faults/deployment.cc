@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -33,6 +34,15 @@ Deployment::~Deployment() {
 }
 
 absl::Status Deployment::Start() {
+  if (config_.redis_mode != "single") {
+    if (config_.redis_mode != "sentinel" && config_.redis_mode != "cluster")
+      return absl::InvalidArgumentError("--redis: unknown mode " + config_.redis_mode +
+                                        " (single, sentinel, cluster)");
+    topology_ = std::make_unique<testing::RedisDeployment>(config_.redis_mode);
+    if (!topology_->Start())
+      return absl::InternalError("the Redis " + config_.redis_mode + " processes did not start");
+    return StartReplicas();
+  }
   std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", config_.appendfsync,
                                    // Commands, not an RDB preamble: loading takes seconds, as a
                                    // large production AOF does.
@@ -62,6 +72,10 @@ absl::Status Deployment::Start() {
     if (!loading.ok()) return loading.status();
     initial_loading_s_ = absl::ToDoubleSeconds(*loading);
   }
+  return StartReplicas();
+}
+
+absl::Status Deployment::StartReplicas() {
   for (int i = 0; i < config_.replicas; ++i) {
     auto r = std::make_unique<Replica>();
     r->port = testing::FreePort();
@@ -99,6 +113,64 @@ int64_t Deployment::aof_bytes() const {
   return total;
 }
 
+std::string Deployment::TenantKey(const std::string& tenant) const {
+  // The README's Redis model: <prefix>:{tenant}:<name>.
+  return absl::StrCat(config_.key_prefix, ":{", tenant, "}:ev");
+}
+
+testing::RedisServer& Deployment::RedisFor(const std::string& tenant) {
+  if (!topology_) return redis_;
+  return topology_->PrimaryFor(TenantKey(tenant));
+}
+
+std::vector<testing::RedisServer*> Deployment::RedisNodes() {
+  std::vector<testing::RedisServer*> nodes;
+  if (!topology_) {
+    nodes.push_back(&redis_);
+  } else if (auto* s = topology_->sentinel()) {
+    for (size_t i = 0; i < s->data_size(); ++i) nodes.push_back(&s->data(i));
+  } else if (auto* c = topology_->cluster()) {
+    for (size_t i = 0; i < c->size(); ++i) nodes.push_back(&c->node(i));
+  }
+  std::vector<testing::RedisServer*> running;
+  for (auto* n : nodes)
+    if (n->pid() > 0) running.push_back(n);
+  return running;
+}
+
+std::string Deployment::EpochReport() {
+  if (!topology_) return "";
+  if (auto* s = topology_->sentinel()) {
+    for (absl::string_view addr : absl::StrSplit(s->Sentinels(), ',')) {
+      int port = 0;
+      if (!absl::SimpleAtoi(addr.substr(addr.rfind(':') + 1), &port)) continue;
+      timeval tv{2, 0};
+      redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+      if (!c || c->err) {
+        if (c) redisFree(c);
+        continue;
+      }
+      auto* r = static_cast<redisReply*>(
+          redisCommand(c, "SENTINEL MASTER %s", testing::RedisSentinelProcesses::kMaster));
+      std::string epoch;
+      for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+        if (std::string(r->element[i]->str, r->element[i]->len) == "config-epoch")
+          epoch.assign(r->element[i + 1]->str, r->element[i + 1]->len);
+      if (r) freeReplyObject(r);
+      redisFree(c);
+      if (!epoch.empty()) return absl::StrCat("sentinel config-epoch ", epoch, " (", addr, ")");
+    }
+    return "sentinel config-epoch unknown (no sentinel answered)";
+  }
+  for (testing::RedisServer* n : RedisNodes()) {
+    for (absl::string_view line : absl::StrSplit(n->Cmd({"CLUSTER", "INFO"}), '\n'))
+      if (absl::StartsWith(line, "cluster_current_epoch:"))
+        return absl::StrCat("cluster current epoch ",
+                            absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
+  }
+  return "cluster epoch unknown";
+}
+
 std::string Deployment::ReplicaAddr(int i) const {
   return absl::StrCat("127.0.0.1:", replicas_[i]->port);
 }
@@ -109,7 +181,6 @@ absl::Status Deployment::StartReplica(int i) {
       testing::ServerBinary(),
       absl::StrCat("--listen=127.0.0.1:", r.port),
       absl::StrCat("--metrics_listen=127.0.0.1:", r.metrics_port),
-      "--redis_addr=" + redis_.addr(),
       "--key_prefix=" + config_.key_prefix,
       // Faults, not authentication, are tested here (tests/e2e/auth_e2e_test covers that).
       "--insecure_no_auth",
@@ -117,6 +188,12 @@ absl::Status Deployment::StartReplica(int i) {
       // The checker replays every tenant's stream from its first event.
       "--stream_retention=1000000000",
       "--log_level=warn"};
+  if (topology_) {
+    std::vector<std::string> redis_flags = topology_->ServerFlags();
+    argv.insert(argv.end(), redis_flags.begin(), redis_flags.end());
+  } else {
+    argv.push_back("--redis_addr=" + redis_.addr());
+  }
   argv.insert(argv.end(), config_.server_flags.begin(), config_.server_flags.end());
   // The port of a killed replica may linger for a moment.
   for (int attempt = 0; attempt < 20; ++attempt) {

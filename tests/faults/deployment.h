@@ -1,6 +1,8 @@
-// The system under test as real processes: one redis-server with an append-only file (and
-// enough filler data that a restart spends seconds LOADING) and N hotdesk-server replicas on
-// fixed loopback ports, so that clients' channels find a restarted replica where it was.
+// The system under test as real processes: Redis in one of three modes — one redis-server with
+// an append-only file (and enough filler data that a restart spends seconds LOADING), a Sentinel
+// group (primary, replica, 3 sentinels) or a Cluster (3 primaries, 3 replicas) — and N
+// hotdesk-server replicas on fixed loopback ports, so that clients' channels find a restarted
+// replica where it was.
 #pragma once
 
 #include <sys/types.h>
@@ -17,16 +19,21 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "tests/support/processes.h"
+#include "tests/support/redis_topologies.h"
 
 namespace hotdesk::faults {
 
 struct DeploymentConfig {
+  // "single" (one redis-server), "sentinel" or "cluster" (tests/support/redis_topologies.h).
+  std::string redis_mode = "single";
   int replicas = 2;
   std::string appendfsync = "always";
   // Redis runs with tests/faults/unsynced_loss.cc preloaded: kill -9 then loses what was written
   // to the AOF but not synced, as a machine crash would.
   bool emulate_power_loss = false;
-  int64_t preload_keys = 300000;  // filler keys (own prefix "filler:"), loaded on every restart
+  // Filler keys (own prefix "filler:"), loaded on every restart; single mode only (in the other
+  // modes a restarted node takes its data from a replica, not from its own file).
+  int64_t preload_keys = 300000;
   int preload_value_bytes = 1024;
   std::string key_prefix = "hotdesk";
   absl::Duration shutdown_grace = absl::Seconds(5);
@@ -43,11 +50,27 @@ class Deployment {
   explicit Deployment(DeploymentConfig config);
   ~Deployment();
 
-  // Starts Redis, preloads and rewrites the AOF, measures one restart, starts the replicas.
+  // Starts Redis (single: preloads and rewrites the AOF, measures one restart), then the
+  // replicas.
   absl::Status Start();
 
   const DeploymentConfig& config() const { return config_; }
+  const std::string& redis_mode() const { return config_.redis_mode; }
+  // The one redis-server of single mode.
   testing::RedisServer& redis() { return redis_; }
+  // Sentinel and cluster modes: the topology (nullptr in single mode).
+  testing::RedisDeployment* topology() { return topology_.get(); }
+  // The process serving the tenant's keys as primary now (all of a tenant's keys share one hash
+  // slot, so one node holds them all).
+  testing::RedisServer& RedisFor(const std::string& tenant);
+  // Every data node that runs now (single: the one server); for commands meant for all of them.
+  std::vector<testing::RedisServer*> RedisNodes();
+  // Sentinel and cluster: how many failovers the topology has been through (the sentinels'
+  // config-epoch; the cluster's current epoch, which slot moves raise too), to compare with the
+  // ones injected; "" in single mode.
+  std::string EpochReport();
+  // A key of the tenant (its stream), as the server names it: for slot and primary look-ups.
+  std::string TenantKey(const std::string& tenant) const;
   // Restarts Redis after a kill and waits until it has loaded; the LOADING time, or an error.
   absl::StatusOr<absl::Duration> RestartRedis(absl::Duration timeout);
   double initial_loading_seconds() const { return initial_loading_s_; }
@@ -74,6 +97,7 @@ class Deployment {
   int64_t RssKiB(int i) const;
 
  private:
+  absl::Status StartReplicas();
   struct Replica {
     int port = 0;
     int metrics_port = 0;
@@ -84,6 +108,7 @@ class Deployment {
 
   DeploymentConfig config_;
   testing::RedisServer redis_;
+  std::unique_ptr<testing::RedisDeployment> topology_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   double initial_loading_s_ = 0;
 };

@@ -3,9 +3,12 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -27,7 +30,34 @@ const std::vector<std::string>& AllFaultKinds() {
       "client_kill_reader",  // CLIENT KILL of the blocking event reader's connection only
       "stalled_watchers",  // watch clients that never read (windows full), then vanish (kill -9)
       "bad_input",         // invalid requests, incl. a 1,000,000-character time zone
+      "sentinel_failover",  // SENTINEL FAILOVER: the replica becomes primary
+      "cluster_failover",  // CLUSTER FAILOVER on a replica of a busy tenant's primary
+      "primary_kill",      // kill -9 of the (busy tenant's) primary; back later as a replica
+      "slot_migration",    // a busy tenant's hash slot moved to another primary under load
   };
+  return kinds;
+}
+
+std::string FaultRefusal(const std::string& kind, const std::string& mode) {
+  // Where each kind means something: the single server's faults would, on a topology, only
+  // hit one of its nodes; failovers need a topology that has them.
+  static const std::map<std::string, std::set<std::string>> only = {
+      {"redis_kill", {"single"}},        {"redis_stop", {"single"}},
+      {"redis_demote", {"single"}},      {"sentinel_failover", {"sentinel"}},
+      {"cluster_failover", {"cluster"}}, {"slot_migration", {"cluster"}},
+      {"primary_kill", {"sentinel", "cluster"}},
+  };
+  auto it = only.find(kind);
+  if (it == only.end() || it->second.count(mode)) return "";
+  std::vector<std::string> modes(it->second.begin(), it->second.end());
+  return absl::StrCat(kind, " is for --redis=", absl::StrJoin(modes, "|"), ", not --redis=",
+                      mode);
+}
+
+std::vector<std::string> FaultKindsFor(const std::string& mode) {
+  std::vector<std::string> kinds;
+  for (const auto& k : AllFaultKinds())
+    if (FaultRefusal(k, mode).empty()) kinds.push_back(k);
   return kinds;
 }
 
@@ -97,8 +127,9 @@ void FaultInjector::Run() {
 void FaultInjector::Inject(const std::string& kind) {
   int replica = static_cast<int>(rng_() % deployment_->replicas());
   absl::Duration hold = absl::Milliseconds(1000 + rng_() % 3000);
-  std::printf("  fault %-18s replica=%d hold=%s\n", kind.c_str(), replica,
-              absl::FormatDuration(hold).c_str());
+  const std::string& tenant = config_.tenants[rng_() % config_.tenants.size()];
+  std::printf("  fault %-18s replica=%d hold=%s tenant=%s\n", kind.c_str(), replica,
+              absl::FormatDuration(hold).c_str(), tenant.c_str());
   std::fflush(stdout);
   if (kind == "replica_kill") return ReplicaKill(replica, hold / 4);
   if (kind == "replica_term") return ReplicaTerm(replica);
@@ -109,19 +140,37 @@ void FaultInjector::Inject(const std::string& kind) {
   if (kind == "client_kill_reader") return ClientKill(true);
   if (kind == "stalled_watchers") return StalledWatchers(replica, hold * 2);
   if (kind == "bad_input") return BadInput(replica, config_.bad_requests);
+  if (kind == "sentinel_failover") return SentinelFailover();
+  if (kind == "cluster_failover") return ClusterFailover(tenant);
+  if (kind == "primary_kill") return PrimaryKill(tenant);
+  if (kind == "slot_migration") return SlotMigration(tenant);
 }
 
-std::vector<int64_t> FaultInjector::redis_kills() const {
+std::vector<FaultInjector::LossPoint> FaultInjector::loss_points() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return redis_kills_;
+  return loss_points_;
+}
+
+void FaultInjector::MarkLossPoint(const std::string& kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  loss_points_.push_back({absl::ToUnixMillis(absl::Now()), 0, kind});
+}
+
+void FaultInjector::MarkTakeover(const char* what) {
+  int64_t now = absl::ToUnixMillis(absl::Now()), start;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    loss_points_.back().takeover_ms = now;
+    start = loss_points_.back().start_ms;
+  }
+  std::printf("    %s at %lld ms: new primary after %lld ms\n", what,
+              static_cast<long long>(start), static_cast<long long>(now - start));
+  std::fflush(stdout);
 }
 
 void FaultInjector::RedisKill() {
+  MarkLossPoint("redis_kill");
   deployment_->redis().Kill();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    redis_kills_.push_back(absl::ToUnixMillis(absl::Now()));
-  }
   auto loading = deployment_->RestartRedis(absl::Minutes(5));
   if (!loading.ok()) {
     violations_->Add("harness_error", "redis restart: " + std::string(loading.status().message()));
@@ -166,20 +215,148 @@ void FaultInjector::RedisDemote(absl::Duration hold) {
 }
 
 void FaultInjector::ClientKill(bool only_reader) {
-  auto& redis = deployment_->redis();
-  if (!only_reader) {
-    redis.Cmd({"CLIENT", "KILL", "TYPE", "normal"});
-    return;
-  }
-  // The event reader is the connection blocked in XREAD.
-  std::string list = redis.Cmd({"CLIENT", "LIST"});
-  for (absl::string_view line : absl::StrSplit(list, '\n')) {
-    if (!absl::StrContains(line, "cmd=xread")) continue;
-    for (absl::string_view field : absl::StrSplit(line, ' ')) {
-      if (absl::StartsWith(field, "id="))
-        redis.Cmd({"CLIENT", "KILL", "ID", std::string(field.substr(3))});
+  // On every data node: a topology has a reader (and connections) per primary.
+  for (testing::RedisServer* redis : deployment_->RedisNodes()) {
+    if (!only_reader) {
+      redis->Cmd({"CLIENT", "KILL", "TYPE", "normal"});
+      continue;
+    }
+    // The event reader is the connection blocked in XREAD.
+    std::string list = redis->Cmd({"CLIENT", "LIST"});
+    for (absl::string_view line : absl::StrSplit(list, '\n')) {
+      if (!absl::StrContains(line, "cmd=xread")) continue;
+      for (absl::string_view field : absl::StrSplit(line, ' ')) {
+        if (absl::StartsWith(field, "id="))
+          redis->Cmd({"CLIENT", "KILL", "ID", std::string(field.substr(3))});
+      }
     }
   }
+}
+
+void FaultInjector::SentinelFailover() {
+  testing::RedisSentinelProcesses& s = *deployment_->topology()->sentinel();
+  int old = s.PrimaryPort();
+  MarkLossPoint("sentinel_failover");
+  int now = s.Failover(absl::Seconds(60));
+  if (now == 0) {
+    violations_->Add("harness_error",
+                     absl::StrCat("SENTINEL FAILOVER: no new primary 60 s after (was :", old, ")"));
+    return;
+  }
+  MarkTakeover("SENTINEL FAILOVER");
+  // The old primary follows the new one (the sentinels reconfigure it); the next failover needs
+  // its link up.
+  WaitReplicaLinked(&s.data(s.IndexOfPort(old)), "sentinel_failover");
+}
+
+void FaultInjector::WaitReplicaLinked(testing::RedisServer* node, const std::string& kind) {
+  if (!testing::WaitUntil(
+          [&] {
+            return absl::StrContains(node->Cmd({"INFO", "replication"}),
+                                     "master_link_status:up");
+          },
+          absl::Seconds(60)))
+    violations_->Add("harness_error", absl::StrCat(kind, ": the old primary :", node->port(),
+                                                   " not a linked replica 60 s after"));
+}
+
+void FaultInjector::ClusterFailover(const std::string& tenant) {
+  testing::RedisClusterProcesses& c = *deployment_->topology()->cluster();
+  const std::string key = deployment_->TenantKey(tenant);
+  int primary = c.PrimaryIndexForKey(key);
+  int replica = primary < 0 ? -1 : c.ReplicaIndexOf(primary);
+  if (replica < 0) {
+    violations_->Add("harness_error", "cluster_failover: no replica of " + tenant + "'s primary");
+    return;
+  }
+  MarkLossPoint("cluster_failover");
+  std::string r = c.node(replica).Cmd({"CLUSTER", "FAILOVER"});
+  bool took_over = r == "OK" && testing::WaitUntil(
+                                    [&] { return c.PrimaryIndexForKey(key) == replica; },
+                                    absl::Seconds(60));
+  if (took_over) MarkTakeover("CLUSTER FAILOVER");
+  if (!took_over || !c.WaitHealthy(absl::Seconds(60)))
+    violations_->Add("harness_error",
+                     absl::StrCat("CLUSTER FAILOVER on node ", replica, " answered ", r,
+                                  "; it did not take over ", tenant, "'s slot within 60 s"));
+}
+
+void FaultInjector::PrimaryKill(const std::string& tenant) {
+  if (auto* s = deployment_->topology()->sentinel()) {
+    int old = s->PrimaryPort();
+    testing::RedisServer& node = s->data(s->IndexOfPort(old));
+    MarkLossPoint("primary_kill");
+      node.Kill();
+    int now = s->WaitNewPrimary(old, absl::Seconds(60));
+    if (now != 0) MarkTakeover("kill -9 of the primary");
+    if (now == 0) {
+      violations_->Add("harness_error", "primary_kill: the sentinels named no new primary");
+      if (!node.Restart(true)) violations_->Add("harness_error", "primary_kill: no restart");
+      return;
+    }
+    // Back only after the failover (an empty primary back sooner would be synced from), and
+    // made a replica at once rather than when the sentinels get to it.
+    if (!node.Restart(true)) {
+      violations_->Add("harness_error", "primary_kill: the old primary did not restart");
+      return;
+    }
+    node.Cmd({"REPLICAOF", "127.0.0.1", std::to_string(now)});
+    WaitReplicaLinked(&node, "primary_kill");
+    std::printf("    old primary :%d back as a replica of :%d at %lld ms\n", old, now,
+                static_cast<long long>(absl::ToUnixMillis(absl::Now())));
+    std::fflush(stdout);
+    return;
+  }
+  testing::RedisClusterProcesses& c = *deployment_->topology()->cluster();
+  const std::string key = deployment_->TenantKey(tenant);
+  int primary = c.PrimaryIndexForKey(key);
+  if (primary < 0) {
+    violations_->Add("harness_error", "primary_kill: no primary for " + tenant);
+    return;
+  }
+  MarkLossPoint("primary_kill");
+  c.node(primary).Kill();
+  if (testing::WaitUntil(
+          [&] {
+            int p = c.PrimaryIndexForKey(key);
+            return p >= 0 && p != primary;
+          },
+          absl::Seconds(60)))
+    MarkTakeover("kill -9 of the primary");
+  else
+    violations_->Add("harness_error", "primary_kill: no replica took over " + tenant + "'s slot");
+  // Its nodes.conf names it as the slot's owner at an older epoch: back, it becomes a replica
+  // of the new owner.
+  if (!c.node(primary).Restart(true) || !c.WaitHealthy(absl::Seconds(60)))
+    violations_->Add("harness_error", absl::StrCat("primary_kill: node ", primary,
+                                                   " not back as a linked replica within 60 s"));
+}
+
+void FaultInjector::SlotMigration(const std::string& tenant) {
+  testing::RedisClusterProcesses& c = *deployment_->topology()->cluster();
+  const std::string key = deployment_->TenantKey(tenant);
+  int from = c.PrimaryIndexForKey(key);
+  int slot = -1;
+  absl::SimpleAtoi(c.node(from < 0 ? 0 : from).Cmd({"CLUSTER", "KEYSLOT", key}), &slot);
+  std::vector<int> targets;
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (static_cast<int>(i) == from || c.node(i).pid() <= 0) continue;
+    if (absl::StartsWith(c.node(i).Cmd({"ROLE"}), "master")) targets.push_back(static_cast<int>(i));
+  }
+  if (from < 0 || slot < 0 || targets.empty()) {
+    violations_->Add("harness_error", "slot_migration: no slot or no other primary for " + tenant);
+    return;
+  }
+  int to = targets[rng_() % targets.size()];
+  absl::Time t0 = absl::Now();
+  bool moved = c.MoveSlot(slot, to);
+  std::printf("    slot %d of %s: node %d -> %d %s in %s\n", slot, tenant.c_str(), from, to,
+              moved ? "moved" : "NOT moved",
+              absl::FormatDuration(absl::Trunc(absl::Now() - t0, absl::Milliseconds(1))).c_str());
+  std::fflush(stdout);
+  if (!moved || !c.WaitHealthy(absl::Seconds(60)))
+    violations_->Add("harness_error", absl::StrCat("slot_migration: slot ", slot, " of ", tenant,
+                                                   " from node ", from, " to ", to, " failed"));
 }
 
 void FaultInjector::ReplicaKill(int i, absl::Duration down) {
@@ -291,7 +468,7 @@ absl::Duration FaultInjector::AwaitRecovery(const std::string& after_fault) {
                      absl::StrCat("replica ", i, " not serving ",
                                   absl::FormatDuration(config_.recovery_timeout), " after ",
                                   after_fault, " (Redis answers PING: ",
-                                  deployment_->redis().Cmd({"PING"}), "): ", why,
+                                  deployment_->RedisFor(kProbeTenant).Cmd({"PING"}), "): ", why,
                                   deployment_->ReplicaLogTail(i, 6)));
     // Restart it so that the run goes on and can find further faults.
     int status;

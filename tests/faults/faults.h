@@ -20,13 +20,17 @@ namespace hotdesk::faults {
 
 // Every kind the injector knows, in the order of the default schedule's table.
 const std::vector<std::string>& AllFaultKinds();
+// Why `kind` cannot run against Redis in `mode` (single, sentinel, cluster); "" when it can.
+std::string FaultRefusal(const std::string& kind, const std::string& mode);
+// The kinds that run in `mode` (the default schedule).
+std::vector<std::string> FaultKindsFor(const std::string& mode);
 
 struct FaultConfig {
   std::vector<std::string> kinds;  // subset of AllFaultKinds()
   uint64_t seed = 1;
   absl::Duration every = absl::Seconds(4);  // mean pause between faults (±50 %)
   absl::Duration recovery_timeout = absl::Seconds(15);
-  std::vector<std::string> tenants;  // for stalled watchers
+  std::vector<std::string> tenants;  // for stalled watchers; failovers pick a busy one
   int stalled_watchers = 8;   // client processes per stalled-watchers fault
   int bad_requests = 64;      // invalid requests per bad-input fault
 };
@@ -45,8 +49,14 @@ class FaultInjector {
   double max_recovery_seconds() const;
   // LOADING times of Redis restarts, in seconds.
   std::vector<double> loading_seconds() const;
-  // When Redis was killed (Unix ms), in order.
-  std::vector<int64_t> redis_kills() const;
+  // A fault that may lose acknowledged writes (kill -9 of Redis or of a primary, a failover).
+  struct LossPoint {
+    int64_t start_ms = 0;     // when it began (Unix ms)
+    int64_t takeover_ms = 0;  // failovers: when the sentinels / the slot map named the new
+                              // primary (0: not a failover, or it never did)
+    std::string kind;
+  };
+  std::vector<LossPoint> loss_points() const;
   // The probe tenant: writes that prove a replica serves; not part of the checked history.
   static constexpr const char* kProbeTenant = "faultprobe";
 
@@ -65,6 +75,15 @@ class FaultInjector {
   void RedisKill();
   void RedisStop(absl::Duration hold);
   void RedisDemote(absl::Duration hold);
+  void SentinelFailover();
+  void ClusterFailover(const std::string& tenant);
+  void PrimaryKill(const std::string& tenant);
+  void SlotMigration(const std::string& tenant);
+  void MarkLossPoint(const std::string& kind);
+  // The last loss point's failover named its new primary now; printed with the time it took.
+  void MarkTakeover(const char* what);
+  // Waits until `node` is a replica with its link to the primary up (a violation if not).
+  void WaitReplicaLinked(testing::RedisServer* node, const std::string& kind);
   void ClientKill(bool only_reader);
   void ReplicaKill(int i, absl::Duration down);
   void ReplicaTerm(int i);
@@ -80,7 +99,7 @@ class FaultInjector {
   mutable std::mutex mu_;
   std::map<std::string, int64_t> injected_;
   std::vector<double> loading_;
-  std::vector<int64_t> redis_kills_;
+  std::vector<LossPoint> loss_points_;
   double max_recovery_s_ = 0;
   uint64_t serial_ = 0;  // makes probe guests and bad zone names unique
   std::thread thread_;

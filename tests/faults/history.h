@@ -67,6 +67,10 @@ struct WatcherLog {
   StreamId start;  // the after_cursor of its first call
   std::vector<SeenEvent> events;
   int resumes = 0;
+  // The segment ended with OUT_OF_RANGE HISTORY_LOST: its cursor named an event Redis lost in a
+  // failover. It is not expected to see the stream's later events, and the events it got that
+  // the stream lost are a figure, not a violation; the watcher resyncs as a new segment.
+  bool history_lost = false;
 };
 
 // Final state of one tenant: by-host (host -> guest) and by-guest (guest -> host).

@@ -228,6 +228,7 @@ void CheckWatchers(const History& h, Violations* v) {
     size_t j = 0;  // next expected stream entry
     while (j < events.size() && events[j].id <= w.start) ++j;
     StreamId last = w.start;
+    const SeenEvent* diverged = nullptr;  // history_lost: the first event the stream lacks
     for (const SeenEvent& e : w.events) {
       if (e.id <= last) {
         bool dup = false;
@@ -244,6 +245,12 @@ void CheckWatchers(const History& h, Violations* v) {
         ++j;
       }
       if (j == events.size() || events[j].id != e.id) {
+        if (w.history_lost) {
+          // Where the watcher's history and the stream's part: what it got from here on (and
+          // what the stream has after) belongs to a history Redis lost; the segment ends here.
+          diverged = &e;
+          break;
+        }
         v->Add("watcher_phantom_event", absl::StrCat(w.name, " got ", Describe(e),
                                                      ", not in the stream"));
       } else {
@@ -255,6 +262,18 @@ void CheckWatchers(const History& h, Violations* v) {
         ++j;
       }
       last = e.id;
+    }
+    if (w.history_lost) {
+      std::set<StreamId> in_stream;
+      for (const auto& ev : events) in_stream.insert(ev.id);
+      bool after = false;
+      for (const SeenEvent& e : w.events) {
+        after = after || &e == diverged;
+        if (after && !in_stream.count(e.id))
+          v->Add("watcher_event_of_lost_history",
+                 absl::StrCat(w.name, " got ", Describe(e), ", lost with the history"));
+      }
+      continue;
     }
     for (; j < events.size(); ++j)
       v->Add("watcher_missed", absl::StrCat(w.name, " never got ", Describe(events[j])));

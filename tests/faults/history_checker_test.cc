@@ -226,6 +226,29 @@ TEST(HistoryCheckerTest, WatcherStartingLaterIsJudgedFromItsStart) {
   EXPECT_TRUE(Check(b.h).empty());
 }
 
+// A watcher got events a failover then lost (after stream entry 3) and was answered
+// HISTORY_LOST: it is not held to the stream's later entries (it resyncs as a new segment), and
+// what it got of the lost history is counted apart. Without the flag the same log is a miss.
+TEST(HistoryCheckerTest, WatcherSegmentEndedByLostHistoryIsJudgedUpToWhereItParted) {
+  Builder b = Correct();
+  auto& w = b.h.watchers[0];
+  w.events.resize(4);
+  for (uint64_t seq : {5, 6})
+    w.events.push_back({StreamId{b.stream()[3].id.ms, seq}, 'E', "h7", "g7", "lost"});
+  w.history_lost = true;
+  auto c = Check(b.h);
+  EXPECT_EQ(c["watcher_event_of_lost_history"], 2);
+  EXPECT_EQ(c.size(), 1u);
+
+  w.events.erase(w.events.begin() + 1);  // a miss before the parting is still one
+  EXPECT_EQ(Check(b.h)["watcher_missed"], 1);
+
+  w.history_lost = false;
+  c = Check(b.h);
+  EXPECT_EQ(c["watcher_phantom_event"], 2);
+  EXPECT_EQ(c["watcher_missed"], 4);
+}
+
 TEST(HistoryCheckerTest, RefusedValidRequestIsReported) {
   Builder b = Correct();
   b.h.ops[4].outcome = Outcome::kRejected;

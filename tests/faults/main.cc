@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -33,6 +34,9 @@
 ABSL_FLAG(uint64_t, seed, 0, "schedule and operations seed (0: from the clock; printed)");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(120), "how long the load runs");
 ABSL_FLAG(int64_t, ops, 0, "stop after this many operations (0: only --duration counts)");
+ABSL_FLAG(std::string, redis, "single",
+          "Redis mode: single (one redis-server), sentinel (primary, replica, 3 sentinels) or "
+          "cluster (3 primaries, 3 replicas)");
 ABSL_FLAG(int, replicas, 2, "hotdesk-server replicas");
 ABSL_FLAG(int, clients, 8, "concurrent clients");
 ABSL_FLAG(int, tenants, 3, "tenants");
@@ -46,11 +50,12 @@ ABSL_FLAG(bool, emulate_power_loss, false,
 ABSL_FLAG(bool, allow_loss, false,
           "report acknowledged changes missing after the run as a figure, not a violation "
           "(to measure --appendfsync=everysec)");
-ABSL_FLAG(int64_t, preload_keys, 300000, "filler keys in Redis (restarts spend seconds LOADING)");
+ABSL_FLAG(int64_t, preload_keys, 300000,
+          "filler keys in Redis (restarts spend seconds LOADING); --redis=single only");
 ABSL_FLAG(int, preload_value_bytes, 1024, "size of each filler value");
-ABSL_FLAG(std::vector<std::string>, faults,
-          std::vector<std::string>(hotdesk::faults::AllFaultKinds()),
-          "fault kinds to inject (comma-separated; empty: none)");
+ABSL_FLAG(std::vector<std::string>, faults, std::vector<std::string>({"all"}),
+          "fault kinds to inject (comma-separated; all: every kind of the --redis mode; "
+          "empty: none)");
 ABSL_FLAG(absl::Duration, fault_every, absl::Seconds(4), "mean pause between faults");
 ABSL_FLAG(absl::Duration, recovery_timeout, absl::Seconds(15),
           "every replica must serve again this soon after a fault ends");
@@ -160,6 +165,12 @@ int Run() {
   Violations violations;
 
   DeploymentConfig dc;
+  dc.redis_mode = absl::GetFlag(FLAGS_redis);
+  if (dc.redis_mode != "single" && dc.redis_mode != "sentinel" && dc.redis_mode != "cluster") {
+    std::fprintf(stderr, "--redis: unknown mode %s (single, sentinel, cluster)\n",
+                 dc.redis_mode.c_str());
+    return 2;
+  }
   dc.replicas = absl::GetFlag(FLAGS_replicas);
   dc.appendfsync = absl::GetFlag(FLAGS_appendfsync);
   dc.emulate_power_loss = absl::GetFlag(FLAGS_emulate_power_loss);
@@ -168,11 +179,17 @@ int Run() {
   dc.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   dc.server_flags = absl::GetFlag(FLAGS_server_flags);
   dc.token = ReadToken(absl::GetFlag(FLAGS_token_file));
-  for (const auto& k : absl::GetFlag(FLAGS_faults)) {
+  std::vector<std::string> kinds = absl::GetFlag(FLAGS_faults);
+  if (kinds == std::vector<std::string>{"all"}) kinds = FaultKindsFor(dc.redis_mode);
+  for (const auto& k : kinds) {
     const auto& all = AllFaultKinds();
     if (std::find(all.begin(), all.end(), k) == all.end()) {
       std::fprintf(stderr, "--faults: unknown kind %s (known: %s)\n", k.c_str(),
                    absl::StrJoin(all, ",").c_str());
+      return 2;
+    }
+    if (std::string why = FaultRefusal(k, dc.redis_mode); !why.empty()) {
+      std::fprintf(stderr, "--faults: %s\n", why.c_str());
       return 2;
     }
   }
@@ -182,14 +199,22 @@ int Run() {
     return 2;
   }
 
+  // Only the single server persists (a topology's restarted node syncs from its primary).
+  std::string persistence =
+      dc.redis_mode != "single"
+          ? std::string("no persistence")
+          : absl::StrCat("appendfsync=", dc.appendfsync,
+                         dc.emulate_power_loss ? " (power loss emulated)" : "");
+  if (!dc.server_flags.empty())
+    absl::StrAppend(&persistence, ", servers ", absl::StrJoin(dc.server_flags, " "));
   std::printf("hotdesk-faults seed=%llu (rerun with --seed=%llu) duration=%s ops=%lld "
-              "replicas=%d clients=%d tenants=%d watchers/tenant=%d appendfsync=%s%s\n",
+              "redis=%s replicas=%d clients=%d tenants=%d watchers/tenant=%d %s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
               absl::FormatDuration(absl::GetFlag(FLAGS_duration)).c_str(),
-              static_cast<long long>(absl::GetFlag(FLAGS_ops)), dc.replicas,
+              static_cast<long long>(absl::GetFlag(FLAGS_ops)), dc.redis_mode.c_str(),
+              dc.replicas,
               absl::GetFlag(FLAGS_clients), absl::GetFlag(FLAGS_tenants),
-              absl::GetFlag(FLAGS_watchers_per_tenant), dc.appendfsync.c_str(),
-              dc.emulate_power_loss ? " (power loss emulated)" : "");
+              absl::GetFlag(FLAGS_watchers_per_tenant), persistence.c_str());
   std::fflush(stdout);
 
   Deployment d(dc);
@@ -198,9 +223,15 @@ int Run() {
     std::fprintf(stderr, "setup failed: %s\n", std::string(s.message()).c_str());
     return 2;
   }
-  std::printf("redis: %lld filler keys, AOF %.0f MiB, restart spent %.2f s LOADING; setup %.1f s\n",
-              static_cast<long long>(dc.preload_keys), d.aof_bytes() / 1048576.0,
-              d.initial_loading_seconds(), absl::ToDoubleSeconds(absl::Now() - setup0));
+  if (dc.redis_mode == "single")
+    std::printf(
+        "redis: %lld filler keys, AOF %.0f MiB, restart spent %.2f s LOADING; setup %.1f s\n",
+        static_cast<long long>(dc.preload_keys), d.aof_bytes() / 1048576.0,
+        d.initial_loading_seconds(), absl::ToDoubleSeconds(absl::Now() - setup0));
+  else
+    std::printf("redis: %s (%s), no persistence, no filler; setup %.1f s\n",
+                dc.redis_mode.c_str(), absl::StrJoin(d.topology()->ServerFlags(), " ").c_str(),
+                absl::ToDoubleSeconds(absl::Now() - setup0));
   std::fflush(stdout);
 
   std::vector<std::string> tenants;
@@ -226,7 +257,7 @@ int Run() {
   Load load(lc, &d);
 
   FaultConfig fc;
-  fc.kinds = absl::GetFlag(FLAGS_faults);
+  fc.kinds = kinds;
   fc.seed = seed;
   fc.every = absl::GetFlag(FLAGS_fault_every);
   fc.recovery_timeout = absl::GetFlag(FLAGS_recovery_timeout);
@@ -268,7 +299,7 @@ int Run() {
 
   // Watchers must get every event of the run.
   std::map<std::string, StreamId> tails;
-  for (const auto& t : tenants) tails[t] = LastStreamId(d.redis(), dc.key_prefix, t);
+  for (const auto& t : tenants) tails[t] = LastStreamId(d.RedisFor(t), dc.key_prefix, t);
   absl::Time catchup_end = absl::Now() + absl::GetFlag(FLAGS_catchup_timeout);
   for (auto& w : watchers) {
     const std::string tenant = w->log().tenant;
@@ -286,13 +317,17 @@ int Run() {
   int64_t resumes = 0, received = 0;
   for (auto& w : watchers) {
     w->Stop();
-    history.watchers.push_back(w->log());
-    resumes += history.watchers.back().resumes;
-    received += static_cast<int64_t>(history.watchers.back().events.size());
+    for (const WatcherLog& segment : w->logs()) {
+      history.watchers.push_back(segment);
+      resumes += segment.resumes;
+      received += static_cast<int64_t>(segment.events.size());
+    }
     for (const auto& [code, n] : w->Endings()) endings[code] += n;
   }
+  // HISTORY_LOST (OUT_OF_RANGE) is the promised answer to a cursor from a history a failover
+  // lost: the watcher resyncs, and the loss is counted below.
   for (const auto& [code, n] : endings)
-    if (code != "UNAVAILABLE" && code != "CANCELLED")
+    if (code != "UNAVAILABLE" && code != "CANCELLED" && code != "HISTORY_LOST")
       violations.Add("watch_ended_with_" + code, absl::StrCat(n, " watch calls ended so"));
 
   // Faults may cost UNAVAILABLE or DEADLINE_EXCEEDED, never an internal error.
@@ -347,8 +382,8 @@ int Run() {
   history.ops = load.ops();
   int64_t events = 0;
   for (const auto& t : tenants) {
-    auto stream = ReadStream(d.redis(), dc.key_prefix, t);
-    auto state = ReadState(d.redis(), dc.key_prefix, t);
+    auto stream = ReadStream(d.RedisFor(t), dc.key_prefix, t);
+    auto state = ReadState(d.RedisFor(t), dc.key_prefix, t);
     if (!stream.ok() || !state.ok()) {
       std::fprintf(stderr, "cannot read %s from Redis\n", t.c_str());
       return 2;
@@ -378,31 +413,64 @@ int Run() {
   // Measuring loss: changes acknowledged and then lost, and events watchers saw that the stream
   // no longer has, are the figures of the run rather than violations.
   int64_t lost = 0, phantoms = 0;
+  // Events of a history that Redis lost, received by watchers that were then told so
+  // (HISTORY_LOST): what asynchronous replication allows even for unacknowledged writes.
+  int64_t lost_history_events = violations.Remove("watcher_event_of_lost_history");
   if (absl::GetFlag(FLAGS_allow_loss)) {
     lost = violations.Remove("acknowledged_but_lost");
     phantoms = violations.Remove("watcher_phantom_event");
   }
 
-  // The loss window: how long before each kill of Redis the lost changes had been acknowledged.
+  // The loss window: for each fault that can lose writes (kill -9, failover), how many lost
+  // changes had been acknowledged before it (and how long before) or after it began (a
+  // failover's old primary acknowledges writes until it learns it was replaced). A change
+  // acknowledged well after a failover named its new primary was acknowledged by that primary:
+  // asynchronous replication does not explain losing it, so it is a violation even with
+  // --allow_loss.
+  constexpr int64_t kTakeoverSlackMs = 1000;  // for the servers to hear of the new primary
   std::string loss_report;
-  if (lost > 0) {
+  {
     std::set<std::string> in_stream;
     for (const auto& [t, events] : history.streams)
       for (const auto& e : events) in_stream.insert(e.request_id);
-    std::vector<int64_t> kills = faults.redis_kills();
-    std::map<size_t, std::pair<int64_t, int64_t>> per_kill;  // kill -> (lost, oldest age ms)
+    auto points = faults.loss_points();
+    // point -> (lost, the earliest and latest answer relative to it, ms)
+    std::map<size_t, std::tuple<int64_t, int64_t, int64_t>> per_point;
     for (const Op& op : history.ops) {
       if (op.outcome != Outcome::kApplied || in_stream.count(op.request_id)) continue;
-      auto k = std::lower_bound(kills.begin(), kills.end(), op.answered_ms);
-      if (k == kills.end()) continue;
-      auto& [n, age] = per_kill[static_cast<size_t>(k - kills.begin())];
+      // The last fault that began before the answer, or else the next one.
+      size_t k = points.size();
+      for (size_t i = 0; i < points.size(); ++i)
+        if (points[i].start_ms <= op.answered_ms) k = i;
+      if (k == points.size()) {
+        for (size_t i = 0; i < points.size() && k == points.size(); ++i)
+          if (points[i].start_ms > op.answered_ms) k = i;
+      }
+      if (k == points.size()) continue;
+      const auto& p = points[k];
+      if (p.takeover_ms > 0 && op.answered_ms > p.takeover_ms + kTakeoverSlackMs)
+        violations.Add("acknowledged_lost_after_takeover",
+                       absl::StrCat(op.tenant, " id=", op.request_id, " answered ",
+                                    op.answered_ms - p.takeover_ms, " ms after ", p.kind, " #",
+                                    k + 1, " named its new primary (",
+                                    p.takeover_ms - p.start_ms, " ms after it began)"));
+      int64_t rel = op.answered_ms - p.start_ms;
+      auto [it, fresh] = per_point.try_emplace(k, 0, rel, rel);
+      auto& [n, lo, hi] = it->second;
       ++n;
-      age = std::max(age, *k - op.answered_ms);
+      lo = std::min(lo, rel);
+      hi = std::max(hi, rel);
     }
-    for (const auto& [k, v] : per_kill)
-      absl::StrAppend(&loss_report, "  kill ", k + 1, ": ", v.first,
-                      " acknowledged changes lost, the oldest answered ", v.second,
-                      " ms before the kill\n");
+    if (lost > 0)
+      for (const auto& [k, v] : per_point)
+        absl::StrAppend(&loss_report, "  ", points[k].kind, " #", k + 1, ": ", std::get<0>(v),
+                        " acknowledged changes lost, answered ", std::get<1>(v), " to ",
+                        std::get<2>(v), " ms from the fault's start",
+                        points[k].takeover_ms > 0
+                            ? absl::StrCat(" (new primary at ",
+                                           points[k].takeover_ms - points[k].start_ms, " ms)")
+                            : std::string(),
+                        "\n");
   }
 
   std::map<std::string, int64_t> outcomes;
@@ -426,14 +494,20 @@ int Run() {
   out << "stream: " << events << " events in " << tenants.size() << " tenants\n";
   out << "watchers: " << watchers.size() << ", " << received << " events received, " << resumes
       << " resumes, calls ended " << Counts(endings) << "\n";
+  if (lost_history_events > 0 || endings.count("HISTORY_LOST"))
+    out << "lost history: " << endings["HISTORY_LOST"] << " watch calls answered HISTORY_LOST "
+        << "(resynced), " << lost_history_events
+        << " events they had received that the stream lost\n";
   out << "faults injected: " << Counts(faults.Injected()) << "\n";
+  if (std::string epochs = d.EpochReport(); !epochs.empty())
+    out << "failovers Redis went through: " << epochs << "\n";
   out << "recovery: longest " << faults.max_recovery_seconds()
       << " s from a fault's end to every replica serving; Redis LOADING " << loading.size()
       << " restarts, longest " << max_loading << " s\n";
   out << "rss (warm -> end):" << rss_report << "\n";
   if (absl::GetFlag(FLAGS_allow_loss))
-    out << "acknowledged changes lost (appendfsync=" << dc.appendfsync
-        << (dc.emulate_power_loss ? ", power loss emulated" : "") << "): " << lost
+    out << "acknowledged changes lost (redis=" << dc.redis_mode << ", " << persistence
+        << "): " << lost
         << "; events watchers received that the stream lost: " << phantoms << "\n"
         << loss_report;
   out << "violations: " << violations.Total() << "\n";

@@ -1,8 +1,10 @@
 #include "tests/faults/watchers.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
+#include "services/common/status.h"
 
 namespace hotdesk::faults {
 
@@ -47,21 +49,41 @@ WatcherLog ResumingWatcher::log() const {
   return log_;
 }
 
+std::vector<WatcherLog> ResumingWatcher::logs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<WatcherLog> all = ended_;
+  all.push_back(log_);
+  return all;
+}
+
 void ResumingWatcher::Run() {
   while (!stop_) {
     auto ctx = CallContext(deployment_->config().token, absl::InfiniteDuration());
     v1::WatchEventsRequest req;
     req.set_tenant(tenant_);
-    req.set_after_cursor(last().ToString());
+    bool resync;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) break;
       call_ = ctx.get();
+      resync = resync_;
     }
+    if (resync)
+      req.set_include_snapshot(true);
+    else
+      req.set_after_cursor(last().ToString());
     auto stub = v1::Associations::NewStub(deployment_->Channel(replica_));
     auto reader = stub->WatchEvents(ctx.get(), req);
     v1::AssociationEvent ev;
     while (reader->Read(&ev)) {
+      if (resync) {
+        // The snapshot is state, not events: the new segment starts at its cursor.
+        if (ev.type() != v1::EVENT_TYPE_SNAPSHOT_COMPLETE) continue;
+        std::lock_guard<std::mutex> lock(mu_);
+        log_.start = StreamId::Parse(ev.cursor()).value_or(StreamId{});
+        resync_ = resync = false;
+        continue;
+      }
       SeenEvent seen;
       auto id = StreamId::Parse(ev.cursor());
       if (id) seen.id = *id;
@@ -78,7 +100,18 @@ void ResumingWatcher::Run() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       call_ = nullptr;
-      ++endings_[absl::StatusCodeToString(static_cast<absl::StatusCode>(st.error_code()))];
+      bool lost = ErrorReason(FromGrpcStatus(st)) == "HISTORY_LOST";
+      ++endings_[lost ? std::string("HISTORY_LOST")
+                      : absl::StatusCodeToString(static_cast<absl::StatusCode>(st.error_code()))];
+      if (lost && !resync) {
+        log_.history_lost = true;
+        ended_.push_back(log_);
+        WatcherLog next;
+        next.name = absl::StrCat(name_, "#", ended_.size() + 1);
+        next.tenant = tenant_;
+        log_ = std::move(next);
+        resync_ = true;
+      }
       if (stop_) break;
       ++log_.resumes;
     }
