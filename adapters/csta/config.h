@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "services/auth/client_channel.h"
 
 namespace hotdesk::csta {
 
@@ -46,6 +47,7 @@ struct GatewayConfig {
 
   // Core side.
   std::string server = "127.0.0.1:50051";
+  auth::ClientAuthOptions core_auth;  // this gateway's token and TLS towards the core
   std::string tenant = "default";
   absl::Duration rpc_timeout = absl::Seconds(5);  // each attempt of a call to the core
   // UNAVAILABLE / DEADLINE_EXCEEDED are retried (mutations with the same request id) until this

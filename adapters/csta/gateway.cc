@@ -73,6 +73,15 @@ grpc::Status Gateway::Read(const char* method,
 
 void Gateway::Record(const char* method, const grpc::Status& st, absl::Time start) {
   metrics_->Backend(method, CodeName(st.error_code()), absl::ToDoubleSeconds(absl::Now() - start));
+  // The gateway's own token was refused: a deployment problem (token missing, expired, for
+  // another tenant or source), not the CSTA client's, so say it where operators look.
+  if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    HD_LOG(kWarn, "core refused the gateway's call; check --core_token_file")
+        .kv("method", method)
+        .kv("code", CodeName(st.error_code()))
+        .kv("error", st.error_message());
+  }
 }
 
 Gateway::Reply Gateway::Error(const Namespaces& ns, const CstaError& e) {

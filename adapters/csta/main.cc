@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "adapters/common/core_flags.h"
 #include "adapters/csta/namespaces.h"
 #include "adapters/csta/server.h"
 #include "services/common/env_flags.h"
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
   hotdesk::csta::GatewayConfig c;
   c.listen = absl::GetFlag(FLAGS_listen);
   c.server = absl::GetFlag(FLAGS_server);
+  auto core_auth = hotdesk::adapters::CoreAuthFromFlags();
+  if (!core_auth.ok()) return Fail(std::string(core_auth.status().message()));
+  c.core_auth = *core_auth;
   c.tenant = absl::GetFlag(FLAGS_tenant);
   if (auto p = hotdesk::TenantProblem(c.tenant); !p.empty()) return Fail("--tenant: " + p);
   std::string ns = absl::GetFlag(FLAGS_namespace);

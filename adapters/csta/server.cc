@@ -109,8 +109,12 @@ absl::Status CstaServer::Start() {
     }
   }
 
-  auto channel = adapters::CreateCoreChannel({config_.server});
-  gateway_ = std::make_unique<Gateway>(config_, channel, metrics_.get());
+  auto channel = adapters::CreateCoreChannel({config_.server, config_.core_auth});
+  if (!channel.ok()) return channel.status();
+  HD_LOG(kInfo, "core channel")
+      .kv("server", config_.server)
+      .kv("auth", adapters::DescribeCoreAuth(config_.core_auth));
+  gateway_ = std::make_unique<Gateway>(config_, *channel, metrics_.get());
   if (config_.cursor_file.empty()) {
     cursor_store_ = std::make_unique<adapters::NullCursorStore>();
   } else {
@@ -130,7 +134,7 @@ absl::Status CstaServer::Start() {
   cb.on_resync = [m](size_t) { m->watch_resyncs().Increment(); };
   adapters::FollowerOptions fo;
   fo.tenant = config_.tenant;
-  follower_ = std::make_unique<adapters::EventFollower>(channel, cursor_store_.get(), fo, cb);
+  follower_ = std::make_unique<adapters::EventFollower>(*channel, cursor_store_.get(), fo, cb);
   follower_->Start();
   accept_thread_ = std::thread([this] { AcceptLoop(); });
   HD_LOG(kInfo, "hotdesk-csta started")

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/core_channel.h"
+#include "adapters/common/core_flags.h"
 #include "adapters/common/cursor_store.h"
 #include "adapters/common/event_follower.h"
 #include "adapters/featurecodes/core_client.h"
@@ -100,7 +101,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--core_timeout must be positive, --core_retry_budget not negative\n");
     return 2;
   }
-  auto channel = hotdesk::adapters::CreateCoreChannel({absl::GetFlag(FLAGS_server)});
+  auto core_auth = hotdesk::adapters::CoreAuthFromFlags();
+  if (!core_auth.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(core_auth.status().message()).c_str());
+    return 2;
+  }
+  auto core_channel = hotdesk::adapters::CreateCoreChannel({absl::GetFlag(FLAGS_server), *core_auth});
+  if (!core_channel.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(core_channel.status().message()).c_str());
+    return 2;
+  }
+  std::shared_ptr<grpc::Channel> channel = *core_channel;
+  HD_LOG(kInfo, "core channel")
+      .kv("server", absl::GetFlag(FLAGS_server))
+      .kv("auth", hotdesk::adapters::DescribeCoreAuth(*core_auth));
   CoreClient core(channel,
                   {absl::GetFlag(FLAGS_core_timeout), absl::GetFlag(FLAGS_core_retry_budget)});
   SessionTable sessions(absl::GetFlag(FLAGS_session_ttl), absl::GetFlag(FLAGS_session_secret));
