@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "adapters/common/network_list.h"
 #include "services/auth/client_channel.h"
 
 namespace hotdesk::csta {
@@ -14,6 +15,14 @@ struct GatewayConfig {
   std::string listen = "0.0.0.0:4722";
   std::string default_namespace;  // full URI; used when a client sent no (CSTA) namespace yet
   std::string private_namespace = "urn:hotdesk:csta:private:v1";
+  // Clients from elsewhere are closed at accept, before any frame is read; empty: every client.
+  adapters::NetworkList allow_networks;
+  // Connections from these networks may log in without a verified PIN and use the private
+  // services (e.g. a Genesys T-Server); empty: none.
+  adapters::NetworkList trusted_networks;
+  // Per connection: frames per second after a burst of max_frame_burst; 0: no limit.
+  double max_frames_per_second = 100;
+  double max_frame_burst = 2000;
   std::string tls_cert;  // both empty: plain TCP
   std::string tls_key;
   size_t max_frame = 65535;

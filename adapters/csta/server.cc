@@ -140,6 +140,11 @@ absl::Status CstaServer::Start() {
   HD_LOG(kInfo, "hotdesk-csta started")
       .kv("port", port_)
       .kv("tls", tls_ ? "on" : "off")
+      .kv("allow_networks", config_.allow_networks.empty() ? std::string("any")
+                                                           : config_.allow_networks.ToString())
+      .kv("trusted_networks", config_.trusted_networks.empty()
+                                  ? std::string("none")
+                                  : config_.trusted_networks.ToString())
       .kv("server", config_.server)
       .kv("tenant", config_.tenant);
   return absl::OkStatus();
@@ -162,6 +167,14 @@ void CstaServer::AcceptLoop() {
       continue;
     }
     std::string peer = PeerName(ss);
+    if (!config_.allow_networks.empty() && !config_.allow_networks.Contains(ss)) {
+      // Closed before a single byte is read: nothing of this client's is parsed.
+      ::close(fd);
+      metrics_->Connection("rejected_network");
+      HD_LOG(kWarn, "client refused: not in --allow_networks").kv("peer", peer);
+      continue;
+    }
+    bool trusted = config_.trusted_networks.Contains(ss);
     uint64_t id;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -177,7 +190,7 @@ void CstaServer::AcceptLoop() {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     metrics_->Connection("accepted");
-    std::thread t([this, fd, peer, id] { Serve(fd, peer, id); });
+    std::thread t([this, fd, peer, id, trusted] { Serve(fd, peer, id, trusted); });
     std::lock_guard<std::mutex> lock(mu_);
     threads_.emplace(id, std::move(t));
   }
@@ -217,7 +230,7 @@ void CstaServer::ReapFinished() {
   for (std::thread& t : done) t.join();
 }
 
-void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
+void CstaServer::Serve(int fd, std::string peer, uint64_t id, bool trusted) {
   pthread_setname_np(pthread_self(), "csta-client");
   std::unique_ptr<Transport> transport;
   if (tls_) {
@@ -249,6 +262,9 @@ void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
     o.status_on_connect = config_.status_on_connect;
     o.default_namespace = config_.default_namespace;
     o.private_namespace = config_.private_namespace;
+    o.trusted = trusted;
+    o.max_frames_per_second = config_.max_frames_per_second;
+    o.frame_burst = config_.max_frame_burst;
     auto conn = std::make_shared<Connection>(id, std::move(transport), peer, o, gateway_.get(),
                                              metrics_.get());
     bool run = false;
@@ -261,7 +277,10 @@ void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
     }
     if (run) {
       metrics_->clients().Increment();
-      HD_LOG(kInfo, "client connected").kv("conn", id).kv("peer", peer);
+      HD_LOG(kInfo, "client connected")
+          .kv("conn", id)
+          .kv("peer", peer)
+          .kv("trusted", trusted ? "true" : "false");
       conn->Run();
       metrics_->clients().Decrement();
     }

@@ -69,6 +69,7 @@ def main():
         csta_metrics = harness.free_port()
         csta = harness.Proc("csta", [s.binary("adapters/csta/hotdesk-csta"), "--listen=127.0.0.1:0",
                                      f"--server={s.grpc}", "--tenant=acme", "--check_password=false",
+                                     "--trusted_networks=127.0.0.1/32",
                                      f"--metrics_listen=127.0.0.1:{csta_metrics}"], s.dir)
         s.procs.append(csta)
         csta_port = csta.port("listening on port")
