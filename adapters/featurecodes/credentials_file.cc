@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -30,15 +31,38 @@ constexpr size_t kMaxVerified = 1024;
 
 }  // namespace
 
-CredentialsFile::CredentialsFile(std::string path, std::string flag)
-    : path_(std::move(path)), flag_(std::move(flag)), digest_key_(crypto_generichash_KEYBYTES, '\0') {
+absl::StatusOr<std::pair<std::string, std::string>> ParseBasicAuthorization(
+    absl::string_view authorization) {
+  absl::string_view value = absl::StripAsciiWhitespace(authorization);
+  if (value.size() < 6 || !absl::EqualsIgnoreCase(value.substr(0, 6), "basic "))
+    return absl::UnauthenticatedError("expected \"Authorization: Basic <base64 user:password>\"");
+  absl::string_view b64 = absl::StripAsciiWhitespace(value.substr(6));
+  std::string decoded(b64.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
+                        b64.data(), b64.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0)
+    return absl::UnauthenticatedError("Basic credentials are not base64");
+  decoded.resize(len);
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos)
+    return absl::UnauthenticatedError("Basic credentials are not user:password");
+  return std::make_pair(decoded.substr(0, colon), decoded.substr(colon + 1));
+}
+
+CredentialsFile::CredentialsFile(std::string path, std::string flag, Normalizer normalize)
+    : path_(std::move(path)),
+      flag_(std::move(flag)),
+      normalize_(std::move(normalize)),
+      digest_key_(crypto_generichash_KEYBYTES, '\0') {
   randombytes_buf(digest_key_.data(), digest_key_.size());
 }
 
 absl::StatusOr<std::unique_ptr<CredentialsFile>> CredentialsFile::Load(const std::string& path,
-                                                                       const std::string& flag) {
+                                                                       const std::string& flag,
+                                                                       Normalizer normalize) {
   if (sodium_init() < 0) return absl::InternalError("libsodium cannot initialise");
-  std::unique_ptr<CredentialsFile> f(new CredentialsFile(path, flag));
+  std::unique_ptr<CredentialsFile> f(new CredentialsFile(path, flag, std::move(normalize)));
   std::lock_guard<std::mutex> lock(f->mu_);
   if (auto s = f->Read(); !s.ok()) return s;
   return f;
@@ -62,6 +86,11 @@ absl::Status CredentialsFile::Read() {
     if (parts.size() != 3) return bad("expected \"<name> <tenant> <argon2 hash>\"");
     if (parts[2].rfind("$argon2", 0) != 0)
       return bad("the secret must be an Argon2 hash (hotdesk-featurecodes --hash_secret)");
+    if (normalize_) {
+      auto name = normalize_(parts[0]);
+      if (!name) return bad(absl::StrCat("\"", parts[0], "\" is not a valid name here"));
+      parts[0] = *name;
+    }
     if (entries.count(parts[0])) return bad(absl::StrCat("\"", parts[0], "\" appears twice"));
     entries[parts[0]] = Entry{parts[1], parts[2]};
   }
@@ -96,14 +125,20 @@ std::string CredentialsFile::Digest(const std::string& name, const std::string& 
 absl::StatusOr<std::string> CredentialsFile::Verify(const std::string& name,
                                                     const std::string& secret) {
   MaybeReload();
+  std::string canonical = name;
+  if (normalize_) {
+    auto n = normalize_(name);
+    if (!n) return Unauthenticated();
+    canonical = *n;
+  }
   Entry entry;
   std::string key;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(name);
+    auto it = entries_.find(canonical);
     if (it == entries_.end()) return Unauthenticated();
     entry = it->second;
-    key = Digest(name, secret) + entry.hash;
+    key = Digest(canonical, secret) + entry.hash;
     if (verified_.count(key)) return entry.tenant;
   }
   // The Argon2 check (tens of milliseconds) outside the lock.

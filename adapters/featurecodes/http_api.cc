@@ -99,10 +99,11 @@ std::string PinText(const v1::SubmitPinResponse& r) {
 }  // namespace
 
 HttpApi::HttpApi(DialService* dial, Reprovisioner* reprovisioner, PbxAuth* pbx_auth,
-                 std::string tenant, HttpLimits limits)
+                 ProvisioningAccess* provisioning_access, std::string tenant, HttpLimits limits)
     : dial_(dial),
       reprovisioner_(reprovisioner),
       pbx_auth_(pbx_auth),
+      provisioning_access_(provisioning_access),
       tenant_(std::move(tenant)),
       limits_(limits) {}
 
@@ -190,6 +191,20 @@ absl::StatusOr<int> HttpApi::Start(const std::string& listen) {
         [this](const httplib::Request& req, httplib::Response& res) {
           auto mac = NormalizeMac(req.matches[1].str());
           if (!mac) return SendError(res, absl::NotFoundError("not a MAC address"));
+          // Before the profile is looked up: an unknown device tells a stranger nothing either.
+          if (absl::Status st = provisioning_access_->Admit(*mac, req.remote_addr,
+                                                            req.get_header_value("Authorization"));
+              !st.ok()) {
+            HD_LOG(kInfo, "profile refused")
+                .kv("mac", *mac)
+                .kv("peer", req.remote_addr)
+                .kv("code", absl::StatusCodeToString(st.code()))
+                .kv("error", st.message());
+            SendError(res, st);
+            if (st.code() == absl::StatusCode::kUnauthenticated)
+              res.set_header("WWW-Authenticate", provisioning_access_->Challenge());
+            return;
+          }
           auto profile = reprovisioner_->Current(tenant_, *mac);
           if (!profile.ok()) return SendError(res, profile.status());
           HD_LOG(kDebug, "profile served").kv("tenant", tenant_).kv("mac", *mac);

@@ -2,7 +2,8 @@
 // server for the phones:
 //   POST /v1/dial   {"tenant","device","digits"}   (JSON, form or query parameters)
 //   POST /v1/pin    {"session_id","pin"}           (JSON or form)
-//   GET  /provisioning/<mac>.cfg
+//   GET  /provisioning/<mac>.cfg                   (the phone's Basic credentials, or an allowed
+//                                                   network: ProvisioningAccess)
 //   GET  /healthz
 // The two PBX paths change state, so they take POST only (any other method: 405, Allow: POST)
 // and need the PBX's credentials (PbxAuth: 401 with a challenge, 403 for a tenant the
@@ -19,6 +20,7 @@
 #include "absl/time/time.h"
 #include "adapters/featurecodes/dial_service.h"
 #include "adapters/featurecodes/pbx_auth.h"
+#include "adapters/featurecodes/provisioning_access.h"
 #include "adapters/featurecodes/reprovisioner.h"
 
 namespace httplib {
@@ -34,8 +36,8 @@ struct HttpLimits {
 
 class HttpApi {
  public:
-  HttpApi(DialService* dial, Reprovisioner* reprovisioner, PbxAuth* pbx_auth, std::string tenant,
-          HttpLimits limits = {});
+  HttpApi(DialService* dial, Reprovisioner* reprovisioner, PbxAuth* pbx_auth,
+          ProvisioningAccess* provisioning_access, std::string tenant, HttpLimits limits = {});
   ~HttpApi();
   // "host:port" (port 0 picks one). Returns the bound port.
   absl::StatusOr<int> Start(const std::string& listen);
@@ -45,6 +47,7 @@ class HttpApi {
   DialService* dial_;
   Reprovisioner* reprovisioner_;
   PbxAuth* pbx_auth_;
+  ProvisioningAccess* provisioning_access_;
   std::string tenant_;
   HttpLimits limits_;
   std::unique_ptr<httplib::Server> server_;

@@ -24,6 +24,7 @@
 #include "adapters/featurecodes/metrics.h"
 #include "adapters/featurecodes/pbx_auth.h"
 #include "adapters/featurecodes/provisioning.h"
+#include "adapters/featurecodes/provisioning_access.h"
 #include "adapters/featurecodes/reprovisioner.h"
 #include "adapters/featurecodes/session_table.h"
 #include "services/common/env_flags.h"
@@ -57,6 +58,14 @@ ABSL_FLAG(std::string, pbx_credentials_file, "",
           "(hashes from --hash_secret; re-read when it changes)");
 ABSL_FLAG(bool, insecure_pbx_no_auth, false,
           "let anyone who reaches the HTTP port use /v1/dial and /v1/pin (development only)");
+ABSL_FLAG(std::string, provisioning_credentials_file, "",
+          "file of \"<mac> <tenant> <argon2 hash>\" lines: each phone fetches its own profile "
+          "with HTTP Basic (user = its MAC); re-read when it changes");
+ABSL_FLAG(std::string, provisioning_allow_networks, "",
+          "clients that may fetch any profile without credentials, e.g. 10.20.0.0/16 (the phones' "
+          "VLAN) or the console's address");
+ABSL_FLAG(bool, insecure_provisioning_open, false,
+          "serve every provisioning profile to anyone who reaches the HTTP port (development only)");
 ABSL_FLAG(int64_t, http_max_body_bytes, 16 * 1024, "largest HTTP request body (413 above)");
 ABSL_FLAG(absl::Duration, http_read_timeout, absl::Seconds(10),
           "time an HTTP client may take to send its request");
@@ -125,6 +134,19 @@ int main(int argc, char** argv) {
   if (!(*pbx_auth)->enabled()) {
     HD_LOG(kWarn, "--insecure_pbx_no_auth: ANYONE who reaches the HTTP port may log desks in and "
                   "out in any tenant; development only");
+  }
+  ProvisioningAccessConfig provisioning_config;
+  provisioning_config.credentials_file = absl::GetFlag(FLAGS_provisioning_credentials_file);
+  provisioning_config.allow_networks = absl::GetFlag(FLAGS_provisioning_allow_networks);
+  provisioning_config.open = absl::GetFlag(FLAGS_insecure_provisioning_open);
+  auto provisioning_access = ProvisioningAccess::Create(provisioning_config, tenant);
+  if (!provisioning_access.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(provisioning_access.status().message()).c_str());
+    return 2;
+  }
+  if ((*provisioning_access)->open()) {
+    HD_LOG(kWarn, "--insecure_provisioning_open: ANYONE who reaches the HTTP port may read every "
+                  "phone's profile; development only");
   }
   HttpLimits http_limits;
   if (absl::GetFlag(FLAGS_http_max_body_bytes) < 256) {
@@ -209,7 +231,8 @@ int main(int argc, char** argv) {
     HD_LOG(kError, "cannot listen").kv("addr", absl::GetFlag(FLAGS_listen));
     return 1;
   }
-  HttpApi http(&dial, &reprovisioner, pbx_auth->get(), tenant, http_limits);
+  HttpApi http(&dial, &reprovisioner, pbx_auth->get(), provisioning_access->get(), tenant,
+               http_limits);
   auto http_port = http.Start(absl::GetFlag(FLAGS_http_listen));
   if (!http_port.ok()) {
     HD_LOG(kError, "cannot start HTTP").kv("error", http_port.status().message());

@@ -1,7 +1,5 @@
 #include "adapters/featurecodes/pbx_auth.h"
 
-#include <sodium.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -80,20 +78,11 @@ absl::StatusOr<PbxCaller> PbxAuth::Authenticate(const std::string& authorization
     return caller;
   }
   if (absl::EqualsIgnoreCase(scheme, "basic") && credentials_) {
-    std::string decoded(rest.size(), '\0');
-    size_t len = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
-                          rest.data(), rest.size(), nullptr, &len, nullptr,
-                          sodium_base64_VARIANT_ORIGINAL) != 0)
-      return absl::UnauthenticatedError("Basic credentials are not base64");
-    decoded.resize(len);
-    size_t colon = decoded.find(':');
-    if (colon == std::string::npos)
-      return absl::UnauthenticatedError("Basic credentials are not user:password");
-    std::string user = decoded.substr(0, colon);
-    auto tenant = credentials_->Verify(user, decoded.substr(colon + 1));
+    auto basic = ParseBasicAuthorization(value);
+    if (!basic.ok()) return basic.status();
+    auto tenant = credentials_->Verify(basic->first, basic->second);
     if (!tenant.ok()) return tenant.status();
-    caller.principal = absl::StrCat("basic:", user);
+    caller.principal = absl::StrCat("basic:", basic->first);
     if (*tenant == "*")
       caller.all_tenants = true;
     else

@@ -32,6 +32,7 @@ namespace hotdesk {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::ChildProcess;
 using testing::HotdeskServerProcess;
 using testing::RedisServer;
@@ -43,6 +44,8 @@ constexpr char kPin[] = "73915";
 constexpr char kMac[] = "0015657a1b2c";
 constexpr char kAcmeSecret[] = "acme pbx secret";
 constexpr char kBetaSecret[] = "beta pbx secret";
+constexpr char kPhoneSecret[] = "desk one";
+constexpr char kOtherPhoneSecret[] = "desk two";
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto c = std::make_unique<grpc::ClientContext>();
@@ -91,6 +94,9 @@ class FeatureCodesHttpAuth : public ::testing::Test {
     std::ofstream(credentials_) << "# PBX accounts\n"
                                 << "pbx-acme acme " << HashSecret(kAcmeSecret) << "\n"
                                 << "pbx-beta beta " << HashSecret(kBetaSecret) << "\n";
+    phones_ = dir + "/phones.credentials";
+    std::ofstream(phones_) << "00-15-65-7A-1B-2C acme " << HashSecret(kPhoneSecret) << "\n"
+                           << "0015.657a.1b2d acme " << HashSecret(kOtherPhoneSecret) << "\n";
     core_token_ = dir + "/core.token";
     std::ofstream(core_token_) << pki_.Token("acme", "operator", "FEATURE_CODE") << "\n";
   }
@@ -113,7 +119,9 @@ class FeatureCodesHttpAuth : public ::testing::Test {
                                      "--pbx_credentials_file=" + credentials_,
                                      "--pbx_auth_keys=" + pki_.jwt_public,
                                      "--http_max_body_bytes=1024",
-                                     "--http_read_timeout=1s"};
+                                     "--http_read_timeout=1s",
+                                     "--provisioning_credentials_file=" + phones_,
+                                     "--provisioning_allow_networks=127.0.0.2/32"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ASSERT_TRUE(fc_.Start(argv));
     std::string line = fc_.WaitForLine("http listening on port", absl::Seconds(20));
@@ -177,7 +185,7 @@ class FeatureCodesHttpAuth : public ::testing::Test {
   ChildProcess fc_;
   int port_ = 0;
   int grpc_port_ = 0;
-  std::string credentials_, core_token_;
+  std::string credentials_, phones_, core_token_;
 };
 
 TEST_F(FeatureCodesHttpAuth, BasicCredentialsLogInAsFeatureCode) {
@@ -375,6 +383,74 @@ TEST_F(FeatureCodesHttpAuth, ASlowClientIsCutOff) {
   EXPECT_EQ(GuestAtDesk(), "");
 }
 
+// A plain HTTP/1.0 GET from `source` (a loopback address); the whole response.
+std::string GetFrom(const std::string& source, int port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n";
+  (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+TEST_F(FeatureCodesHttpAuth, ProvisioningNeedsThePhonesCredentialsOrAnAllowedNetwork) {
+  StartAdapter();
+  const std::string path = "/provisioning/00:15:65:7a:1b:2c.cfg";
+  auto anonymous = Client();
+  auto res = anonymous->Get(path);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  EXPECT_THAT(res->get_header_value("WWW-Authenticate"), HasSubstr("Basic"));
+  EXPECT_THAT(res->body, Not(HasSubstr("HD0001")));
+  // An unknown device is no different to a stranger.
+  res = anonymous->Get("/provisioning/0015657a9999.cfg");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+
+  res = Client("0015657a1b2c", "wrong")->Get(path);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  // The other phone's own credentials do not open this phone's profile.
+  res = Client("0015657a1b2d", kOtherPhoneSecret)->Get(path);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403) << res->body;
+  // The PBX's credentials are not a phone's.
+  res = Client("pbx-acme", kAcmeSecret)->Get(path);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+
+  // The phone itself, in any MAC spelling.
+  res = Client("00-15-65-7A-1B-2C", kPhoneSecret)->Get(path);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("HD0001"));
+
+  // From the allowed network no credentials are needed.
+  std::string raw = GetFrom("127.0.0.2", port_, path);
+  EXPECT_THAT(raw, HasSubstr(" 200 "));
+  EXPECT_THAT(raw, HasSubstr("HD0001"));
+  raw = GetFrom("127.0.0.3", port_, path);
+  EXPECT_THAT(raw, HasSubstr(" 401 "));
+  EXPECT_EQ(fc_.Stderr().find(kPhoneSecret), std::string::npos);
+}
+
 TEST_F(FeatureCodesHttpAuth, StartRefusedWithoutAnAuthenticationChoice) {
   std::string out, err;
   int rc = RunCommand({FEATURECODES_BIN, "--server=" + server_.addr(), "--listen=127.0.0.1:0",
@@ -388,6 +464,17 @@ TEST_F(FeatureCodesHttpAuth, StartRefusedWithoutAnAuthenticationChoice) {
                   &out, &err);
   EXPECT_EQ(rc, 2);
   EXPECT_THAT(err, HasSubstr("--pbx_credentials_file: cannot read /nonexistent/pbx"));
+  rc = RunCommand({FEATURECODES_BIN, "--server=" + server_.addr(), "--listen=127.0.0.1:0",
+                   "--http_listen=127.0.0.1:0", "--metrics_listen=", "--insecure_pbx_no_auth"},
+                  &out, &err);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("--insecure_provisioning_open"));
+  rc = RunCommand({FEATURECODES_BIN, "--server=" + server_.addr(), "--listen=127.0.0.1:0",
+                   "--http_listen=127.0.0.1:0", "--metrics_listen=", "--insecure_pbx_no_auth",
+                   "--provisioning_allow_networks=10.0.0.1/8"},
+                  &out, &err);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("--provisioning_allow_networks: \"10.0.0.1/8\""));
 }
 
 }  // namespace

@@ -122,7 +122,9 @@ class Stack:
                                         f"--server={self.grpc}", f"--tenant={self.tenant}",
                                         "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
                                         f"--metrics_listen=127.0.0.1:{self.fc_metrics}",
-                                        "--dialplan=3cx", "--insecure_pbx_no_auth"], self.dir)
+                                        "--dialplan=3cx", "--insecure_pbx_no_auth",
+                                        # the console's profile preview fetches from here
+                                        "--provisioning_allow_networks=127.0.0.1/32"], self.dir)
         self.procs.append(self.fc)
         self.fc_http = f"http://127.0.0.1:{self.fc.port('http listening on port')}"
 
