@@ -25,6 +25,7 @@ struct GatewayConfig {
   double max_frame_burst = 2000;
   std::string tls_cert;  // both empty: plain TCP
   std::string tls_key;
+  std::string tls_client_ca;  // clients must present a certificate from these CAs (mTLS)
   size_t max_frame = 65535;
   size_t max_clients = 256;
   size_t max_monitors_per_client = 1000;

@@ -55,6 +55,8 @@ ABSL_FLAG(double, max_frames_per_second, 100,
 ABSL_FLAG(double, max_frame_burst, 2000, "frames a client may send at once (e.g. its MonitorStarts)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificate(s): clients must present a certificate they signed (mTLS)");
 ABSL_FLAG(int, max_frame, 65535, "largest accepted frame in bytes, header included (9..65535)");
 ABSL_FLAG(int, max_clients, 256, "concurrent client connections; more are refused");
 ABSL_FLAG(int, max_monitors, 1000, "monitors per client");
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
   if (c.max_frame_burst < 1) return Fail("--max_frame_burst: at least 1");
   c.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   c.tls_key = absl::GetFlag(FLAGS_tls_key);
+  c.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   int max_frame = absl::GetFlag(FLAGS_max_frame);
   if (max_frame < 9 || max_frame > 65535) return Fail("--max_frame: expected 9..65535");
   c.max_frame = static_cast<size_t>(max_frame);

@@ -62,10 +62,12 @@ CstaServer::~CstaServer() {
 
 absl::Status CstaServer::Start() {
   metrics_ = std::make_unique<Metrics>();
+  if (!config_.tls_client_ca.empty() && config_.tls_cert.empty())
+    return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
   if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
     if (config_.tls_cert.empty() || config_.tls_key.empty())
       return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
-    auto tls = TlsServer::Create(config_.tls_cert, config_.tls_key);
+    auto tls = TlsServer::Create(config_.tls_cert, config_.tls_key, config_.tls_client_ca);
     if (!tls.ok()) return tls.status();
     tls_ = std::move(*tls);
   }
@@ -139,7 +141,7 @@ absl::Status CstaServer::Start() {
   accept_thread_ = std::thread([this] { AcceptLoop(); });
   HD_LOG(kInfo, "hotdesk-csta started")
       .kv("port", port_)
-      .kv("tls", tls_ ? "on" : "off")
+      .kv("tls", !tls_ ? "off" : config_.tls_client_ca.empty() ? "on" : "mtls")
       .kv("allow_networks", config_.allow_networks.empty() ? std::string("any")
                                                            : config_.allow_networks.ToString())
       .kv("trusted_networks", config_.trusted_networks.empty()

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "hotdesk/v1/guests.grpc.pb.h"
 #include "tests/csta/csta_test_client.h"
+#include "tests/support/pki.h"
 #include "tests/support/processes.h"
 
 namespace hotdesk::csta {
@@ -245,6 +246,45 @@ TEST_F(CstaAccess, AFloodIsAnsweredResourceBusy) {
         return m && m->name == "RequestSystemStatusResponse";
       },
       kWait));
+}
+
+TEST_F(CstaAccess, WithAClientCaOnlyClientsWithItsCertificatesAreServed) {
+  const auto& pki = hotdesk::testing::SharedPki();
+  int port = StartGateway({"--tls_cert=" + pki.server_cert, "--tls_key=" + pki.server_key,
+                           "--tls_client_ca=" + pki.ca_cert, "--trusted_networks=127.0.0.0/8",
+                           "--check_password=false"});
+  ASSERT_GT(port, 0);
+  EXPECT_THAT(gateway_->Stderr(), HasSubstr("tls=mtls"));
+  // No certificate, or one from a CA the gateway does not trust: the handshake fails (with TLS
+  // 1.3 the client may only learn it at its first read), nothing is served, nothing changes.
+  auto refused = [&](Client& c) {
+    if (!c.Connect(port, /*tls=*/true)) return true;
+    auto r = c.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003"), absl::Seconds(5));
+    return !r.has_value();
+  };
+  Client none;
+  EXPECT_TRUE(refused(none));
+  Client stranger;
+  stranger.set_client_certificate(pki.other_client_cert, pki.other_client_key);
+  EXPECT_TRUE(refused(stranger));
+  EXPECT_EQ(HostOf("7003"), "(nil)");
+  std::string sample = "hotdesk_csta_connections_total{result=\"tls_failed\"} 2";
+  EXPECT_THAT(WaitMetric(sample), HasSubstr(sample));
+
+  Client known;
+  known.set_client_certificate(pki.client_cert, pki.client_key);
+  ASSERT_TRUE(known.Connect(port, /*tls=*/true));
+  auto r = known.Request(testing::SetAgentStateXml("7002", "loggedOn", "7003"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->name, "SetAgentStateResponse") << r->xml;
+  EXPECT_EQ(HostOf("7003"), "7002");
+
+  std::string out, err;
+  EXPECT_EQ(hotdesk::testing::RunCommand(
+                {HOTDESK_CSTA_BIN, "--listen=127.0.0.1:0", "--tls_client_ca=" + pki.ca_cert}, &out,
+                &err),
+            1);
+  EXPECT_THAT(err, HasSubstr("--tls_client_ca needs --tls_cert"));
 }
 
 }  // namespace

@@ -129,6 +129,12 @@ bool Client::Connect(int port, bool tls) {
   if (tls) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);  // test certificate is self-signed
+    if (!client_cert_.empty() &&
+        (SSL_CTX_use_certificate_chain_file(ctx_, client_cert_.c_str()) != 1 ||
+         SSL_CTX_use_PrivateKey_file(ctx_, client_key_.c_str(), SSL_FILETYPE_PEM) != 1)) {
+      Close();
+      return false;
+    }
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
     if (SSL_connect(ssl_) != 1) {

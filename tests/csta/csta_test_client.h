@@ -42,6 +42,11 @@ class Client {
   void set_receive_buffer(int bytes) { rcvbuf_ = bytes; }
   // Connect from this loopback address (e.g. "127.0.0.2", another "network" for allow-lists).
   void set_source_address(const std::string& ip) { source_ = ip; }
+  // Present this certificate (PEM files) in the TLS handshake.
+  void set_client_certificate(const std::string& cert, const std::string& key) {
+    client_cert_ = cert;
+    client_key_ = key;
+  }
   void Close();
 
   // Answer the gateway's SystemStatus requests and hide them from Read (default true).
@@ -80,6 +85,7 @@ class Client {
   bool auto_answer_ = true;
   int rcvbuf_ = 0;
   std::string source_;
+  std::string client_cert_, client_key_;
   bool closed_ = false;
   int invoke_ = 0;
   std::string inbuf_;
