@@ -1,7 +1,6 @@
 #include "adapters/featurecodes/credentials_file.h"
 
 #include <sodium.h>
-#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,17 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "services/common/file_stamp.h"
 #include "services/common/log.h"
 
 namespace hotdesk::featurecodes {
 namespace {
-
-int64_t Stamp(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return -1;
-  return (int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec) ^
-         (int64_t{st.st_size} << 20) ^ static_cast<int64_t>(st.st_ino);
-}
 
 absl::Status Unauthenticated() {
   return absl::UnauthenticatedError("unknown user or wrong password");
@@ -69,7 +62,7 @@ absl::StatusOr<std::unique_ptr<CredentialsFile>> CredentialsFile::Load(const std
 }
 
 absl::Status CredentialsFile::Read() {
-  int64_t stamp = Stamp(path_);
+  int64_t stamp = FileStamp(path_);
   std::ifstream in(path_);
   if (!in) return absl::InvalidArgumentError(absl::StrCat(flag_, ": cannot read ", path_));
   std::map<std::string, Entry> entries;
@@ -105,7 +98,7 @@ void CredentialsFile::MaybeReload() {
   int64_t due = next_check_ns_.load(std::memory_order_relaxed);
   if (now < due || !next_check_ns_.compare_exchange_strong(due, now + 1000000000)) return;
   std::lock_guard<std::mutex> lock(mu_);
-  if (Stamp(path_) == stamp_) return;
+  if (FileStamp(path_) == stamp_) return;
   // Keep the old credentials if the new file is unreadable or broken (mid-rotation).
   if (auto s = Read(); !s.ok()) {
     HD_LOG(kWarn, "credentials file changed but cannot be used").kv("error", s.message());

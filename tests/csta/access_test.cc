@@ -92,19 +92,8 @@ class CstaAccess : public ::testing::Test {
 // Connects from `source` to the gateway; the bytes received until the gateway closes, or
 // "(open)" when it is still open after `wait`.
 std::string ReceiveUntilClosed(const std::string& source, int port, absl::Duration wait) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in from{};
-  from.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) return "(bind failed)";
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<uint16_t>(port));
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-    ::close(fd);
-    return "(refused)";
-  }
+  int fd = hotdesk::testing::ConnectFrom(source, port);
+  if (fd < 0) return "(cannot connect)";
   // A frame that would log someone in, sent at once: it must never be parsed.
   std::string body =
       "<SetAgentState xmlns=\"http://www.ecma-international.org/standards/ecma-323/csta/ed3\">"
