@@ -6,8 +6,9 @@
 # and the server checks tokens against its public half; the admin token printed below (also in
 # ./.run/auth/admin.token) is what hotdeskctl sends and what the console signs in with.
 # With --adapters it also starts hotdesk-csta (:4722), hotdesk-featurecodes (:50061, HTTP :8080),
-# the XSP simulator (:8090) and hotdesk-xsp bridged to it, all on loopback, tenant "demo"; the
-# adapters do not carry tokens yet, so the server then runs with --insecure_no_auth (it says so).
+# the XSP simulator (:8090) and hotdesk-xsp bridged to it, all on loopback, tenant "demo"; each
+# adapter gets its own token (minted from the same key, in ./.run/auth) with its source, and the
+# PBX API takes a "pbx" token (./.run/auth/pbx.token).
 # Ctrl-C stops what it started. Ports: HOTDESK_REDIS_PORT (6379), HOTDESK_GRPC_PORT (50051),
 # HOTDESK_METRICS_PORT (9464), HOTDESK_WEB_PORT (8088).
 set -euo pipefail
@@ -61,16 +62,19 @@ if [ ! -f "$auth/dev-signing.key" ]; then
     -out "$auth/dev-signing.key" 2>/dev/null)
   openssl pkey -in "$auth/dev-signing.key" -pubout -out "$auth/dev-signing.pub"
 fi
-mint() {  # role -> token for tenant demo, valid 12 h
+mint() {  # role [source [subject]] -> token for tenant demo, valid 12 h
   build/services/cli/hotdeskctl token --signing_key "$auth/dev-signing.key" --role "$1" \
-    --tenants demo --subject "local-$1" --ttl 12h
+    --tenants demo --subject "${3:-local-$1}" --ttl 12h ${2:+--token_source "$2"}
 }
 (umask 077 && mint admin >"$auth/admin.token" && mint viewer >"$auth/viewer.token")
 if [ "$adapters" = 1 ]; then
-  auth_flags=(--insecure_no_auth)
-else
-  auth_flags=(--auth_keys "$auth/dev-signing.pub")
+  # The adapters' own tokens: each may act only as its source. CSTA and feature codes read
+  # devices and guests (role operator); the XSP bridge only logs in and out (agent).
+  (umask 077 && mint operator CSTA local-csta >"$auth/csta.token" &&
+    mint operator FEATURE_CODE local-featurecodes >"$auth/featurecodes.token" &&
+    mint agent XSP local-xsp >"$auth/xsp.token" && mint agent "" local-pbx >"$auth/pbx.token")
 fi
+auth_flags=(--auth_keys "$auth/dev-signing.pub")
 
 build/services/server/hotdesk-server --listen "127.0.0.1:$grpc_port" --redis_addr "127.0.0.1:$redis_port" \
   --metrics_listen "127.0.0.1:$metrics_port" "${auth_flags[@]}" 2>"$run/server.log" &
@@ -84,10 +88,15 @@ adapter_lines=""
 if [ "$adapters" = 1 ]; then
   server="127.0.0.1:$grpc_port"
   # Each process gets only its own HOTDESK_* settings.
+  # Local CSTA clients are trusted: they may log in without a PIN and use the private services.
   env -u HOTDESK_PASSWORD build/adapters/csta/hotdesk-csta --listen 127.0.0.1:4722 --server "$server" \
-    --tenant demo --metrics_listen= --cursor_file "$run/csta.cursor" >/dev/null 2>"$run/csta.log" &
+    --core_token_file "$auth/csta.token" --tenant demo --metrics_listen= \
+    --cursor_file "$run/csta.cursor" --allow_networks 127.0.0.0/8 --trusted_networks 127.0.0.0/8 \
+    >/dev/null 2>"$run/csta.log" &
   pids+=($!)
   build/adapters/featurecodes/hotdesk-featurecodes --server "$server" --tenant demo \
+    --core_token_file "$auth/featurecodes.token" --pbx_auth_keys "$auth/dev-signing.pub" \
+    --provisioning_allow_networks 127.0.0.0/8 \
     --listen 127.0.0.1:50061 --http_listen 127.0.0.1:8080 --metrics_listen= --dialplan 3cx \
     >/dev/null 2>"$run/featurecodes.log" &
   pids+=($!)
@@ -96,6 +105,7 @@ if [ "$adapters" = 1 ]; then
   pids+=($!)
   sleep 0.5
   HOTDESK_XSP_PASSWORD=demo build/adapters/xsp/bridge/hotdesk-xsp --tenant demo --server "$server" \
+    --core_token_file "$auth/xsp.token" \
     --redis_addr "127.0.0.1:$redis_port" --xsp_url http://127.0.0.1:8090 --xsp_user admin \
     --user_domain example.com --subscribe_users 7003@example.com,7005@example.com \
     --metrics_listen 127.0.0.1:9466 >/dev/null 2>"$run/xsp.log" &
@@ -103,6 +113,7 @@ if [ "$adapters" = 1 ]; then
   adapter_lines="
   hotdesk-csta          127.0.0.1:4722    CSTA XML over TCP (log $run/csta.log)
   hotdesk-featurecodes  127.0.0.1:50061   gRPC, http://127.0.0.1:8080 dial API + /provisioning (log $run/featurecodes.log)
+                        the dial API takes the PBX token in $auth/pbx.token (Authorization: Bearer)
   hotdesk-xsp-sim       http://127.0.0.1:8090  XSP simulator, journal: curl -u admin:demo http://127.0.0.1:8090/sim/journal
   hotdesk-xsp           bridge to the simulator, status: curl http://127.0.0.1:9466/status (log $run/xsp.log)"
 fi
@@ -119,15 +130,10 @@ build/adapters/web/hotdesk-web --server "127.0.0.1:$grpc_port" --listen "127.0.0
 pids+=($!)
 
 ctl="build/services/cli/hotdeskctl --server 127.0.0.1:$grpc_port --tenant demo"
-if [ "$adapters" = 1 ]; then
-  auth_lines="  authentication is OFF (--insecure_no_auth) while the adapters run without tokens"
-  console_sign_in="\"Continue without a token\": authentication is off"
-else
-  console_sign_in="sign in with the token in $auth/admin.token"
-  auth_lines="  tokens: an admin token for tenant demo is in $auth/admin.token (viewer: viewer.token);
+console_sign_in="sign in with the token in $auth/admin.token"
+auth_lines="  tokens: an admin token for tenant demo is in $auth/admin.token (viewer: viewer.token);
   first run: export HOTDESK_TOKEN_FILE=$auth/admin.token
   then $ctl whoami"
-fi
 cat <<MSG
 
 hotdesk is running

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "adapters/common/network_list.h"
+#include "services/auth/client_channel.h"
 
 namespace hotdesk::csta {
 
@@ -13,8 +15,17 @@ struct GatewayConfig {
   std::string listen = "0.0.0.0:4722";
   std::string default_namespace;  // full URI; used when a client sent no (CSTA) namespace yet
   std::string private_namespace = "urn:hotdesk:csta:private:v1";
+  // Clients from elsewhere are closed at accept, before any frame is read; empty: every client.
+  adapters::NetworkList allow_networks;
+  // Connections from these networks may log in without a verified PIN and use the private
+  // services (e.g. a Genesys T-Server); empty: none.
+  adapters::NetworkList trusted_networks;
+  // Per connection: frames per second after a burst of max_frame_burst; 0: no limit.
+  double max_frames_per_second = 100;
+  double max_frame_burst = 2000;
   std::string tls_cert;  // both empty: plain TCP
   std::string tls_key;
+  std::string tls_client_ca;  // clients must present a certificate from these CAs (mTLS)
   size_t max_frame = 65535;
   size_t max_clients = 256;
   size_t max_monitors_per_client = 1000;
@@ -46,6 +57,7 @@ struct GatewayConfig {
 
   // Core side.
   std::string server = "127.0.0.1:50051";
+  auth::ClientAuthOptions core_auth;  // this gateway's token and TLS towards the core
   std::string tenant = "default";
   absl::Duration rpc_timeout = absl::Seconds(5);  // each attempt of a call to the core
   // UNAVAILABLE / DEADLINE_EXCEEDED are retried (mutations with the same request id) until this

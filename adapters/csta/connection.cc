@@ -53,6 +53,27 @@ std::string Connection::NextRequestId(int invoke_id) {
   return request_ids_.Next(invoke);
 }
 
+FrameAdmission Connection::AdmitFrame(absl::Time now) {
+  double rate = options_.max_frames_per_second;
+  if (rate <= 0) return FrameAdmission::kAdmit;
+  double burst = std::max(1.0, options_.frame_burst);
+  if (frame_refill_ == absl::InfinitePast()) {
+    frame_tokens_ = burst;
+  } else {
+    frame_tokens_ =
+        std::min(burst, frame_tokens_ + absl::ToDoubleSeconds(now - frame_refill_) * rate);
+  }
+  frame_refill_ = now;
+  if (frame_tokens_ >= 1) {
+    frame_tokens_ -= 1;
+    refusing_ = false;
+    return FrameAdmission::kAdmit;
+  }
+  bool first = !refusing_;
+  refusing_ = true;
+  return first ? FrameAdmission::kRefuseFirst : FrameAdmission::kRefuse;
+}
+
 void Connection::Wake() {
   uint64_t one = 1;
   ssize_t r = ::write(wake_fd_, &one, sizeof(one));

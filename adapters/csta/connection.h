@@ -38,7 +38,17 @@ struct ConnectionOptions {
   bool status_on_connect = true;
   std::string default_namespace;
   std::string private_namespace;
+  // The client's address is in --trusted_networks: it may log in without a PIN and use the
+  // private services.
+  bool trusted = false;
+  // Frames a client may send per second, after a first burst of `frame_burst` (monitoring all
+  // its devices at connect); 0: no limit.
+  double max_frames_per_second = 0;
+  double frame_burst = 1;
 };
+
+// What AdmitFrame decided.
+enum class FrameAdmission { kAdmit, kRefuse, kRefuseFirst /* first refusal of a burst: log it */ };
 
 class Connection : public ClientSink, public std::enable_shared_from_this<Connection> {
  public:
@@ -59,6 +69,10 @@ class Connection : public ClientSink, public std::enable_shared_from_this<Connec
   void SetNamespace(const std::string& ns);
   Namespaces Ns() const { return {Namespace(), options_.private_namespace}; }
   const std::string& peer() const { return peer_; }
+  bool trusted() const { return options_.trusted; }
+  // The per-connection frame budget (a token bucket): called for every frame, from the
+  // connection's own thread.
+  FrameAdmission AdmitFrame(absl::Time now);
   // Invoke id for a request we originate (SystemStatus): 9998 down to 9000, wrapping.
   int NextInvokeId();
   // The core request id of a change this client asked for (invoke `invoke_id`). Invoke ids wrap
@@ -81,6 +95,9 @@ class Connection : public ClientSink, public std::enable_shared_from_this<Connec
   int wake_fd_ = -1;
   FrameDecoder decoder_;
   int next_invoke_ = 9999;
+  double frame_tokens_ = 0;  // frame budget left (AdmitFrame)
+  absl::Time frame_refill_ = absl::InfinitePast();
+  bool refusing_ = false;  // the last frame was refused
   adapters::RequestIds request_ids_;
 
   mutable std::mutex mu_;

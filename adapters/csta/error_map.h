@@ -30,6 +30,16 @@ inline CstaError WrongPassword() { return {"operation", "invalidAgentPassword"};
 inline CstaError Locked() { return {"security", "unspecified"}; }
 inline CstaError AlreadyAssociated() { return {"stateIncompatibility", "incorrectObjectState"}; }
 inline CstaError NotSupported() { return {"operation", "requestIncompatibleWithObject"}; }
+// A client over --max_frames_per_second.
+inline CstaError TooManyFrames() { return {"systemResourceAvailability", "resourceBusy"}; }
+// A login without a verified PIN from a connection outside --trusted_networks.
+inline CstaError PinRequired() { return {"operation", "invalidAgentPassword"}; }
+// A private service from a connection outside --trusted_networks: ECMA-323 has no value for it,
+// so the reason is given as text, as some switches do (privateErrorCode).
+inline CstaError UntrustedPrivateService() {
+  return {"privateErrorCode",
+          "private services are allowed only on trusted connections (--trusted_networks)"};
+}
 }  // namespace errors
 
 // Which call failed: the same gRPC code can mean different things per call.

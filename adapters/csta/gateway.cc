@@ -64,6 +64,15 @@ grpc::Status Gateway::Read(const char* method,
 
 void Gateway::Record(const char* method, const grpc::Status& st, absl::Time start) {
   metrics_->Backend(method, GrpcCodeLabel(st.error_code()), absl::ToDoubleSeconds(absl::Now() - start));
+  // The gateway's own token was refused: a deployment problem (token missing, expired, for
+  // another tenant or source), not the CSTA client's, so say it where operators look.
+  if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    HD_LOG(kWarn, "core refused the gateway's call; check --core_token_file")
+        .kv("method", method)
+        .kv("code", GrpcCodeLabel(st.error_code()))
+        .kv("error", st.error_message());
+  }
 }
 
 Gateway::Reply Gateway::Error(const Namespaces& ns, const CstaError& e) {
@@ -88,6 +97,22 @@ void Gateway::OnFrame(const std::shared_ptr<Connection>& conn, const Frame& fram
     metrics_->Request("unknown", "error");
     conn->Enqueue(EncodeFrame(frame.invoke_id, BuildError(ns, e.category, e.value)));
   };
+  switch (conn->AdmitFrame(absl::Now())) {
+    case FrameAdmission::kAdmit:
+      break;
+    case FrameAdmission::kRefuseFirst:
+      reject("rate_limited", errors::TooManyFrames(),
+             absl::StrCat("more than --max_frames_per_second=", config_.max_frames_per_second,
+                          "; frames are refused until the client slows down"));
+      return;
+    case FrameAdmission::kRefuse:
+      // Answered and counted like the first, not logged again.
+      metrics_->ProtocolError("rate_limited");
+      metrics_->Request("unknown", "error");
+      conn->Enqueue(EncodeFrame(frame.invoke_id, BuildError(ns, errors::TooManyFrames().category,
+                                                            errors::TooManyFrames().value)));
+      return;
+  }
   if (frame.oversize) {
     return reject("oversize", errors::Oversize(),
                   "frame length " + std::to_string(frame.length) + " above --max_frame " +
@@ -131,13 +156,13 @@ Gateway::Reply Gateway::Handle(const std::shared_ptr<Connection>& conn, const Re
       metrics_->monitors().Set(static_cast<double>(monitors_.size()));
       return {BuildEmpty(ns, "MonitorStopResponse")};
     case RequestType::kSetAgentState:
-      return SetAgentState(req, ns, conn->NextRequestId(invoke_id));
+      return SetAgentState(*conn, req, ns, conn->NextRequestId(invoke_id));
     case RequestType::kGetAgentState:
       return GetAgentState(req, ns);
     case RequestType::kSnapshotDevice:
       return SnapshotDevice(req, ns);
     case RequestType::kEscapeService:
-      return EscapeService(req, ns, conn->NextRequestId(invoke_id));
+      return EscapeService(*conn, req, ns, conn->NextRequestId(invoke_id));
     case RequestType::kSystemStatus:
       return {BuildEmpty(ns, "SystemStatusResponse")};
     case RequestType::kRequestSystemStatus:
@@ -214,7 +239,9 @@ grpc::Status Gateway::Get(const std::string& host, const std::string& guest, v1:
               [&](grpc::ClientContext* ctx) { return assoc_->GetAssociation(ctx, req, out); });
 }
 
-bool Gateway::CheckPassword(const std::string& guest, const std::string& password, CstaError* err) {
+bool Gateway::CheckPassword(const std::string& guest, const std::string& password, CstaError* err,
+                            bool* pin_verified) {
+  *pin_verified = false;
   auto unregistered = [&](grpc::StatusCode code) {
     if (config_.allow_unregistered_guests) return true;
     HD_LOG(kInfo, "login refused: guest not registered")
@@ -267,6 +294,8 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
   }
   switch (resp.result()) {
     case v1::VerifyPinResponse::RESULT_OK:
+      *pin_verified = true;
+      return true;
     case v1::VerifyPinResponse::RESULT_NO_PIN:
       return true;
     case v1::VerifyPinResponse::RESULT_WRONG:
@@ -287,17 +316,28 @@ bool Gateway::CheckPassword(const std::string& guest, const std::string& passwor
 
 // ---- services ----
 
-Gateway::Reply Gateway::SetAgentState(const Request& req, const Namespaces& ns,
+Gateway::Reply Gateway::SetAgentState(const Connection& conn, const Request& req,
+                                      const Namespaces& ns,
                                       const std::string& request_id) {
   if (!config_.setagentstate_hotdesk) return Error(ns, errors::NotSupported());
   if (req.device.empty()) return Error(ns, errors::MissingDevice());
   const std::string& state = req.requested_state;
   if (state == "loggedOn") {
     if (req.agent_id.empty()) return Error(ns, errors::MissingAgent());
+    auto untrusted = [&] {
+      HD_LOG(kInfo, "login refused: a login without a verified PIN needs a trusted connection")
+          .kv("peer", conn.peer())
+          .kv("guest", req.agent_id);
+      return Error(ns, errors::PinRequired());
+    };
+    // Nothing to verify: refused at once, without asking the core.
+    if (!conn.trusted() && (req.password.empty() || !config_.check_password)) return untrusted();
+    bool pin_verified = false;
     if (config_.check_password) {
       CstaError err;
-      if (!CheckPassword(req.agent_id, req.password, &err)) return Error(ns, err);
+      if (!CheckPassword(req.agent_id, req.password, &err, &pin_verified)) return Error(ns, err);
     }
+    if (!conn.trusted() && !pin_verified) return untrusted();
     v1::EstablishResponse resp;
     grpc::Status st = Establish(req.device, req.agent_id, request_id, &resp);
     if (!st.ok()) return Error(ns, MapStatus(st, Call::kEstablish));
@@ -320,10 +360,18 @@ Gateway::Reply Gateway::SetAgentState(const Request& req, const Namespaces& ns,
   return Error(ns, errors::BadAgentState());
 }
 
-Gateway::Reply Gateway::EscapeService(const Request& req, const Namespaces& ns,
-                                      const std::string& request_id) {
+Gateway::Reply Gateway::EscapeService(const Connection& conn, const Request& req,
+                                      const Namespaces& ns, const std::string& request_id) {
   int number = 0;
   if (!absl::SimpleAtoi(req.service_number, &number)) return Error(ns, errors::NotSupported());
+  if ((number == config_.private_service_initiate || number == config_.private_service_cancel) &&
+      !conn.trusted()) {
+    // Initiate hot-desking makes an association with no PIN at all.
+    HD_LOG(kInfo, "private service refused: the connection is not trusted")
+        .kv("peer", conn.peer())
+        .kv("service", number);
+    return Error(ns, errors::UntrustedPrivateService());
+  }
   const std::string& guest = req.this_dn;
   if (number == config_.private_service_initiate) {
     std::string host = req.PrivateKey(config_.host_dn_key);

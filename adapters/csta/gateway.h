@@ -46,16 +46,22 @@ class Gateway : public FrameHandler {
   Reply Handle(const std::shared_ptr<Connection>& conn, const Request& req, const Namespaces& ns,
                int invoke_id, bool* replied);
   // `request_id` identifies this client request in the core (mutations only).
-  Reply SetAgentState(const Request& req, const Namespaces& ns, const std::string& request_id);
-  Reply EscapeService(const Request& req, const Namespaces& ns, const std::string& request_id);
+  // `conn` says whether the client is trusted (--trusted_networks): only a trusted client may log
+  // in without a verified PIN or use the private services.
+  Reply SetAgentState(const Connection& conn, const Request& req, const Namespaces& ns,
+                      const std::string& request_id);
+  Reply EscapeService(const Connection& conn, const Request& req, const Namespaces& ns,
+                      const std::string& request_id);
   Reply GetAgentState(const Request& req, const Namespaces& ns);
   Reply SnapshotDevice(const Request& req, const Namespaces& ns);
   // MonitorStart sends its own reply (followed by any replayed events) under dispatch_mu_.
   Reply MonitorStart(const std::shared_ptr<Connection>& conn, const Request& req,
                      const Namespaces& ns, int invoke_id, bool* replied);
 
-  // Checks a SetAgentState password; nullopt-like: ok() true means proceed.
-  bool CheckPassword(const std::string& guest, const std::string& password, CstaError* err);
+  // Checks a SetAgentState password; true means proceed. `pin_verified`: the guest has a PIN and
+  // the password was it (false for a guest without a PIN or unknown to the registry).
+  bool CheckPassword(const std::string& guest, const std::string& password, CstaError* err,
+                     bool* pin_verified);
   grpc::Status Establish(const std::string& host, const std::string& guest,
                          const std::string& request_id, v1::EstablishResponse* resp);
   grpc::Status Cancel(const std::string& host, const std::string& guest,

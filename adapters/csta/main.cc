@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "adapters/common/core_flags.h"
 #include "adapters/csta/namespaces.h"
 #include "adapters/csta/server.h"
 #include "services/common/env_flags.h"
@@ -42,8 +43,20 @@ ABSL_FLAG(bool, report_host_dn, true,
           "report HOST_DN for an associated guest in MonitorStartResponse and SnapshotDevice");
 ABSL_FLAG(bool, forwarding_events, true, "send ForwardingEvent (host -> guest) on changes");
 ABSL_FLAG(bool, private_events, true, "send the private Hot-desking established/cancelled events");
+ABSL_FLAG(std::string, allow_networks, "",
+          "clients allowed to connect, e.g. 10.1.0.0/16,127.0.0.1; others are closed before any "
+          "frame is read; empty: every client");
+ABSL_FLAG(std::string, trusted_networks, "",
+          "clients that may log in without a verified PIN and use the private services "
+          "(Initiate/Cancel hot-desking), e.g. the T-Server's address; empty: none");
+ABSL_FLAG(double, max_frames_per_second, 100,
+          "frames a client may send per second after --max_frame_burst (more are answered "
+          "resourceBusy); 0: no limit");
+ABSL_FLAG(double, max_frame_burst, 2000, "frames a client may send at once (e.g. its MonitorStarts)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificate(s): clients must present a certificate they signed (mTLS)");
 ABSL_FLAG(int, max_frame, 65535, "largest accepted frame in bytes, header included (9..65535)");
 ABSL_FLAG(int, max_clients, 256, "concurrent client connections; more are refused");
 ABSL_FLAG(int, max_monitors, 1000, "monitors per client");
@@ -80,6 +93,9 @@ int main(int argc, char** argv) {
   hotdesk::csta::GatewayConfig c;
   c.listen = absl::GetFlag(FLAGS_listen);
   c.server = absl::GetFlag(FLAGS_server);
+  auto core_auth = hotdesk::adapters::CoreAuthFromFlags();
+  if (!core_auth.ok()) return Fail(std::string(core_auth.status().message()));
+  c.core_auth = *core_auth;
   c.tenant = absl::GetFlag(FLAGS_tenant);
   if (auto p = hotdesk::TenantProblem(c.tenant); !p.empty()) return Fail("--tenant: " + p);
   std::string ns = absl::GetFlag(FLAGS_namespace);
@@ -113,8 +129,21 @@ int main(int argc, char** argv) {
   c.report_host_dn = absl::GetFlag(FLAGS_report_host_dn);
   c.forwarding_events = absl::GetFlag(FLAGS_forwarding_events);
   c.private_events = absl::GetFlag(FLAGS_private_events);
+  auto allow = hotdesk::adapters::NetworkList::Parse(absl::GetFlag(FLAGS_allow_networks),
+                                                     "--allow_networks");
+  if (!allow.ok()) return Fail(std::string(allow.status().message()));
+  c.allow_networks = *allow;
+  auto trusted = hotdesk::adapters::NetworkList::Parse(absl::GetFlag(FLAGS_trusted_networks),
+                                                       "--trusted_networks");
+  if (!trusted.ok()) return Fail(std::string(trusted.status().message()));
+  c.trusted_networks = *trusted;
+  c.max_frames_per_second = absl::GetFlag(FLAGS_max_frames_per_second);
+  c.max_frame_burst = absl::GetFlag(FLAGS_max_frame_burst);
+  if (c.max_frames_per_second < 0) return Fail("--max_frames_per_second: must not be negative");
+  if (c.max_frame_burst < 1) return Fail("--max_frame_burst: at least 1");
   c.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   c.tls_key = absl::GetFlag(FLAGS_tls_key);
+  c.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   int max_frame = absl::GetFlag(FLAGS_max_frame);
   if (max_frame < 9 || max_frame > 65535) return Fail("--max_frame: expected 9..65535");
   c.max_frame = static_cast<size_t>(max_frame);

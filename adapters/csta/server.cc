@@ -63,10 +63,12 @@ CstaServer::~CstaServer() {
 
 absl::Status CstaServer::Start() {
   metrics_ = std::make_unique<Metrics>();
+  if (!config_.tls_client_ca.empty() && config_.tls_cert.empty())
+    return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
   if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
     if (config_.tls_cert.empty() || config_.tls_key.empty())
       return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
-    auto tls = TlsServer::Create(config_.tls_cert, config_.tls_key);
+    auto tls = TlsServer::Create(config_.tls_cert, config_.tls_key, config_.tls_client_ca);
     if (!tls.ok()) return tls.status();
     tls_ = std::move(*tls);
   }
@@ -105,8 +107,12 @@ absl::Status CstaServer::Start() {
   if (!exposer.ok()) return exposer.status();
   exposer_ = std::move(*exposer);
 
-  auto channel = adapters::CreateCoreChannel({config_.server});
-  gateway_ = std::make_unique<Gateway>(config_, channel, metrics_.get());
+  auto channel = adapters::CreateCoreChannel({config_.server, config_.core_auth});
+  if (!channel.ok()) return channel.status();
+  HD_LOG(kInfo, "core channel")
+      .kv("server", config_.server)
+      .kv("auth", adapters::DescribeCoreAuth(config_.core_auth));
+  gateway_ = std::make_unique<Gateway>(config_, *channel, metrics_.get());
   if (config_.cursor_file.empty()) {
     cursor_store_ = std::make_unique<adapters::NullCursorStore>();
   } else {
@@ -126,12 +132,17 @@ absl::Status CstaServer::Start() {
   cb.on_resync = [m](size_t) { m->watch_resyncs().Increment(); };
   adapters::FollowerOptions fo;
   fo.tenant = config_.tenant;
-  follower_ = std::make_unique<adapters::EventFollower>(channel, cursor_store_.get(), fo, cb);
+  follower_ = std::make_unique<adapters::EventFollower>(*channel, cursor_store_.get(), fo, cb);
   follower_->Start();
   accept_thread_ = std::thread([this] { AcceptLoop(); });
   HD_LOG(kInfo, "hotdesk-csta started")
       .kv("port", port_)
-      .kv("tls", tls_ ? "on" : "off")
+      .kv("tls", !tls_ ? "off" : config_.tls_client_ca.empty() ? "on" : "mtls")
+      .kv("allow_networks", config_.allow_networks.empty() ? std::string("any")
+                                                           : config_.allow_networks.ToString())
+      .kv("trusted_networks", config_.trusted_networks.empty()
+                                  ? std::string("none")
+                                  : config_.trusted_networks.ToString())
       .kv("server", config_.server)
       .kv("tenant", config_.tenant);
   return absl::OkStatus();
@@ -154,6 +165,14 @@ void CstaServer::AcceptLoop() {
       continue;
     }
     std::string peer = PeerName(ss);
+    if (!config_.allow_networks.empty() && !config_.allow_networks.Contains(ss)) {
+      // Closed before a single byte is read: nothing of this client's is parsed.
+      ::close(fd);
+      metrics_->Connection("rejected_network");
+      HD_LOG(kWarn, "client refused: not in --allow_networks").kv("peer", peer);
+      continue;
+    }
+    bool trusted = config_.trusted_networks.Contains(ss);
     uint64_t id;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -169,7 +188,7 @@ void CstaServer::AcceptLoop() {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     metrics_->Connection("accepted");
-    std::thread t([this, fd, peer, id] { Serve(fd, peer, id); });
+    std::thread t([this, fd, peer, id, trusted] { Serve(fd, peer, id, trusted); });
     std::lock_guard<std::mutex> lock(mu_);
     threads_.emplace(id, std::move(t));
   }
@@ -209,7 +228,7 @@ void CstaServer::ReapFinished() {
   for (std::thread& t : done) t.join();
 }
 
-void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
+void CstaServer::Serve(int fd, std::string peer, uint64_t id, bool trusted) {
   pthread_setname_np(pthread_self(), "csta-client");
   std::unique_ptr<Transport> transport;
   if (tls_) {
@@ -241,6 +260,9 @@ void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
     o.status_on_connect = config_.status_on_connect;
     o.default_namespace = config_.default_namespace;
     o.private_namespace = config_.private_namespace;
+    o.trusted = trusted;
+    o.max_frames_per_second = config_.max_frames_per_second;
+    o.frame_burst = config_.max_frame_burst;
     auto conn = std::make_shared<Connection>(id, std::move(transport), peer, o, gateway_.get(),
                                              metrics_.get());
     bool run = false;
@@ -253,7 +275,10 @@ void CstaServer::Serve(int fd, std::string peer, uint64_t id) {
     }
     if (run) {
       metrics_->clients().Increment();
-      HD_LOG(kInfo, "client connected").kv("conn", id).kv("peer", peer);
+      HD_LOG(kInfo, "client connected")
+          .kv("conn", id)
+          .kv("peer", peer)
+          .kv("trusted", trusted ? "true" : "false");
       conn->Run();
       metrics_->clients().Decrement();
     }

@@ -47,7 +47,7 @@ class CstaServer {
   // accept() failed for want of descriptors: shed the waiting connection and pause, instead of
   // polling a listener that stays readable in a hot loop.
   void ShedAndPause(int err);
-  void Serve(int fd, std::string peer, uint64_t id);
+  void Serve(int fd, std::string peer, uint64_t id, bool trusted);
   // Joins the threads of clients that have left (accept thread).
   void ReapFinished();
 

@@ -102,7 +102,8 @@ TlsServer::~TlsServer() {
 }
 
 absl::StatusOr<std::unique_ptr<TlsServer>> TlsServer::Create(const std::string& cert_file,
-                                                             const std::string& key_file) {
+                                                             const std::string& key_file,
+                                                             const std::string& client_ca_file) {
   std::unique_ptr<TlsServer> s(new TlsServer());
   s->ctx_ = SSL_CTX_new(TLS_server_method());
   if (!s->ctx_) return absl::InternalError(SslErrors());
@@ -115,6 +116,15 @@ absl::StatusOr<std::unique_ptr<TlsServer>> TlsServer::Create(const std::string& 
     return absl::InvalidArgumentError(absl::StrCat("--tls_key ", key_file, ": ", SslErrors()));
   if (SSL_CTX_check_private_key(s->ctx_) != 1)
     return absl::InvalidArgumentError("--tls_key does not match --tls_cert");
+  if (!client_ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(s->ctx_, client_ca_file.c_str(), nullptr) != 1)
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_client_ca ", client_ca_file, ": ", SslErrors()));
+    // Tell clients which CAs are accepted, so one with several certificates picks the right one.
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(client_ca_file.c_str());
+    if (names) SSL_CTX_set_client_CA_list(s->ctx_, names);
+    SSL_CTX_set_verify(s->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
   return s;
 }
 

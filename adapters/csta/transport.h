@@ -36,9 +36,11 @@ std::unique_ptr<Transport> PlainTransport(int fd);
 class TlsServer {
  public:
   ~TlsServer();
-  // Loads a PEM certificate chain and private key.
+  // Loads a PEM certificate chain and private key. With `client_ca_file` every client must
+  // present a certificate that chains to one of its CAs (mTLS); the handshake fails otherwise.
   static absl::StatusOr<std::unique_ptr<TlsServer>> Create(const std::string& cert_file,
-                                                           const std::string& key_file);
+                                                           const std::string& key_file,
+                                                           const std::string& client_ca_file = "");
   // Runs the server handshake on a non-blocking socket (owned by the result; closed on error).
   absl::StatusOr<std::unique_ptr<Transport>> Accept(int fd, absl::Duration timeout);
 

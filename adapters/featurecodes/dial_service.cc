@@ -181,7 +181,8 @@ absl::StatusOr<v1::DialResponse> DialService::Dial(const v1::DialRequest& req) {
   return Finish(std::move(resp), tenant, kind);
 }
 
-absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(const v1::SubmitPinRequest& req) {
+absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(
+    const v1::SubmitPinRequest& req, const std::function<absl::Status(const std::string&)>& admit) {
   FieldViolations v;
   if (req.session_id().empty()) v.Add("session_id", "required");
   if (req.pin().empty()) v.Add("pin", "required");
@@ -189,6 +190,13 @@ absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(const v1::SubmitPin
 
   v1::SubmitPinResponse resp;
   std::optional<DialSession> s = sessions_->Take(req.session_id());
+  if (s && admit) {
+    // The session's tenant (signed into its id) must be one the caller's credential grants.
+    if (absl::Status st = admit(s->tenant); !st.ok()) {
+      sessions_->Return(*s);
+      return st;
+    }
+  }
   std::string tenant;
   if (!s) {
     resp = Rejected("SESSION_EXPIRED", "the dial session is unknown or has expired; dial again");
@@ -259,17 +267,39 @@ absl::StatusOr<v1::SubmitPinResponse> DialService::SubmitPin(const v1::SubmitPin
   return resp;
 }
 
-grpc::Status FeatureCodesGrpc::Dial(grpc::ServerContext*, const v1::DialRequest* req,
+absl::StatusOr<PbxCaller> FeatureCodesGrpc::Authenticate(const grpc::ServerContext& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto [begin, end] = md.equal_range("authorization");
+  std::string authorization;
+  if (begin != end) {
+    if (std::next(begin) != end)
+      return absl::UnauthenticatedError("more than one authorization metadata entry");
+    authorization.assign(begin->second.data(), begin->second.size());
+  }
+  return pbx_auth_->Authenticate(authorization);
+}
+
+grpc::Status FeatureCodesGrpc::Dial(grpc::ServerContext* ctx, const v1::DialRequest* req,
                                     v1::DialResponse* resp) {
-  auto r = dial_->Dial(*req);
+  auto caller = Authenticate(*ctx);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto tenant = caller->TenantFor(req->tenant(), default_tenant_);
+  if (!tenant.ok()) return ToGrpcStatus(tenant.status());
+  v1::DialRequest in = *req;
+  in.set_tenant(*tenant);
+  auto r = dial_->Dial(in);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status FeatureCodesGrpc::SubmitPin(grpc::ServerContext*, const v1::SubmitPinRequest* req,
+grpc::Status FeatureCodesGrpc::SubmitPin(grpc::ServerContext* ctx, const v1::SubmitPinRequest* req,
                                          v1::SubmitPinResponse* resp) {
-  auto r = dial_->SubmitPin(*req);
+  auto caller = Authenticate(*ctx);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto r = dial_->SubmitPin(*req, [&](const std::string& tenant) {
+    return caller->TenantFor(tenant, default_tenant_).status();
+  });
   if (!r.ok()) return ToGrpcStatus(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;

@@ -3,11 +3,15 @@
 // FEATURE_CODE and the default roaming policies). Shared by the gRPC and HTTP front ends.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "adapters/common/core_call.h"
 #include "adapters/featurecodes/core_client.h"
 #include "adapters/featurecodes/dial_plan.h"
 #include "adapters/featurecodes/metrics.h"
+#include "adapters/featurecodes/pbx_auth.h"
 #include "adapters/featurecodes/session_table.h"
 #include "hotdesk/v1/featurecodes.grpc.pb.h"
 
@@ -21,7 +25,11 @@ class DialService {
   // INVALID_ARGUMENT (naming the field) for malformed requests; every other outcome is an
   // action in the response.
   absl::StatusOr<v1::DialResponse> Dial(const v1::DialRequest& req);
-  absl::StatusOr<v1::SubmitPinResponse> SubmitPin(const v1::SubmitPinRequest& req);
+  // `admit`, when given, vets the session's tenant for the caller (PERMISSION_DENIED is
+  // returned as is, and the session stays open).
+  absl::StatusOr<v1::SubmitPinResponse> SubmitPin(
+      const v1::SubmitPinRequest& req,
+      const std::function<absl::Status(const std::string&)>& admit = nullptr);
 
   const DialPlan& plan() const { return plan_; }
 
@@ -42,16 +50,23 @@ class DialService {
 };
 
 // hotdesk.v1.FeatureCodes over gRPC (synchronous service: every call is a few core round trips).
+// The PBX authenticates as over HTTP: "authorization" metadata with "Bearer <JWT>" or
+// "Basic <base64>", checked by PbxAuth; the tenant comes from the credential.
 class FeatureCodesGrpc final : public v1::FeatureCodes::Service {
  public:
-  explicit FeatureCodesGrpc(DialService* dial) : dial_(dial) {}
+  FeatureCodesGrpc(DialService* dial, PbxAuth* pbx_auth, std::string default_tenant)
+      : dial_(dial), pbx_auth_(pbx_auth), default_tenant_(std::move(default_tenant)) {}
   grpc::Status Dial(grpc::ServerContext* ctx, const v1::DialRequest* req,
                     v1::DialResponse* resp) override;
   grpc::Status SubmitPin(grpc::ServerContext* ctx, const v1::SubmitPinRequest* req,
                          v1::SubmitPinResponse* resp) override;
 
  private:
+  absl::StatusOr<PbxCaller> Authenticate(const grpc::ServerContext& ctx);
+
   DialService* dial_;
+  PbxAuth* pbx_auth_;
+  std::string default_tenant_;
 };
 
 }  // namespace hotdesk::featurecodes

@@ -2,6 +2,7 @@
 // hot-desk phones, as a client of hotdesk-server.
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 
 #include <grpcpp/grpcpp.h>
 #include <prometheus/exposer.h>
@@ -12,14 +13,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/core_channel.h"
+#include "adapters/common/core_flags.h"
 #include "adapters/common/cursor_store.h"
 #include "adapters/common/event_follower.h"
 #include "adapters/featurecodes/core_client.h"
+#include "adapters/featurecodes/credentials_file.h"
 #include "adapters/featurecodes/dial_plan.h"
 #include "adapters/featurecodes/dial_service.h"
 #include "adapters/featurecodes/http_api.h"
 #include "adapters/featurecodes/metrics.h"
+#include "adapters/featurecodes/pbx_auth.h"
 #include "adapters/featurecodes/provisioning.h"
+#include "adapters/featurecodes/provisioning_access.h"
 #include "adapters/featurecodes/reprovisioner.h"
 #include "adapters/featurecodes/session_table.h"
 #include "services/common/env_flags.h"
@@ -46,6 +51,27 @@ ABSL_FLAG(std::string, notify_command, "",
 ABSL_FLAG(absl::Duration, notify_timeout, absl::Seconds(10), "the notify program's time limit");
 ABSL_FLAG(std::string, template_dir, "", "folder of <model>.tmpl provisioning templates");
 ABSL_FLAG(std::string, sip_server, "", "SIP server written into provisioning profiles");
+ABSL_FLAG(std::vector<std::string>, pbx_auth_keys, {},
+          "PEM or JWKS files of the token issuer's public keys: the PBX sends "
+          "\"Authorization: Bearer <JWT>\" (role agent or above) to /v1/dial and /v1/pin");
+ABSL_FLAG(std::string, pbx_credentials_file, "",
+          "file of \"<user> <tenant> <argon2 hash>\" lines: the PBX may use HTTP Basic "
+          "(hashes from --hash_secret; re-read when it changes)");
+ABSL_FLAG(bool, insecure_pbx_no_auth, false,
+          "let anyone who reaches the HTTP port use /v1/dial and /v1/pin (development only)");
+ABSL_FLAG(std::string, provisioning_credentials_file, "",
+          "file of \"<mac> <tenant> <argon2 hash>\" lines: each phone fetches its own profile "
+          "with HTTP Basic (user = its MAC); re-read when it changes");
+ABSL_FLAG(std::string, provisioning_allow_networks, "",
+          "clients that may fetch any profile without credentials, e.g. 10.20.0.0/16 (the phones' "
+          "VLAN) or the console's address");
+ABSL_FLAG(bool, insecure_provisioning_open, false,
+          "serve every provisioning profile to anyone who reaches the HTTP port (development only)");
+ABSL_FLAG(int64_t, http_max_body_bytes, 16 * 1024, "largest HTTP request body (413 above)");
+ABSL_FLAG(absl::Duration, http_read_timeout, absl::Seconds(10),
+          "time an HTTP client may take to send its request");
+ABSL_FLAG(bool, hash_secret, false,
+          "read a secret from standard input, print its Argon2id hash for a credentials file, exit");
 ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5),
           "deadline of each attempt of a call to the server");
 ABSL_FLAG(absl::Duration, core_retry_budget, absl::Seconds(10),
@@ -58,6 +84,21 @@ int main(int argc, char** argv) {
       argc, argv,
       "hotdesk-featurecodes: PBX feature codes (login/logout by dialling), dial sessions over "
       "gRPC and HTTP, provisioning profiles.");
+  if (absl::GetFlag(FLAGS_hash_secret)) {
+    std::string secret;
+    std::getline(std::cin, secret);
+    if (secret.empty()) {
+      std::fprintf(stderr, "--hash_secret: no secret on standard input\n");
+      return 2;
+    }
+    auto hash = CredentialsFile::Hash(secret);
+    if (!hash.ok()) {
+      std::fprintf(stderr, "--hash_secret: %s\n", std::string(hash.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s\n", hash->c_str());
+    return 0;
+  }
   std::string tenant = absl::GetFlag(FLAGS_tenant);
   if (auto p = hotdesk::TenantProblem(tenant); !p.empty()) {
     std::fprintf(stderr, "--tenant: %s\n", p.c_str());
@@ -82,6 +123,44 @@ int main(int argc, char** argv) {
       .kv("logout", DialPlan::Display(plan->logout))
       .kv("emergency", absl::StrJoin(plan->emergency_numbers, ","));
 
+  PbxAuthConfig pbx_config;
+  pbx_config.key_files = absl::GetFlag(FLAGS_pbx_auth_keys);
+  pbx_config.credentials_file = absl::GetFlag(FLAGS_pbx_credentials_file);
+  pbx_config.insecure_no_auth = absl::GetFlag(FLAGS_insecure_pbx_no_auth);
+  auto pbx_auth = PbxAuth::Create(pbx_config);
+  if (!pbx_auth.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(pbx_auth.status().message()).c_str());
+    return 2;
+  }
+  if (!(*pbx_auth)->enabled()) {
+    HD_LOG(kWarn, "--insecure_pbx_no_auth: ANYONE who reaches the HTTP port may log desks in and "
+                  "out in any tenant; development only");
+  }
+  ProvisioningAccessConfig provisioning_config;
+  provisioning_config.credentials_file = absl::GetFlag(FLAGS_provisioning_credentials_file);
+  provisioning_config.allow_networks = absl::GetFlag(FLAGS_provisioning_allow_networks);
+  provisioning_config.open = absl::GetFlag(FLAGS_insecure_provisioning_open);
+  auto provisioning_access = ProvisioningAccess::Create(provisioning_config, tenant);
+  if (!provisioning_access.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(provisioning_access.status().message()).c_str());
+    return 2;
+  }
+  if ((*provisioning_access)->open()) {
+    HD_LOG(kWarn, "--insecure_provisioning_open: ANYONE who reaches the HTTP port may read every "
+                  "phone's profile; development only");
+  }
+  HttpLimits http_limits;
+  if (absl::GetFlag(FLAGS_http_max_body_bytes) < 256) {
+    std::fprintf(stderr, "--http_max_body_bytes: at least 256\n");
+    return 2;
+  }
+  http_limits.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_http_max_body_bytes));
+  http_limits.read_timeout = absl::GetFlag(FLAGS_http_read_timeout);
+  if (http_limits.read_timeout < absl::Milliseconds(100)) {
+    std::fprintf(stderr, "--http_read_timeout: at least 100ms\n");
+    return 2;
+  }
+
   hotdesk::BlockTerminationSignals();
 
   Metrics metrics;
@@ -96,7 +175,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--core_timeout must be positive, --core_retry_budget not negative\n");
     return 2;
   }
-  auto channel = hotdesk::adapters::CreateCoreChannel({absl::GetFlag(FLAGS_server)});
+  auto core_auth = hotdesk::adapters::CoreAuthFromFlags();
+  if (!core_auth.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(core_auth.status().message()).c_str());
+    return 2;
+  }
+  auto core_channel = hotdesk::adapters::CreateCoreChannel({absl::GetFlag(FLAGS_server), *core_auth});
+  if (!core_channel.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(core_channel.status().message()).c_str());
+    return 2;
+  }
+  std::shared_ptr<grpc::Channel> channel = *core_channel;
+  HD_LOG(kInfo, "core channel")
+      .kv("server", absl::GetFlag(FLAGS_server))
+      .kv("auth", hotdesk::adapters::DescribeCoreAuth(*core_auth));
   CoreClient core(channel,
                   {absl::GetFlag(FLAGS_core_timeout), absl::GetFlag(FLAGS_core_retry_budget)});
   SessionTable sessions(absl::GetFlag(FLAGS_session_ttl), absl::GetFlag(FLAGS_session_secret));
@@ -123,7 +215,7 @@ int main(int argc, char** argv) {
   hotdesk::adapters::EventFollower follower(channel, &cursor_store, follow_options, follow);
   follower.Start();
 
-  FeatureCodesGrpc grpc_service(&dial);
+  FeatureCodesGrpc grpc_service(&dial, pbx_auth->get(), tenant);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
@@ -135,7 +227,8 @@ int main(int argc, char** argv) {
     HD_LOG(kError, "cannot listen").kv("addr", absl::GetFlag(FLAGS_listen));
     return 1;
   }
-  HttpApi http(&dial, &reprovisioner, tenant);
+  HttpApi http(&dial, &reprovisioner, pbx_auth->get(), provisioning_access->get(), tenant,
+               http_limits);
   auto http_port = http.Start(absl::GetFlag(FLAGS_http_listen));
   if (!http_port.ok()) {
     HD_LOG(kError, "cannot start HTTP").kv("error", http_port.status().message());

@@ -5,7 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 
 namespace hotdesk::featurecodes {
@@ -82,6 +85,14 @@ std::map<std::string, std::string> ProfileVariables(const ProfileInput& in,
   return v;
 }
 
+bool LooksLikeXml(absl::string_view text) {
+  // A byte-order mark or blank lines before the first tag still make an XML document, and its
+  // values must be escaped as XML.
+  absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
+  text = absl::StripLeadingAsciiWhitespace(text);
+  return absl::StartsWith(text, "<");
+}
+
 std::string RenderTemplate(const std::string& text, const std::map<std::string, std::string>& vars,
                            bool xml) {
   std::string out;
@@ -116,7 +127,7 @@ absl::StatusOr<Profile> ProfileRenderer::Render(const ProfileInput& in) const {
     }
   }
   if (text.empty()) text = model == "polycom" ? kPolycom : kGeneric;
-  bool xml = text.rfind("<", 0) == 0;
+  bool xml = LooksLikeXml(text);
   Profile p;
   p.body = RenderTemplate(text, ProfileVariables(in, sip_server_), xml);
   p.content_type = xml ? "application/xml" : "text/plain";

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "hotdesk/v1/association.pb.h"
 #include "hotdesk/v1/devices.pb.h"
 
@@ -26,6 +27,9 @@ struct Profile {
 // Template variables, e.g. {{line_user}}; see README for the full list.
 std::map<std::string, std::string> ProfileVariables(const ProfileInput& in,
                                                     const std::string& sip_server);
+
+// An XML template: its first tag comes first (after a byte-order mark or whitespace).
+bool LooksLikeXml(absl::string_view text);
 
 // Replaces {{name}} with its value (XML-escaped when `xml`); unknown names render empty.
 std::string RenderTemplate(const std::string& text, const std::map<std::string, std::string>& vars,

@@ -5,6 +5,7 @@
 #include <prometheus/exposer.h>
 
 #include "absl/flags/flag.h"
+#include "adapters/common/core_flags.h"
 #include "adapters/web/adapter_health.h"
 #include "adapters/web/core_channel.h"
 #include "adapters/web/metrics.h"
@@ -15,7 +16,7 @@
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hotdesk-server address");
 ABSL_FLAG(std::string, server_tls_ca, "",
-          "PEM file of the CA of hotdesk-server's certificate; empty: plaintext gRPC");
+          "older name of --core_tls_ca: PEM CA of hotdesk-server's certificate");
 ABSL_FLAG(std::string, listen, "0.0.0.0:8088", "HTTP listen address (port 0 picks one)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate: serve HTTPS (cookies become Secure)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
@@ -82,8 +83,22 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  auto channel = CreateCoreChannel({absl::GetFlag(FLAGS_server), absl::GetFlag(FLAGS_server_tls_ca)});
-  WebServer web(config, channel, &metrics);
+  // TLS towards the core as every adapter configures it; a token of its own makes no sense here:
+  // each call carries the token of the user it serves, so the core judges that user.
+  if (hotdesk::adapters::CoreTokenFlagsGiven())
+    return fail("--core_token/--core_token_file: hotdesk-web forwards each signed-in user's "
+                "token and has none of its own");
+  auto core_auth = hotdesk::adapters::CoreAuthFromFlags();
+  if (!core_auth.ok()) return fail(std::string(core_auth.status().message()).c_str());
+  CoreChannelConfig core{absl::GetFlag(FLAGS_server), core_auth->tls};
+  if (!absl::GetFlag(FLAGS_server_tls_ca).empty()) {
+    if (!core.tls.ca_file.empty()) return fail("--server_tls_ca: give --core_tls_ca only");
+    core.tls.enabled = true;
+    core.tls.ca_file = absl::GetFlag(FLAGS_server_tls_ca);
+  }
+  auto channel = CreateCoreChannel(core);
+  if (!channel.ok()) return fail(std::string(channel.status().message()).c_str());
+  WebServer web(config, *channel, &metrics);
   auto port = web.Start();
   if (!port.ok()) {
     HD_LOG(kError, "cannot start").kv("error", port.status().message());

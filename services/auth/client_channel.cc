@@ -1,6 +1,5 @@
 #include "services/auth/client_channel.h"
 
-#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,17 +10,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/file_stamp.h"
 #include "services/common/log.h"
 
 namespace hotdesk::auth {
 namespace {
-
-int64_t Stamp(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return -1;
-  return (int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec) ^
-         (int64_t{st.st_size} << 20) ^ static_cast<int64_t>(st.st_ino);
-}
 
 class BearerInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -69,7 +62,7 @@ absl::StatusOr<std::shared_ptr<TokenSource>> TokenSource::Create(const std::stri
 }
 
 absl::Status TokenSource::ReadFile() {
-  int64_t stamp = Stamp(file_);
+  int64_t stamp = FileStamp(file_);
   std::ifstream in(file_, std::ios::binary);
   if (!in) return absl::InvalidArgumentError(absl::StrCat("--token_file: cannot read ", file_));
   std::stringstream ss;
@@ -85,7 +78,7 @@ std::string TokenSource::Current() {
     int64_t due = next_check_ns_.load(std::memory_order_relaxed);
     if (now >= due && next_check_ns_.compare_exchange_strong(due, now + 1000000000)) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (Stamp(file_) != stamp_) {
+      if (FileStamp(file_) != stamp_) {
         // Keep the old token if the new file cannot be read (mid-rotation).
         if (auto s = ReadFile(); !s.ok()) {
           HD_LOG(kWarn, "token file changed but cannot be read").kv("file", file_);

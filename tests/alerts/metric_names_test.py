@@ -69,6 +69,9 @@ def main():
         csta_metrics = harness.free_port()
         csta = harness.Proc("csta", [s.binary("adapters/csta/hotdesk-csta"), "--listen=127.0.0.1:0",
                                      f"--server={s.grpc}", "--tenant=acme", "--check_password=false",
+                                     "--trusted_networks=127.0.0.1/32",
+                                     "--core_token_file=" + s._write_token(
+                                         "csta.token", s.token("operator", "CSTA", "test-csta")),
                                      f"--metrics_listen=127.0.0.1:{csta_metrics}"], s.dir)
         s.procs.append(csta)
         csta_port = csta.port("listening on port")
@@ -81,7 +84,9 @@ def main():
                                    f"--server={s.grpc}", f"--redis_addr=127.0.0.1:{s.redis_port}",
                                    f"--xsp_url=http://127.0.0.1:{sim_port}", "--xsp_user=admin",
                                    "--user_domain=example.com", "--subscribe_users=7003@example.com",
-                                   f"--metrics_listen=127.0.0.1:{xsp_metrics}"], s.dir,
+                                   f"--metrics_listen=127.0.0.1:{xsp_metrics}",
+                                   "--core_token_file=" + s._write_token(
+                                       "xsp.token", s.token("agent", "XSP", "test-xsp"))], s.dir,
                            env={"HOTDESK_XSP_PASSWORD": "secret"})
         s.procs.append(xsp)
         xsp.port("listening on port")
@@ -90,7 +95,9 @@ def main():
         # event to a console's stream, a wrong PIN.
         s.api("POST", s.tpath("/devices"), {"mac": "0015657a1b2c", "hotdeskExtension": "HD0001"})
         s.api("POST", s.tpath("/guests"), {"guest": {"id": "101", "hotdeskingEnabled": True}, "pin": "73915"})
-        events = urllib.request.urlopen(s.url + s.tpath("/events"), timeout=10)
+        events = urllib.request.urlopen(urllib.request.Request(
+            s.url + s.tpath("/events"), headers={"Authorization": "Bearer " + s.admin_token}),
+            timeout=10)
         events.readline()
         s.ctl("establish", "7002", "7003")
         with socket.create_connection(("127.0.0.1", csta_port), timeout=5) as c:
@@ -99,11 +106,12 @@ def main():
                                     f'<device>7010</device><requestedAgentState>loggedOn</requestedAgentState>'
                                     f'<agentID>7011</agentID></SetAgentState>'))
             c.recv(65536)
-        st, dial = harness.http("POST", s.fc_http + "/v1/dial", {"device": "0015657a1b2c", "digits": "*77*101*"})
+        pbx = s.pbx_headers
+        st, dial = harness.http("POST", s.fc_http + "/v1/dial", {"device": "0015657a1b2c", "digits": "*77*101*"}, pbx)
         assert dial.get("action") == "PROMPT_PIN", dial
-        harness.http("POST", s.fc_http + "/v1/pin", {"session_id": dial["session_id"], "pin": "00000"})
-        st, dial = harness.http("POST", s.fc_http + "/v1/dial", {"device": "0015657a1b2c", "digits": "*77*101*"})
-        harness.http("POST", s.fc_http + "/v1/pin", {"session_id": dial["session_id"], "pin": "73915"})
+        harness.http("POST", s.fc_http + "/v1/pin", {"session_id": dial["session_id"], "pin": "00000"}, pbx)
+        st, dial = harness.http("POST", s.fc_http + "/v1/dial", {"device": "0015657a1b2c", "digits": "*77*101*"}, pbx)
+        harness.http("POST", s.fc_http + "/v1/pin", {"session_id": dial["session_id"], "pin": "73915"}, pbx)
 
         ports = {"server": s.server_metrics, "featurecodes": s.fc_metrics, "web": s.web_metrics,
                  "csta": csta_metrics, "xsp": xsp_metrics}

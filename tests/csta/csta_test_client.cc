@@ -107,6 +107,15 @@ bool Client::Connect(int port, bool tls) {
   pending_.clear();
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (rcvbuf_ > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf_, sizeof(rcvbuf_));
+  if (!source_.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source_.c_str(), &from.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
+      Close();
+      return false;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -120,6 +129,12 @@ bool Client::Connect(int port, bool tls) {
   if (tls) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);  // test certificate is self-signed
+    if (!client_cert_.empty() &&
+        (SSL_CTX_use_certificate_chain_file(ctx_, client_cert_.c_str()) != 1 ||
+         SSL_CTX_use_PrivateKey_file(ctx_, client_key_.c_str(), SSL_FILETYPE_PEM) != 1)) {
+      Close();
+      return false;
+    }
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
     if (SSL_connect(ssl_) != 1) {

@@ -40,6 +40,13 @@ class Client {
   bool Connect(int port, bool tls = false);
   // A tiny receive buffer (set before Connect) makes a client that does not read back up fast.
   void set_receive_buffer(int bytes) { rcvbuf_ = bytes; }
+  // Connect from this loopback address (e.g. "127.0.0.2", another "network" for allow-lists).
+  void set_source_address(const std::string& ip) { source_ = ip; }
+  // Present this certificate (PEM files) in the TLS handshake.
+  void set_client_certificate(const std::string& cert, const std::string& key) {
+    client_cert_ = cert;
+    client_key_ = key;
+  }
   void Close();
 
   // Answer the gateway's SystemStatus requests and hide them from Read (default true).
@@ -77,6 +84,8 @@ class Client {
   SSL* ssl_ = nullptr;
   bool auto_answer_ = true;
   int rcvbuf_ = 0;
+  std::string source_;
+  std::string client_cert_, client_key_;
   bool closed_ = false;
   int invoke_ = 0;
   std::string inbuf_;

@@ -64,7 +64,10 @@ class CstaGateway : public ::testing::Test {
       for (auto part : absl::StrSplit(w, ' ', absl::SkipEmpty())) argv.emplace_back(part);
     for (std::string a : {std::string(HOTDESK_CSTA_BIN), std::string("--listen=127.0.0.1:0"),
                           "--server=" + core_.addr(), std::string("--metrics_listen="),
-                          std::string("--log_level=debug")})
+                          std::string("--log_level=debug"),
+                          // These tests log in without PINs and use the private services, as a
+                          // trusted T-Server does (the network checks: network_test.cc).
+                          std::string("--trusted_networks=127.0.0.0/8")})
       argv.push_back(a);
     for (const auto& f : extra) argv.push_back(f);
     return argv;

@@ -135,7 +135,9 @@ class FeatureCodesE2ETest : public ::testing::Test {
     std::vector<std::string> argv = {
         FEATURECODES_BIN,         "--server=" + server_.addr(),  "--tenant=acme",
         "--listen=127.0.0.1:0",   "--http_listen=127.0.0.1:0",   "--metrics_listen=",
-        "--dialplan=" + dialplan, "--notify_command=" + script_, "--log_level=debug"};
+        "--dialplan=" + dialplan, "--notify_command=" + script_, "--log_level=debug",
+        // The PBX API's authentication has its own suite (featurecodes_http_auth_test).
+        "--insecure_pbx_no_auth", "--provisioning_allow_networks=127.0.0.1/32"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ASSERT_TRUE(fc_.Start(argv));
     std::string line = fc_.WaitForLine("http listening on port", absl::Seconds(20));
@@ -437,7 +439,8 @@ TEST_F(FeatureCodesE2ETest, AnyReplicaWithTheSharedSecretCompletesASession) {
   ChildProcess second;
   ASSERT_TRUE(second.Start(
       {FEATURECODES_BIN, "--server=" + server_.addr(), "--tenant=acme", "--listen=127.0.0.1:0",
-       "--http_listen=127.0.0.1:0", "--metrics_listen=", "--dialplan=3cx"},
+       "--http_listen=127.0.0.1:0", "--metrics_listen=", "--dialplan=3cx",
+       "--insecure_pbx_no_auth", "--provisioning_allow_networks=127.0.0.1/32"},
       {{"HOTDESK_SESSION_SECRET", "correct horse battery"}}));
   std::string line = second.WaitForLine("http listening on port", absl::Seconds(20));
   ASSERT_FALSE(line.empty()) << second.Stderr();

@@ -19,6 +19,10 @@ namespace hotdesk::testing {
 
 // A free TCP port on 127.0.0.1 (bound with port 0, then released).
 int FreePort();
+// A TCP connection to 127.0.0.1:`port` from the local address `source` (e.g. "127.0.0.2": every
+// 127/8 address is local on Linux, so a test can play a client from another network); the socket,
+// or -1.
+int ConnectFrom(const std::string& source, int port);
 // A fresh directory under /tmp.
 std::string MakeTempDir();
 

@@ -5,8 +5,6 @@ hotdesk-web processes. Each test saves a screenshot under --out-dir.
 
 Exit 77 (ctest SKIP) only when chromium, chromedriver or python3-selenium is missing."""
 import argparse
-import base64
-import json
 import os
 import shutil
 import subprocess
@@ -31,15 +29,6 @@ except ImportError:
     webdriver = None
 
 MAC1, MAC2 = "0015657a1b2c", "0015657a1b2d"
-
-
-def fake_jwt(role, tenants):
-    """A token whose payload the console can show. Its signature is not valid: today the core
-    runs without authentication; once it verifies tokens, tests mint real ones."""
-    enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
-    return ".".join([enc({"alg": "none", "typ": "JWT"}),
-                     enc({"sub": f"{role}@acme", "role": role, "tenants": tenants,
-                          "exp": int(time.time()) + 3600}), "x"])
 
 
 class ConsoleTest(unittest.TestCase):
@@ -94,16 +83,17 @@ class ConsoleTest(unittest.TestCase):
     def finds(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
-    def open_console(self, token=None):
+    def open_console(self, token=None, devices=2):
+        """Signs in with `token` (the stack's admin token by default: the core checks tokens);
+        waits for the board to list `devices` devices."""
         self.driver.get(self.stack.url + "/#tenant=acme")
         self.wait(lambda: self.find("#sign-in").is_displayed(), what="the sign-in form")
-        if token:
-            self.find("#token").send_keys(token)
-            self.find("#sign-in-form button[type=submit]").click()
-        else:
-            self.find("#no-token").click()
+        self.find("#token").send_keys(token or self.stack.admin_token)
+        self.find("#sign-in-form button[type=submit]").click()
         self.wait(lambda: "live" in self.find("#stream-state").text, what="the event stream")
-        self.wait(lambda: len(self.finds("#board-table tbody tr")) == 2, what="the two devices")
+        if devices:
+            self.wait(lambda: len(self.finds("#board-table tbody tr")) == devices,
+                      what=f"the {devices} devices")
 
     def row(self, host):
         rows = self.finds(f'#board-table tr[data-host="{host}"]')
@@ -134,11 +124,12 @@ class ConsoleTest(unittest.TestCase):
         self.assertRegex(self.row("HD0001").text, r"(7 h 5\d|8 h 00) min", "time to the association limit")
 
         # A person at desk 2 dials the 3CX login code and the PIN (the PBX's two HTTP calls).
-        st, dial = harness.http("POST", s.fc_http + "/v1/dial", {"device": MAC2, "digits": "*77*102*"})
+        st, dial = harness.http("POST", s.fc_http + "/v1/dial", {"device": MAC2, "digits": "*77*102*"},
+                                s.pbx_headers)
         self.assertEqual(st, 200, dial)
         self.assertEqual(dial["action"], "PROMPT_PIN", dial)
         st, pin = harness.http("POST", s.fc_http + "/v1/pin",
-                               {"session_id": dial["session_id"], "pin": "246802"})
+                               {"session_id": dial["session_id"], "pin": "246802"}, s.pbx_headers)
         self.assertEqual(pin["result"], "LOGGED_IN", pin)
         took = self.seconds_until_shown("HD0002", "102")
         print(f"board: feature-code login shown after {took * 1000:.0f} ms")
@@ -160,7 +151,8 @@ class ConsoleTest(unittest.TestCase):
         s = self.stack
         s.ctl("establish", "HD0001", "101")
         watch = subprocess.Popen([s.binary("services/cli/hotdeskctl"), "--server", s.grpc,
-                                  "--tenant", "acme", "watch"], stdout=subprocess.PIPE, text=True)
+                                  "--tenant", "acme", "watch"], stdout=subprocess.PIPE, text=True,
+                                 env={**os.environ, "HOTDESK_TOKEN": s.admin_token})
         try:
             self.open_console()
             self.wait(lambda: self.guest_at("HD0001") == "101", what="the login on the board")
@@ -199,24 +191,20 @@ class ConsoleTest(unittest.TestCase):
     def test_viewer_sees_no_force_logout_and_the_api_refuses_it(self):
         s = self.stack
         s.ctl("establish", "HD0002", "102")
-        token = fake_jwt("viewer", ["acme"])
-        self.open_console(token)
-        self.wait(lambda: self.guest_at("HD0002") == "102", what="the login on the board")
+        token = s.token("viewer", subject="viewer@acme")
+        # A viewer may not read the device directory (ListDevices needs operator), so the board
+        # shows the association among the other hosts.
+        self.open_console(token, devices=0)
+        self.wait(lambda: "102" in self.find("#other-table").text, what="the login on the board")
         self.assertIn("viewer", self.find("#who-text").text)
         self.assertEqual(self.finds('button[data-action="force-logout"]'), [])
         self.assertEqual(self.finds('button[data-action="force-release"]'), [])
         self.assertFalse(self.find("#device-add").is_displayed())
-        # The API must refuse a viewer's force logout whatever the page shows. This needs the
-        # core to verify tokens; the stack runs it with --insecure_no_auth until the feature-code
-        # adapter carries a token (issue 12), and a fake token is not signed anyway.
-        if "--insecure_no_auth" in s.server.argv:
-            print("WAITING FOR AUTH: the test stack's hotdesk-server runs without authentication; "
-                  "the API refusal of a viewer's force logout is not checked")
-        else:
-            st, body = s.api("POST", s.tpath(f"/devices/{MAC2}:forceLogout"), {},
-                             {"Authorization": "Bearer " + token})
-            self.assertIn(st, (401, 403), body)
-            self.assertEqual(s.redis_cli("HEXISTS", "hotdesk:{acme}:by-host", "HD0002"), "1")
+        # The API must refuse a viewer's force logout whatever the page shows.
+        st, body = s.api("POST", s.tpath(f"/devices/{MAC2}:forceLogout"), {},
+                         {"Authorization": "Bearer " + token})
+        self.assertEqual(st, 403, body)
+        self.assertEqual(s.redis_cli("HEXISTS", "hotdesk:{acme}:by-host", "HD0002"), "1")
         s.ctl("cancel", "--host", "HD0002")
 
     def test_phone_layout_and_keyboard(self):

@@ -80,7 +80,11 @@ def http(method, url, body=None, headers=None, timeout=10):
 
 
 class Stack:
-    """redis-server + hotdesk-server + hotdesk-featurecodes (tenant acme) + hotdesk-web."""
+    """redis-server + hotdesk-server + hotdesk-featurecodes (tenant acme) + hotdesk-web, with
+    authentication on as in production: a signing key made for the stack, the server checking
+    tokens against its public half, hotdesk-featurecodes on its own token (operator,
+    FEATURE_CODE) and taking the PBX's token (self.pbx_headers), hotdeskctl and api() sending an
+    admin token unless told otherwise."""
 
     def __init__(self, bin_dir, tenant="acme", web_flags=()):
         self.bin = bin_dir
@@ -96,7 +100,34 @@ class Stack:
     def binary(self, rel):
         return os.path.join(self.bin, rel)
 
+    def token(self, role, source=None, subject=None, tenants=None):
+        """A token signed with the stack's key (valid for an hour)."""
+        argv = [self.binary("services/cli/hotdeskctl"), "token", "--signing_key", self.signing_key,
+                "--role", role, "--tenants", tenants or self.tenant,
+                "--subject", subject or f"test-{role}", "--ttl", "1h"]
+        if source:
+            argv += ["--token_source", source]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise AssertionError(f"hotdeskctl token: {r.stdout}{r.stderr}")
+        return r.stdout.strip()
+
+    def _write_token(self, name, token):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(token + "\n")
+        return path
+
     def _start(self, web_flags):
+        self.signing_key = os.path.join(self.dir, "signing.key")
+        self.public_key = os.path.join(self.dir, "signing.pub")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-out", self.signing_key], check=True,
+                       capture_output=True)
+        subprocess.run(["openssl", "pkey", "-in", self.signing_key, "-pubout", "-out",
+                        self.public_key], check=True, capture_output=True)
+        self.admin_token = self.token("admin")
+        self.pbx_headers = {"Authorization": "Bearer " + self.token("agent", subject="test-pbx")}
         self.redis_port = free_port()
         os.makedirs(os.path.join(self.dir, "redis"))
         self.redis = Proc("redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
@@ -106,10 +137,8 @@ class Stack:
         wait_for(lambda: self.redis_cli("PING") == "PONG", what="redis PING")
 
         self.server_metrics = free_port()
-        # Without authentication while hotdesk-featurecodes cannot carry a token yet (issue 12's
-        # adapter part); the tokens the console is given are then shown but not verified.
         self.server = Proc("server", [self.binary("services/server/hotdesk-server"), "--listen=127.0.0.1:0",
-                                      "--insecure_no_auth",
+                                      f"--auth_keys={self.public_key}",
                                       f"--redis_addr=127.0.0.1:{self.redis_port}",
                                       f"--metrics_listen=127.0.0.1:{self.server_metrics}",
                                       "--pin_hash_cost=min"], self.dir)
@@ -122,7 +151,13 @@ class Stack:
                                         f"--server={self.grpc}", f"--tenant={self.tenant}",
                                         "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
                                         f"--metrics_listen=127.0.0.1:{self.fc_metrics}",
-                                        "--dialplan=3cx"], self.dir)
+                                        "--dialplan=3cx",
+                                        "--core_token_file=" + self._write_token(
+                                            "featurecodes.token",
+                                            self.token("operator", "FEATURE_CODE", "test-fc")),
+                                        f"--pbx_auth_keys={self.public_key}",
+                                        # the console's profile preview fetches from here
+                                        "--provisioning_allow_networks=127.0.0.1/32"], self.dir)
         self.procs.append(self.fc)
         self.fc_http = f"http://127.0.0.1:{self.fc.port('http listening on port')}"
 
@@ -140,14 +175,19 @@ class Stack:
                            capture_output=True, text=True)
         return r.stdout.strip()
 
-    def ctl(self, *args, check=True):
+    def ctl(self, *args, check=True, token=None):
         r = subprocess.run([self.binary("services/cli/hotdeskctl"), "--server", self.grpc,
-                            "--tenant", self.tenant, *args], capture_output=True, text=True, timeout=30)
+                            "--tenant", self.tenant, *args], capture_output=True, text=True, timeout=30,
+                           env={**os.environ, "HOTDESK_TOKEN": token or self.admin_token})
         if check and r.returncode != 0:
             raise AssertionError(f"hotdeskctl {' '.join(args)}: {r.stdout}{r.stderr}")
         return r
 
     def api(self, method, path, body=None, headers=None):
+        """A call to hotdesk-web, as the stack's admin unless `headers` carry an Authorization."""
+        headers = dict(headers or {})
+        if not any(k.lower() == "authorization" for k in headers):
+            headers["Authorization"] = "Bearer " + self.admin_token
         return http(method, self.url + path, body, headers)
 
     def tpath(self, rest):

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/core_channel.h"
+#include "adapters/common/core_flags.h"
 #include "adapters/xsp/bridge/inbound.h"
 #include "adapters/xsp/bridge/ops_server.h"
 #include "adapters/xsp/bridge/outbound.h"
@@ -84,6 +85,8 @@ int main(int argc, char** argv) {
 
   hotdesk::xsp::BridgeConfig cfg;
   cfg.server = absl::GetFlag(FLAGS_server);
+  auto core_auth = hotdesk::adapters::CoreAuthFromFlags();
+  if (!core_auth.ok()) return Fail(std::string(core_auth.status().message()));
   cfg.tenant = absl::GetFlag(FLAGS_tenant);
   if (cfg.tenant.empty()) return Fail("--tenant: required");
   cfg.actions.base_url = absl::GetFlag(FLAGS_xsp_url);
@@ -167,7 +170,12 @@ int main(int argc, char** argv) {
   redis->Start();
   hotdesk::xsp::ProgressStore store(redis, cfg.key_prefix, cfg.tenant);
   hotdesk::xsp::BridgeMetrics metrics;
-  auto channel = hotdesk::adapters::CreateCoreChannel({cfg.server});
+  auto core_channel = hotdesk::adapters::CreateCoreChannel({cfg.server, *core_auth});
+  if (!core_channel.ok()) return Fail(std::string(core_channel.status().message()));
+  std::shared_ptr<grpc::Channel> channel = *core_channel;
+  HD_LOG(kInfo, "core channel")
+      .kv("server", cfg.server)
+      .kv("auth", hotdesk::adapters::DescribeCoreAuth(*core_auth));
 
   hotdesk::xsp::Outbound outbound(cfg, channel, &ids, &store, &metrics);
   hotdesk::xsp::Inbound inbound(cfg, channel, &ids, &store, &metrics);
