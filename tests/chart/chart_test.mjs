@@ -318,6 +318,9 @@ function runShell(script, env) {
 
 const defaults = () => render();
 const ciName = (f) => path.basename(f);
+// The least a feature-code adapter needs to render: a core token, a PBX-auth and a provisioning choice.
+const FC_MIN = ["featurecodes.coreToken.existingSecret=fc-token", "featurecodes.pbxAuth.credentials.existingSecret=pbx",
+                "featurecodes.provisioning.allowNetworks={10.20.0.0/16}"];
 
 async function main() {
   console.log(`helm: ${helm(["version", "--short"]).stdout.trim()}; chart: ${CHART}`);
@@ -370,6 +373,13 @@ async function main() {
         values.server?.tls?.caSecret && `Secret/${values.server.tls.caSecret}`,
         values.web?.sessionSecret?.existingSecret && `Secret/${values.web.sessionSecret.existingSecret}`,
         values.web?.tls?.existingSecret && `Secret/${values.web.tls.existingSecret}`,
+        ...["csta", "featurecodes", "xsp"].flatMap((c) => [
+          values[c]?.coreToken?.existingSecret && `Secret/${values[c].coreToken.existingSecret}`,
+          values[c]?.coreTls?.clientCertSecret && `Secret/${values[c].coreTls.clientCertSecret}`]),
+        values.csta?.tls?.clientCASecret && `Secret/${values.csta.tls.clientCASecret}`,
+        values.featurecodes?.pbxAuth?.existingConfigMap && `ConfigMap/${values.featurecodes.pbxAuth.existingConfigMap}`,
+        values.featurecodes?.pbxAuth?.credentials?.existingSecret && `Secret/${values.featurecodes.pbxAuth.credentials.existingSecret}`,
+        values.featurecodes?.provisioning?.credentials?.existingSecret && `Secret/${values.featurecodes.provisioning.credentials.existingSecret}`,
       ].filter(Boolean);
       assertReferencesResolve(docs, external);
     });
@@ -768,7 +778,7 @@ async function main() {
     assert(!find(docs, "PodDisruptionBudget", name("xsp")), "a PDB for a single-instance pod would block node drains");
   });
   await check("xsp with inline credentials: the chart's own Secret is used", () => {
-    const { docs } = render([], ["xsp.enabled=true", "xsp.config.xspUrl=https://xsp.example.com", "xsp.credentials.username=u", "xsp.credentials.password=p"]);
+    const { docs } = render([], ["xsp.enabled=true", "xsp.config.xspUrl=https://xsp.example.com", "xsp.credentials.username=u", "xsp.credentials.password=p", "xsp.coreToken.existingSecret=t"]);
     const s = must(docs, "Secret", name("xsp"));
     eq(Buffer.from(s.data.password, "base64").toString(), "p", "password");
     const c = container(must(docs, "Deployment", name("xsp")), "hotdesk-xsp");
@@ -788,7 +798,7 @@ async function main() {
     eq(podSpec(d).volumes.find((v) => v.name === "dialplan")?.configMap?.name, name("featurecodes-dialplan"), "dialplan volume");
   });
   await check("featurecodes preset dial plan: no plan ConfigMap, HOTDESK_DIALPLAN=portsip", () => {
-    const { docs } = render([], ["featurecodes.enabled=true", "featurecodes.dialplan.preset=portsip"]);
+    const { docs } = render([], ["featurecodes.enabled=true", "featurecodes.dialplan.preset=portsip", ...FC_MIN]);
     eq(envMap(must(docs, "ConfigMap", name("featurecodes"))).HOTDESK_DIALPLAN, "portsip", "preset");
     assert(!find(docs, "ConfigMap", name("featurecodes-dialplan")), "plan ConfigMap rendered");
   });
@@ -797,6 +807,168 @@ async function main() {
     const c = ofKind(docs, "Pod")[0].spec.containers[0];
     eq(envVar(c, "FEATURECODES_GRPC")?.value, `${name("featurecodes")}:50061`, "FEATURECODES_GRPC");
     eq(envVar(c, "XSP_HTTP")?.value, `${name("xsp")}:9466`, "XSP_HTTP");
+  });
+
+  // -- the adapters' authentication (to the core; the PBX-facing ports)
+  const ADAPTERS = ["csta", "featurecodes", "xsp"];
+  const webCi = CI_FILES.find((f) => ciName(f).startsWith("web-"));
+  const volumeOf = (d, mountPath, c) => {
+    const m = (c.volumeMounts ?? []).find((x) => x.mountPath === mountPath);
+    assert(m, `${d.metadata.name}: nothing mounted at ${mountPath}`);
+    const v = podSpec(d).volumes.find((x) => x.name === m.name);
+    assert(v, `${d.metadata.name}: no volume ${m.name}`);
+    return v;
+  };
+  await check("every adapter: core token from its Secret mounted as a file (HOTDESK_CORE_TOKEN_FILE), server CA and client certificate for TLS", () => {
+    const { docs } = render([adaptersFile]);
+    const secrets = { csta: ["hotdesk-csta-core-token", "token"], featurecodes: ["hotdesk-featurecodes-core-token", "token"], xsp: ["hotdesk-xsp-core-token", "jwt"] };
+    for (const a of ADAPTERS) {
+      const d = must(docs, "Deployment", name(a));
+      const c = container(d, `hotdesk-${a}`);
+      const env = envMap(must(docs, "ConfigMap", name(a)));
+      eq([env.HOTDESK_CORE_TOKEN_FILE, env.HOTDESK_CORE_TLS_CA, env.HOTDESK_CORE_TLS_CERT, env.HOTDESK_CORE_TLS_KEY],
+         ["/etc/hotdesk/core-token/token", "/etc/hotdesk/server-ca/ca.crt", "/etc/hotdesk/core-client-tls/tls.crt", "/etc/hotdesk/core-client-tls/tls.key"], `${a} core flags`);
+      // A directory mount (not subPath): Kubernetes updates the file when the Secret rotates.
+      assert(!(c.volumeMounts ?? []).some((m) => m.subPath), `${a}: a subPath mount would never see a rotated token`);
+      const tok = volumeOf(d, "/etc/hotdesk/core-token", c).secret;
+      eq([tok?.secretName, tok?.items], [secrets[a][0], [{ key: secrets[a][1], path: "token" }]], `${a} token volume`);
+      const ca = volumeOf(d, "/etc/hotdesk/server-ca", c).secret;
+      eq([ca?.secretName, ca?.items], ["hotdesk-server-tls", [{ key: "ca.crt", path: "ca.crt" }]], `${a} server CA volume (fallback: server.tls.existingSecret)`);
+      eq(volumeOf(d, "/etc/hotdesk/core-client-tls", c).secret?.secretName, `hotdesk-${a}-core-client-tls`, `${a} client certificate volume`);
+    }
+    const own = render([adaptersFile], ["server.tls.caSecret=my-ca", "server.tls.caKey=root.pem"]);
+    for (const a of ADAPTERS) {
+      const d = must(own.docs, "Deployment", name(a));
+      const ca = volumeOf(d, "/etc/hotdesk/server-ca", container(d, `hotdesk-${a}`)).secret;
+      eq([ca?.secretName, ca?.items], ["my-ca", [{ key: "root.pem", path: "ca.crt" }]], `${a} server CA from server.tls.caSecret`);
+    }
+  });
+  await check("every adapter: no core token, CA or certificate flags when the server has neither auth nor TLS", () => {
+    const { docs } = render([adaptersFile], ["server.auth.enabled=false", "server.tls.enabled=false", "server.tls.requireClientCert=false",
+      "csta.coreToken.existingSecret=", "featurecodes.coreToken.existingSecret=", "xsp.coreToken.existingSecret="]);
+    for (const a of ADAPTERS) {
+      const keys = Object.keys(envMap(must(docs, "ConfigMap", name(a)))).filter((k) => k.startsWith("HOTDESK_CORE_"));
+      eq(keys, [], `${a} core flags`);
+      const d = must(docs, "Deployment", name(a));
+      eq(podSpec(d).volumes.map((v) => v.name).filter((n) => /core|server-ca/.test(n)), [], `${a} core volumes`);
+    }
+  });
+  await check("secrets never in args, env values or ConfigMaps: tokens, credentials and keys only as Secret-backed files", () => {
+    const { docs } = render([adaptersFile]);
+    for (const a of ADAPTERS) {
+      const d = must(docs, "Deployment", name(a));
+      const c = container(d, `hotdesk-${a}`);
+      eq(c.args, undefined, `${a} args`);
+      for (const e of c.env ?? []) assert(e.valueFrom || !/TOKEN|PASSWORD|SECRET|CREDENTIAL|KEY/.test(e.name), `${a}: ${e.name} has a literal value`);
+      const env = envMap(must(docs, "ConfigMap", name(a)));
+      for (const [k, v] of Object.entries(env)) {
+        assert(!/^HOTDESK_CORE_TOKEN$|PASSWORD|SECRET$/.test(k), `${a} ConfigMap carries ${k}`);
+        if (/TOKEN|CREDENTIALS|TLS_KEY/.test(k)) assert(v.startsWith("/etc/hotdesk/"), `${a} ConfigMap ${k} is not a file path: ${v}`);
+      }
+    }
+    // the secret volumes really are Secrets (not ConfigMaps)
+    const fc = must(docs, "Deployment", name("featurecodes"));
+    const c = container(fc, "hotdesk-featurecodes");
+    eq(volumeOf(fc, "/etc/hotdesk/pbx-credentials", c).secret?.secretName, "hotdesk-pbx-credentials", "PBX credentials volume");
+    eq(volumeOf(fc, "/etc/hotdesk/provisioning-credentials", c).secret?.secretName, "hotdesk-provisioning-credentials", "provisioning credentials volume");
+  });
+  await check("an enabled adapter without a core token is refused while the server authenticates; each names its value", () => {
+    for (const a of ADAPTERS) {
+      const err = renderFails([`${a}.coreToken.existingSecret=`], [adaptersFile]);
+      assert(err.includes(`${a}.coreToken.existingSecret`) && /refuses calls without a token/.test(err), `${a}: unexpected error: ${err.trim()}`);
+    }
+    const ok = render([], ["server.auth.enabled=false", "featurecodes.enabled=true", "featurecodes.insecure.pbxNoAuth=true", "featurecodes.insecure.provisioningOpen=true"]);
+    assert(!("HOTDESK_CORE_TOKEN_FILE" in envMap(must(ok.docs, "ConfigMap", name("featurecodes")))), "token file without a token");
+  });
+  await check("server.tls.requireClientCert: an adapter without coreTls.clientCertSecret is refused", () => {
+    for (const a of ADAPTERS) {
+      const err = renderFails([`${a}.coreTls.clientCertSecret=`], [adaptersFile]);
+      assert(err.includes(`${a}.coreTls.clientCertSecret`), `${a}: unexpected error: ${err.trim()}`);
+    }
+  });
+  await check("featurecodes refused without a PBX-auth choice or without a provisioning choice; the insecure opt-outs render their flags and exclude a choice", () => {
+    const base = ["featurecodes.enabled=true", "featurecodes.coreToken.existingSecret=t"];
+    let err = renderFails([...base, "featurecodes.provisioning.allowNetworks={10.0.0.0/8}"]);
+    assert(/featurecodes\.pbxAuth\.publicKeys/.test(err) && /featurecodes\.insecure\.pbxNoAuth/.test(err), `no PBX auth: ${err.trim()}`);
+    err = renderFails([...base, "featurecodes.pbxAuth.credentials.existingSecret=p"]);
+    assert(/featurecodes\.provisioning\.credentials\.existingSecret/.test(err) && /featurecodes\.insecure\.provisioningOpen/.test(err), `no provisioning: ${err.trim()}`);
+    err = renderFails([...FC_MIN, "featurecodes.enabled=true", "featurecodes.insecure.pbxNoAuth=true"]);
+    assert(/pbxNoAuth and featurecodes\.pbxAuth: choose one/.test(err), `both: ${err.trim()}`);
+    err = renderFails([...FC_MIN, "featurecodes.enabled=true", "featurecodes.insecure.provisioningOpen=true"]);
+    assert(/provisioningOpen and featurecodes\.provisioning: choose one/.test(err), `both: ${err.trim()}`);
+    err = renderFails([...FC_MIN, "featurecodes.enabled=true", "featurecodes.pbxAuth.existingConfigMap=k"]);
+    assert(/existingConfigMapKeys/.test(err), `existingConfigMap without keys: ${err.trim()}`);
+    const { docs } = render([], [...base, "featurecodes.insecure.pbxNoAuth=true", "featurecodes.insecure.provisioningOpen=true"]);
+    const env = envMap(must(docs, "ConfigMap", name("featurecodes")));
+    eq([env.HOTDESK_INSECURE_PBX_NO_AUTH, env.HOTDESK_INSECURE_PROVISIONING_OPEN, env.HOTDESK_PBX_AUTH_KEYS, env.HOTDESK_PROVISIONING_ALLOW_NETWORKS],
+       ["true", "true", undefined, undefined], "insecure flags");
+    const min = envMap(must(render([], ["featurecodes.enabled=true", ...FC_MIN]).docs, "ConfigMap", name("featurecodes")));
+    assert(!("HOTDESK_INSECURE_PBX_NO_AUTH" in min) && !("HOTDESK_INSECURE_PROVISIONING_OPEN" in min), "insecure flags rendered by default");
+  });
+  await check("featurecodes PBX keys: inline PEM in the chart's ConfigMap, or an existing ConfigMap's keys, mounted for --pbx_auth_keys", () => {
+    const { docs } = render([adaptersFile]);
+    const cm = must(docs, "ConfigMap", name("featurecodes-pbx-auth"));
+    assert(/BEGIN PUBLIC KEY/.test(cm.data["keys.pem"] ?? ""), "keys.pem lacks the PEM");
+    const d = must(docs, "Deployment", name("featurecodes"));
+    const c = container(d, "hotdesk-featurecodes");
+    eq(volumeOf(d, "/etc/hotdesk/pbx-auth", c).configMap?.name, name("featurecodes-pbx-auth"), "pbx-auth volume");
+    const env = envMap(must(docs, "ConfigMap", name("featurecodes")));
+    eq([env.HOTDESK_PBX_AUTH_KEYS, env.HOTDESK_PBX_CREDENTIALS_FILE, env.HOTDESK_PROVISIONING_CREDENTIALS_FILE, env.HOTDESK_PROVISIONING_ALLOW_NETWORKS],
+       ["/etc/hotdesk/pbx-auth/keys.pem", "/etc/hotdesk/pbx-credentials/credentials", "/etc/hotdesk/provisioning-credentials/credentials", "10.20.0.0/16"], "flags");
+    const ext = render([webCi]);
+    assert(!find(ext.docs, "ConfigMap", name("featurecodes-pbx-auth")), "chart ConfigMap next to an existing one");
+    const d2 = must(ext.docs, "Deployment", name("featurecodes"));
+    eq(volumeOf(d2, "/etc/hotdesk/pbx-auth", container(d2, "hotdesk-featurecodes")).configMap?.name, "pbx-token-issuer", "existing ConfigMap volume");
+    const env2 = envMap(must(ext.docs, "ConfigMap", name("featurecodes")));
+    eq([env2.HOTDESK_PBX_AUTH_KEYS, env2.HOTDESK_PROVISIONING_ALLOW_NETWORKS], ["/etc/hotdesk/pbx-auth/jwks.json", "10.20.0.0/16,10.244.0.0/16"], "existing keys");
+    // an existing ConfigMap replaces inline keys
+    const both = render([adaptersFile, webCi], ["server.tls.requireClientCert=false"]);
+    assert(!find(both.docs, "ConfigMap", name("featurecodes-pbx-auth")), "chart ConfigMap rendered although an existing one replaces it");
+    eq(envMap(must(both.docs, "ConfigMap", name("featurecodes"))).HOTDESK_PBX_AUTH_KEYS, "/etc/hotdesk/pbx-auth/jwks.json", "keys with both");
+  });
+  await check("csta: allow-list, trusted networks, frame rate and burst, client CA for mTLS; client CA needs TLS", () => {
+    const { docs } = render([adaptersFile]);
+    const env = envMap(must(docs, "ConfigMap", name("csta")));
+    eq([env.HOTDESK_ALLOW_NETWORKS, env.HOTDESK_TRUSTED_NETWORKS, env.HOTDESK_MAX_FRAMES_PER_SECOND, env.HOTDESK_MAX_FRAME_BURST, env.HOTDESK_TLS_CLIENT_CA],
+       ["192.0.2.0/24,198.51.100.7", "198.51.100.7/32", "50", "500", "/etc/hotdesk/csta-client-ca/ca.crt"], "csta flags");
+    const d = must(docs, "Deployment", name("csta"));
+    const v = volumeOf(d, "/etc/hotdesk/csta-client-ca", container(d, "hotdesk-csta")).secret;
+    eq([v?.secretName, v?.items], ["hotdesk-csta-client-ca", [{ key: "ca.crt", path: "ca.crt" }]], "client CA volume");
+    const dflt = envMap(must(render([], ["csta.enabled=true", "csta.coreToken.existingSecret=t"]).docs, "ConfigMap", name("csta")));
+    eq([dflt.HOTDESK_ALLOW_NETWORKS, dflt.HOTDESK_TRUSTED_NETWORKS, dflt.HOTDESK_MAX_FRAMES_PER_SECOND, dflt.HOTDESK_MAX_FRAME_BURST, dflt.HOTDESK_TLS_CLIENT_CA],
+       [undefined, undefined, "100", "2000", undefined], "csta defaults");
+    const err = renderFails(["csta.enabled=true", "csta.coreToken.existingSecret=t", "csta.tls.clientCASecret=ca"]);
+    assert(/csta\.tls\.clientCASecret .*needs csta\.tls\.enabled/.test(err), `unexpected error: ${err.trim()}`);
+    const bad = renderFails(["csta.enabled=true", "csta.coreToken.existingSecret=t", "csta.allowNetworks={not a network}"]);
+    assert(/schema/.test(bad), `schema accepted a bad network: ${bad.trim()}`);
+  });
+  // Every HOTDESK_* variable an adapter gets (ConfigMap and env) is a flag its binary knows.
+  await check("every HOTDESK_* variable rendered for csta/featurecodes/xsp is a flag of that binary", () => {
+    const bins = { csta: process.env.HOTDESK_CSTA_BIN, featurecodes: process.env.HOTDESK_FEATURECODES_BIN, xsp: process.env.HOTDESK_XSP_BIN };
+    if (Object.values(bins).some((b) => !b || !existsSync(b))) return "skip";
+    const flags = {};
+    for (const [a, bin] of Object.entries(bins)) {
+      const r = spawnSync(bin, ["--helpfull"], { encoding: "utf8" });
+      flags[a] = new Set([...(r.stdout + r.stderr).matchAll(/^\s+--([a-z0-9_]+) \(/gm)].map((m) => m[1]));
+      assert(flags[a].has("core_token_file"), `${bin} --helpfull lists no --core_token_file`);
+    }
+    const renders = [[[adaptersFile], []], [[webCi], []],
+                     [[], ["server.auth.enabled=false", "featurecodes.enabled=true", "featurecodes.insecure.pbxNoAuth=true", "featurecodes.insecure.provisioningOpen=true"]]];
+    let seen = 0;
+    for (const [files, sets] of renders) {
+      const { docs } = render(files, sets);
+      for (const a of ADAPTERS) {
+        const cm = find(docs, "ConfigMap", name(a));
+        if (!cm) continue;
+        const c = container(must(docs, "Deployment", name(a)), `hotdesk-${a}`);
+        for (const key of [...Object.keys(envMap(cm)), ...(c.env ?? []).map((e) => e.name)].filter((k) => k.startsWith("HOTDESK_"))) {
+          const flag = key.replace(/^HOTDESK_/, "").toLowerCase();
+          assert(flags[a].has(flag), `${JSON.stringify([files.map(ciName), sets])}: hotdesk-${a} gets ${key}, but has no --${flag}`);
+          seen++;
+        }
+      }
+    }
+    assert(seen > 50, `only ${seen} variables checked`);
   });
 
   // -- hotdesk-web

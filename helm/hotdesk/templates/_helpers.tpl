@@ -483,3 +483,93 @@ the health URLs the console shows. Empty strings when the adapters are off.
 {{- join "," $targets -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+An adapter's channel to the core (csta, featurecodes, xsp). Args: dict "ctx" $ "values" .Values.<adapter>
+The token comes from a Secret mounted as a file (the adapter re-reads it when Kubernetes updates
+it); only its path is a flag. TLS to the core when server.tls.enabled, with the CA hotdesk-web uses,
+and a client certificate when the adapter has one (server.tls.requireClientCert).
+*/}}
+{{- define "hotdesk.adapter.coreFlags" -}}
+{{- $ctx := .ctx -}}
+{{- $v := .values -}}
+{{- if $v.coreToken.existingSecret }}
+core_token_file: /etc/hotdesk/core-token/token
+{{- end }}
+{{- if $ctx.Values.server.tls.enabled }}
+core_tls_ca: /etc/hotdesk/server-ca/ca.crt
+{{- if $v.coreTls.clientCertSecret }}
+core_tls_cert: /etc/hotdesk/core-client-tls/tls.crt
+core_tls_key: /etc/hotdesk/core-client-tls/tls.key
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "hotdesk.adapter.coreVolumeMounts" -}}
+{{- $ctx := .ctx -}}
+{{- $v := .values -}}
+{{- if $v.coreToken.existingSecret }}
+- name: core-token
+  mountPath: /etc/hotdesk/core-token
+  readOnly: true
+{{- end }}
+{{- if $ctx.Values.server.tls.enabled }}
+- name: server-ca
+  mountPath: /etc/hotdesk/server-ca
+  readOnly: true
+{{- if $v.coreTls.clientCertSecret }}
+- name: core-client-tls
+  mountPath: /etc/hotdesk/core-client-tls
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "hotdesk.adapter.coreVolumes" -}}
+{{- $ctx := .ctx -}}
+{{- $v := .values -}}
+{{- if $v.coreToken.existingSecret }}
+- name: core-token
+  secret:
+    secretName: {{ $v.coreToken.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ $v.coreToken.existingSecretKey }}
+        path: token
+{{- end }}
+{{- if $ctx.Values.server.tls.enabled }}
+- name: server-ca
+  secret:
+    secretName: {{ include "hotdesk.server.caSecret" $ctx }}
+    items:
+      - key: {{ $ctx.Values.server.tls.caKey }}
+        path: ca.crt
+{{- if $v.coreTls.clientCertSecret }}
+- name: core-client-tls
+  secret:
+    secretName: {{ $v.coreTls.clientCertSecret }}
+    defaultMode: 0440
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* hotdesk-featurecodes' --pbx_auth_keys files (comma list; empty when none). */}}
+{{- define "hotdesk.featurecodes.pbxAuthKeyFiles" -}}
+{{- $a := .Values.featurecodes.pbxAuth -}}
+{{- $files := list -}}
+{{- if $a.existingConfigMap -}}
+{{- range $a.existingConfigMapKeys }}{{ $files = append $files (printf "/etc/hotdesk/pbx-auth/%s" .) }}{{ end -}}
+{{- else if $a.publicKeys -}}
+{{- $files = append $files "/etc/hotdesk/pbx-auth/keys.pem" -}}
+{{- end -}}
+{{- join "," $files -}}
+{{- end -}}
+
+{{- define "hotdesk.featurecodes.pbxAuthConfigMap" -}}
+{{- .Values.featurecodes.pbxAuth.existingConfigMap | default (printf "%s-pbx-auth" (include "hotdesk.componentName" (dict "ctx" . "component" "featurecodes"))) -}}
+{{- end -}}
