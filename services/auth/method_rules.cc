@@ -11,9 +11,10 @@ constexpr auto kBound = SourceBinding::kRequest;
 constexpr auto kFree = SourceBinding::kNone;
 constexpr auto kShow = Redaction::kNone;
 
-// viewer: read associations and watch them; agent: log in and out as its own source and check
+// viewer: read associations and watch them, and read the devices (the console's board lists the
+// idle ones; a device record holds no secret); agent: log in and out as its own source and check
 // PINs (the CSTA gateway, the feature-code adapter, the XSP bridge); operator: force logout and
-// read the directory; admin: write the directory and set PINs.
+// read the guests; admin: write the directory and set PINs.
 constexpr MethodRule kRules[] = {
     {"hotdesk.v1.Associations/Establish", Role::kAgent, kReq, kBound, kShow},
     {"hotdesk.v1.Associations/Cancel", Role::kAgent, kReq, kBound, kShow},
@@ -22,10 +23,10 @@ constexpr MethodRule kRules[] = {
     {"hotdesk.v1.Associations/WatchEvents", Role::kViewer, kReq, kFree, kShow},
 
     {"hotdesk.v1.Devices/CreateDevice", Role::kAdmin, kReq, kFree, kShow},
-    {"hotdesk.v1.Devices/GetDevice", Role::kOperator, kReq, kFree, kShow},
+    {"hotdesk.v1.Devices/GetDevice", Role::kViewer, kReq, kFree, kShow},
     {"hotdesk.v1.Devices/UpdateDevice", Role::kAdmin, kReq, kFree, kShow},
     {"hotdesk.v1.Devices/DeleteDevice", Role::kAdmin, kReq, kFree, kShow},
-    {"hotdesk.v1.Devices/ListDevices", Role::kOperator, kReq, kFree, kShow},
+    {"hotdesk.v1.Devices/ListDevices", Role::kViewer, kReq, kFree, kShow},
     {"hotdesk.v1.Devices/ForceLogoutDevice", Role::kOperator, kReq, kFree, kShow},
 
     {"hotdesk.v1.Guests/CreateGuest", Role::kAdmin, kReq, kFree, kShow},
