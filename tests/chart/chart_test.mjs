@@ -1,7 +1,8 @@
 // Checks of helm/hotdesk. Started by run.sh, which provides HELM_BIN and HOTDESK_ROOT.
 // Every check prints "ok" or "FAIL"; the last line is "N passed, N failed".
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import path from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
@@ -793,8 +794,8 @@ async function main() {
     eq(s.spec.type, "NodePort", "type");
     eq(s.spec.ports.map((p) => p.name), ["grpc", "http"], "ports");
     const plan = must(docs, "ConfigMap", name("featurecodes-dialplan"));
-    assert(plan.data["acme.yaml"].includes('login: "*77*"'), "custom plan content");
-    eq(envMap(must(docs, "ConfigMap", name("featurecodes"))).HOTDESK_DIALPLAN, "/etc/hotdesk/dialplan/acme.yaml", "HOTDESK_DIALPLAN");
+    assert(plan.data["acme.plan"].includes("login = *77*{ext}#"), "custom plan content");
+    eq(envMap(must(docs, "ConfigMap", name("featurecodes"))).HOTDESK_DIALPLAN, "/etc/hotdesk/dialplan/acme.plan", "HOTDESK_DIALPLAN");
     eq(podSpec(d).volumes.find((v) => v.name === "dialplan")?.configMap?.name, name("featurecodes-dialplan"), "dialplan volume");
   });
   await check("featurecodes preset dial plan: no plan ConfigMap, HOTDESK_DIALPLAN=portsip", () => {
@@ -969,6 +970,53 @@ async function main() {
       }
     }
     assert(seen > 50, `only ${seen} variables checked`);
+  });
+  await check("hotdesk-featurecodes starts with the rendered variables and files, and its HTTP port enforces the rendered access", async () => {
+    const bin = process.env.HOTDESK_FEATURECODES_BIN;
+    if (!bin || !existsSync(bin)) return "skip";
+    // TLS off: the test has no CA; the paths under /etc/hotdesk are recreated in a temp folder.
+    const { docs } = render([adaptersFile], ["server.tls.requireClientCert=false", "server.tls.enabled=false"]);
+    const dir = mkdtempSync(path.join(tmpdir(), "hotdesk-chart-fc-"));
+    const files = {
+      "core-token/token": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln\n",
+      "pbx-auth/keys.pem": must(docs, "ConfigMap", name("featurecodes-pbx-auth")).data["keys.pem"],
+      "pbx-credentials/credentials": "", "provisioning-credentials/credentials": "",
+      "dialplan/acme.plan": must(docs, "ConfigMap", name("featurecodes-dialplan")).data["acme.plan"],
+    };
+    for (const [f, body] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), body);
+    }
+    const env = {};
+    for (const [k, v] of Object.entries(envMap(must(docs, "ConfigMap", name("featurecodes"))))) {
+      env[k] = v.split(",").map((x) => x.replace(/^\/etc\/hotdesk\//, `${dir}/`)).join(",");
+    }
+    Object.assign(env, { HOTDESK_SERVER: "127.0.0.1:1", HOTDESK_LISTEN: "127.0.0.1:0", HOTDESK_HTTP_LISTEN: "127.0.0.1:0",
+                         HOTDESK_METRICS_LISTEN: "", HOTDESK_SESSION_SECRET: "x".repeat(48) });
+    const p = spawn(bin, [], { env: { PATH: process.env.PATH, ...env } });
+    const exited = new Promise((resolve) => p.on("exit", resolve));
+    let out = "";
+    try {
+      const port = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line in 20 s:\n${out}`)), 20_000);
+        p.stdout.on("data", (d) => {
+          out += d;
+          const m = out.match(/http listening on port (\d+)/);
+          if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        });
+        p.stderr.on("data", (d) => (out += d));
+        p.on("exit", (code) => { clearTimeout(timer); reject(new Error(`hotdesk-featurecodes exited ${code} with the rendered flags:\n${out}`)); });
+      });
+      // 127.0.0.1 is outside provisioning.allowNetworks and brings no credentials; the PBX API wants a token.
+      const prov = await fetch(`http://127.0.0.1:${port}/provisioning/001122334455.cfg`);
+      assert(prov.status === 401 || prov.status === 403, `profile served to an unlisted client without credentials: ${prov.status}`);
+      const dial = await fetch(`http://127.0.0.1:${port}/v1/dial`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      eq(dial.status, 401, "/v1/dial without credentials");
+    } finally {
+      if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // -- hotdesk-web
