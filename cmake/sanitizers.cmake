@@ -44,11 +44,13 @@ else()
   set(HOTDESK_SANITIZED OFF)
 endif()
 
-# hotdesk_uninstrumented(): the calling folder is compiled as the default build compiles it (no
-# sanitizer flags, its -O2 -g), like the Debian libraries it sits on. For generated code only (the
-# protobuf/gRPC stubs): its objects are then the default build's, taken from the compiler cache.
+# hotdesk_uninstrumented(): under ASan the calling folder is compiled as the default build
+# compiles it (no sanitizer flags, its -O2 -g), like the Debian libraries it sits on. For generated
+# code only (the protobuf/gRPC stubs): its objects are then the default build's, taken from the
+# compiler cache. Not under TSan: protobuf's headers add a member to every message there
+# (PROTOBUF_TSAN), so instrumented and uninstrumented code would disagree on the layout.
 macro(hotdesk_uninstrumented)
-  if(NOT HOTDESK_SANITIZE STREQUAL "")
+  if(HOTDESK_SANITIZE STREQUAL "address")
     unset(CMAKE_CXX_FLAGS_RELWITHDEBINFO)  # the cache's value: the default one
     get_property(_hotdesk_options DIRECTORY PROPERTY COMPILE_OPTIONS)
     list(REMOVE_ITEM _hotdesk_options ${HOTDESK_SANITIZER_FLAGS})
