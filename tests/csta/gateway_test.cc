@@ -847,6 +847,11 @@ int OpenFds(pid_t pid) {
 }
 
 TEST_F(CstaGateway, OutOfDescriptorsDoesNotSpinAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizer runtimes need descriptors of their own (UBSan's vptr check reads
+  // /proc/self/maps and reports a false "invalid vptr" when it cannot); the default build runs it.
+  GTEST_SKIP() << "out of descriptors on purpose: not under a sanitizer";
+#endif
   ASSERT_GT(StartGateway(), 0);
   WaitWatching();
   pid_t pid = gateway_->pid();
@@ -866,7 +871,7 @@ TEST_F(CstaGateway, OutOfDescriptorsDoesNotSpinAndRecovers) {
   // Until the gateway has used up its descriptors on the clients it could take.
   absl::Time end = absl::Now() + kWait;
   while (absl::Now() < end && OpenFds(pid) < limit) absl::SleepFor(absl::Milliseconds(20));
-  ASSERT_GE(OpenFds(pid), limit);
+  ASSERT_GE(OpenFds(pid), limit) << gateway_->Stderr();
   // Out of descriptors, with clients waiting: the gateway must not burn a core on accept().
   double before = CpuSeconds(pid);
   absl::SleepFor(absl::Seconds(2));
