@@ -19,7 +19,10 @@ class EventHub::Channel {
 
 EventHub::Subscription::Subscription(std::shared_ptr<Channel> channel, StreamId after,
                                      std::weak_ptr<Reader> reader)
-    : channel_(std::move(channel)), reader_(std::move(reader)), cursor_(after) {
+    : channel_(std::move(channel)),
+      reader_(std::move(reader)),
+      cursor_(after),
+      verified_(after == StreamId()) {
   std::lock_guard<std::mutex> lock(channel_->mu);
   channel_->subs.push_back(this);
 }
@@ -129,23 +132,22 @@ absl::StatusOr<std::vector<EventPtr>> EventHub::Pull(Subscription& sub) {
     if (!page.events.empty()) return std::move(page.events);
   }
   // One flag per subscription, however often it is asked: a quiet tenant's waiters cannot pile up.
-  if (sub.fetching_ || !ch.ready) {
+  if (sub.fetching_) {
+    sub.waiting_ = true;
+    return std::vector<EventPtr>{};
+  }
+  if (!sub.verified_) {
+    // A resuming cursor is checked against the store once (its first page comes with it).
+    ReadStore(sub, lock, /*catch_up=*/false);
+    return std::vector<EventPtr>{};
+  }
+  if (!ch.ready) {
     sub.waiting_ = true;
     return std::vector<EventPtr>{};
   }
   if (sub.cursor_ < ch.base) {
     // Behind the ring: read the store for it. The reader is woken when the page is in.
-    sub.fetching_ = true;
-    sub.waiting_ = true;
-    StreamId from = sub.cursor_;
-    std::string tenant = ch.tenant;
-    lock.unlock();
-    if (options_.on_catchup_read) options_.on_catchup_read();
-    std::weak_ptr<Subscription> weak = sub.weak_from_this();
-    store_->ReadEvents(tenant, from, options_.page, absl::Now() + options_.store_timeout,
-                       [weak, from](absl::StatusOr<EventPage> page) {
-                         Fetched(weak, from, std::move(page));
-                       });
+    ReadStore(sub, lock, /*catch_up=*/true);
     return std::vector<EventPtr>{};
   }
   StreamId last = ch.ring.empty() ? ch.base : ch.ring.back().first;
@@ -163,7 +165,21 @@ absl::StatusOr<std::vector<EventPtr>> EventHub::Pull(Subscription& sub) {
   return out;
 }
 
-void EventHub::Fetched(const std::weak_ptr<Subscription>& weak, StreamId from,
+void EventHub::ReadStore(Subscription& sub, std::unique_lock<std::mutex>& lock, bool catch_up) {
+  sub.fetching_ = true;
+  sub.waiting_ = true;
+  StreamId from = sub.cursor_;
+  std::string tenant = sub.channel_->tenant;
+  lock.unlock();
+  if (options_.on_catchup_read) options_.on_catchup_read();
+  std::weak_ptr<Subscription> weak = sub.weak_from_this();
+  store_->ReadEvents(tenant, from, options_.page, absl::Now() + options_.store_timeout,
+                     [weak, from, catch_up](absl::StatusOr<EventPage> page) {
+                       Fetched(weak, from, catch_up, std::move(page));
+                     });
+}
+
+void EventHub::Fetched(const std::weak_ptr<Subscription>& weak, StreamId from, bool catch_up,
                        absl::StatusOr<EventPage> page) {
   auto sub = weak.lock();
   if (!sub) return;
@@ -175,10 +191,11 @@ void EventHub::Fetched(const std::weak_ptr<Subscription>& weak, StreamId from,
     if (!sub->member_ || !sub->ended_.ok()) return;
     if (!page.ok()) {
       sub->ended_ = page.status();
-    } else if (page->events.empty() && page->next <= from) {
+    } else if (catch_up && page->events.empty() && page->next <= from) {
       // The ring says there is more, the store has nothing after the cursor.
       sub->ended_ = absl::AbortedError("event stream changed underneath; resume from your cursor");
     } else {
+      sub->verified_ = true;
       sub->fetched_ = std::move(*page);
     }
     ended = sub->ended_;

@@ -80,8 +80,11 @@ class EventHub final : public EventFeed::Listener {
   static Readers TakeWaiting(Channel& ch);
   // No lock held: tells them (through the executor).
   void WakeReady(Readers readers);
-  static void Fetched(const std::weak_ptr<Subscription>& weak, StreamId from,
+  // `catch_up`: the read was for a cursor behind the ring (not the first check of a cursor).
+  static void Fetched(const std::weak_ptr<Subscription>& weak, StreamId from, bool catch_up,
                       absl::StatusOr<EventPage> page);
+  // Channel mutex held by `lock`, released here: reads the store after the cursor.
+  void ReadStore(Subscription& sub, std::unique_lock<std::mutex>& lock, bool catch_up);
 
   EventFeed* feed_;
   AssociationStore* store_;
@@ -110,6 +113,10 @@ class EventHub::Subscription : public std::enable_shared_from_this<Subscription>
   bool member_ = true;     // listed in the channel
   bool waiting_ = false;   // the reader waits for OnReady
   bool fetching_ = false;  // a catch-up read is out
+  // The cursor was read once from the store, which answers OUT_OF_RANGE for a cursor of a lost
+  // history. The ring cannot tell: after a loss it holds a new history whose ids may lie on
+  // either side of such a cursor. The start of the stream needs no check.
+  bool verified_ = false;
   std::optional<EventPage> fetched_;
   absl::Status ended_;
 };

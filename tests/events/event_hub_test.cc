@@ -192,6 +192,9 @@ TEST(EventHubTest, LostHistoryEndsEverySubscriberAndResetsTheChannel) {
   EXPECT_EQ(feed.followed.count("acme"), 1u);
   hub.OnFollowing("acme", *StreamId::Parse("5-0"));
   hub.OnEvents("acme", {Event("6-0", "h6")});
+  // A resuming cursor is first checked against the store (the reader is woken when it is).
+  EXPECT_TRUE(hub.Pull(*sub_a)->empty());
+  EXPECT_EQ(a->ready, 1);
   EXPECT_THAT(Hosts(*hub.Pull(*sub_a)), ::testing::ElementsAre("h6"));
   EXPECT_TRUE(hub.Pull(*sub_a)->empty());  // a waits; b has not pulled yet
 
@@ -205,10 +208,12 @@ TEST(EventHubTest, LostHistoryEndsEverySubscriberAndResetsTheChannel) {
   // events of the lost history.
   auto c = std::make_shared<CountingReader>();
   auto sub_c = hub.Subscribe("acme", *StreamId::Parse("3-0"), c);
+  EXPECT_TRUE(hub.Pull(*sub_c)->empty());  // the store's check of the cursor
+  EXPECT_EQ(c->ready, 1);
   EXPECT_TRUE(hub.Pull(*sub_c)->empty());  // not ready: waits for OnFollowing
   hub.OnEvents("acme", {Event("7-0", "lost")});  // ignored until the feed follows again
   hub.OnFollowing("acme", *StreamId::Parse("3-0"));
-  EXPECT_EQ(c->ready, 1);
+  EXPECT_EQ(c->ready, 2);
   hub.OnEvents("acme", {Event("4-0", "h4")});
   EXPECT_THAT(Hosts(*hub.Pull(*sub_c)), ::testing::ElementsAre("h4"));
   EXPECT_EQ(c->ended, 0);
