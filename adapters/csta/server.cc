@@ -25,22 +25,12 @@
 #include "adapters/csta/gateway.h"
 #include "adapters/csta/metrics.h"
 #include "adapters/csta/transport.h"
+#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/metrics_exposer.h"
 
 namespace hotdesk::csta {
 namespace {
-
-bool SplitHostPort(const std::string& addr, std::string* host, std::string* port) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = addr.substr(0, colon);
-  *port = addr.substr(colon + 1);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
-    *host = host->substr(1, host->size() - 2);
-  int p;
-  return absl::SimpleAtoi(*port, &p) && p >= 0 && p < 65536;
-}
 
 std::string PeerName(const sockaddr_storage& ss) {
   char host[NI_MAXHOST], serv[NI_MAXSERV];
@@ -72,9 +62,10 @@ absl::Status CstaServer::Start() {
     if (!tls.ok()) return tls.status();
     tls_ = std::move(*tls);
   }
-  std::string host, port;
-  if (!SplitHostPort(config_.listen, &host, &port))
-    return absl::InvalidArgumentError("--listen: expected host:port");
+  auto hp = SplitHostPort(config_.listen, /*allow_port_zero=*/true);
+  if (!hp.ok()) return absl::InvalidArgumentError(absl::StrCat("--listen: ", hp.status().message()));
+  const std::string& host = hp->host;
+  const std::string port = std::to_string(hp->port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

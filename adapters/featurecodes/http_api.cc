@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/featurecodes/request_body.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/host_port.h"
 #include "services/common/json_escape.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
@@ -110,12 +111,11 @@ HttpApi::HttpApi(DialService* dial, Reprovisioner* reprovisioner, PbxAuth* pbx_a
 HttpApi::~HttpApi() { Stop(); }
 
 absl::StatusOr<int> HttpApi::Start(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535)
-    return absl::InvalidArgumentError("--http_listen: expected host:port");
-  std::string host = listen.substr(0, colon);
+  auto hp = SplitHostPort(listen, /*allow_port_zero=*/true);
+  if (!hp.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--http_listen: ", hp.status().message()));
+  const std::string host = hp->host;
+  const int port = hp->port;
   server_ = std::make_unique<httplib::Server>();
   auto& s = *server_;
 

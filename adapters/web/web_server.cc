@@ -19,6 +19,7 @@
 #include "adapters/web/routes.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "hotdesk/v1/devices.grpc.pb.h"
+#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
 
@@ -105,12 +106,10 @@ bool WebServer::Secure(const httplib::Request& req) const {
 }
 
 absl::StatusOr<int> WebServer::Start() {
-  size_t colon = config_.listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(config_.listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535)
-    return absl::InvalidArgumentError("--listen: expected host:port");
-  std::string host = config_.listen.substr(0, colon);
+  auto hp = SplitHostPort(config_.listen, /*allow_port_zero=*/true);
+  if (!hp.ok()) return absl::InvalidArgumentError(absl::StrCat("--listen: ", hp.status().message()));
+  const std::string host = hp->host;
+  const int port = hp->port;
   if (!config_.tls_cert.empty() || !config_.tls_key.empty()) {
     if (config_.tls_cert.empty() || config_.tls_key.empty())
       return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
