@@ -13,22 +13,57 @@
 
 namespace hotdesk::bench {
 
+namespace {
+
+// Sum of MEMORY USAGE over the keys matching `pattern` on one node; the stream `events` is
+// reported apart.
+absl::Status KeysUsage(RedisConn& redis, const std::string& pattern, const std::string& events,
+                       int64_t* state, int64_t* stream) {
+  *state = *stream = 0;
+  std::string cursor = "0";
+  do {
+    auto r = redis.Cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!r.ok()) return r.status();
+    const redisReply* rep = r->get();
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+      return absl::InternalError("unexpected SCAN reply");
+    }
+    cursor.assign(rep->element[0]->str, rep->element[0]->len);
+    const redisReply* keys = rep->element[1];
+    for (size_t i = 0; i < keys->elements; ++i) {
+      std::string key(keys->element[i]->str, keys->element[i]->len);
+      auto usage = redis.Cmd({"MEMORY", "USAGE", key, "SAMPLES", "0"});
+      if (!usage.ok()) return usage.status();
+      (key == events ? *stream : *state) += (*usage)->integer;
+    }
+  } while (cursor != "0");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<RedisMemoryResult> MeasureRedisMemory(const ScriptLoadSpec& fill) {
   if (fill.target == nullptr || fill.tenants.empty()) {
     return absl::InvalidArgumentError("memory: no Redis or no tenant");
   }
   RedisKeys keys(fill.key_prefix);
-  std::string events = keys.Events(fill.tenants[0]);
-  // The primary that holds the tenant: its INFO is the one that moves.
+  const std::string& tenant = fill.tenants[0];
+  std::string events = keys.Events(tenant);
+  std::string pattern = absl::StrCat(fill.key_prefix, ":{", tenant, "}:*");
+  // The tenant's keys share its hash tag, so one primary holds them all.
   auto admin = fill.target->Connect(fill.target->PrimaryFor(events));
   if (!admin.ok()) return admin.status();
   RedisConn& redis = **admin;
 
   RedisMemoryResult r;
   r.associations = fill.count;
-  // Load the script first so that its cache entry is not counted as association memory.
-  auto script = redis.Cmd({"SCRIPT", "LOAD", EstablishScriptText()});
-  if (!script.ok()) return script.status();
+  int64_t state = 0, stream = 0;
+  absl::Status st = KeysUsage(redis, pattern, events, &state, &stream);
+  if (!st.ok()) return st;
+  if (state + stream != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("memory: tenant ", tenant, " already has keys (", pattern, ")"));
+  }
   auto before = redis.InfoInt("memory", "used_memory");
   if (!before.ok()) return before.status();
   r.used_before = *before;
@@ -41,19 +76,12 @@ absl::StatusOr<RedisMemoryResult> MeasureRedisMemory(const ScriptLoadSpec& fill)
   auto filled = redis.InfoInt("memory", "used_memory");
   if (!filled.ok()) return filled.status();
   r.used_filled = *filled;
-  auto usage = redis.Cmd({"MEMORY", "USAGE", events, "SAMPLES", "0"});
-  if (!usage.ok()) return usage.status();
-  r.stream_usage = (*usage)->integer;
-  // Dropping the entries leaves the state alone, so the difference is what the events cost.
-  auto trimmed = redis.Cmd({"XTRIM", events, "MAXLEN", "0"});
-  if (!trimmed.ok()) return trimmed.status();
-  auto after = redis.InfoInt("memory", "used_memory");
-  if (!after.ok()) return after.status();
-  r.used_trimmed = *after;
+  st = KeysUsage(redis, pattern, events, &r.state_usage, &r.stream_usage);
+  if (!st.ok()) return st;
 
   double n = static_cast<double>(std::max<int64_t>(1, r.associations));
-  r.bytes_per_association = static_cast<double>(r.used_trimmed - r.used_before) / n;
-  r.bytes_per_event = static_cast<double>(r.used_filled - r.used_trimmed) / n;
+  r.bytes_per_association = static_cast<double>(r.state_usage) / n;
+  r.bytes_per_event = static_cast<double>(r.stream_usage) / n;
   return r;
 }
 

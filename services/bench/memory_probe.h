@@ -1,5 +1,5 @@
-// Memory: Redis bytes per association (INFO memory delta, events measured separately) and the
-// server's resident set size.
+// Memory: Redis bytes per association (MEMORY USAGE of the tenant's keys, events measured
+// separately) and the server's resident set size.
 #pragma once
 
 #include <sys/types.h>
@@ -17,12 +17,18 @@ namespace hotdesk::bench {
 
 struct RedisMemoryResult {
   int64_t associations = 0;
-  int64_t used_before = 0;           // INFO memory used_memory before the fill
-  int64_t used_filled = 0;           // after the fill (associations + their events)
-  int64_t used_trimmed = 0;          // after XTRIM MAXLEN 0 of the events stream
-  int64_t stream_usage = 0;          // MEMORY USAGE of the stream before trimming
-  double bytes_per_association = 0;  // (trimmed - before) / associations
-  double bytes_per_event = 0;        // (filled - trimmed) / associations
+  // MEMORY USAGE (SAMPLES 0, exact) of the tenant's keys after the fill: its state (every key
+  // but the events stream) and its stream. Counted per key, so what the node does meanwhile
+  // for others (a replica's buffer draining after an earlier phase, other tenants' writes)
+  // cannot move it, as it moved an INFO used_memory delta.
+  int64_t state_usage = 0;
+  int64_t stream_usage = 0;
+  // INFO used_memory before and after the fill: a cross-check that also holds allocator
+  // rounding and the keyspace's own tables, and whatever else the node did meanwhile.
+  int64_t used_before = 0;
+  int64_t used_filled = 0;
+  double bytes_per_association = 0;  // state_usage / associations
+  double bytes_per_event = 0;        // stream_usage / associations (one event each)
   double fill_seconds = 0;
   int64_t errors = 0;
 };

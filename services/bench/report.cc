@@ -89,9 +89,10 @@ void PrintReport(const Report& r, std::FILE* out) {
     const RedisMemoryResult& m = *r.memory;
     std::fprintf(out,
                  "\nRedis memory over %lld associations: %.1f bytes/association (state), "
-                 "%.1f bytes/event (stream; MEMORY USAGE %lld bytes)\n",
+                 "%.1f bytes/event (stream) — MEMORY USAGE of the tenant's keys; "
+                 "used_memory grew by %lld bytes\n",
                  static_cast<long long>(m.associations), m.bytes_per_association, m.bytes_per_event,
-                 static_cast<long long>(m.stream_usage));
+                 static_cast<long long>(m.used_filled - m.used_before));
   }
   std::fprintf(out, "server RSS: idle %s, under load (max) %s\n", Mib(r.rss_idle).c_str(),
                Mib(r.rss_load).c_str());
@@ -166,7 +167,7 @@ std::string ReportJson(const Report& r) {
     absl::StrAppend(&j, "  \"memory\": {\"associations\":", m.associations,
                     ",\"used_memory_before\":", m.used_before,
                     ",\"used_memory_filled\":", m.used_filled,
-                    ",\"used_memory_events_trimmed\":", m.used_trimmed,
+                    ",\"state_memory_usage\":", m.state_usage,
                     ",\"stream_memory_usage\":", m.stream_usage,
                     ",\"bytes_per_association\":", Num(m.bytes_per_association),
                     ",\"bytes_per_event\":", Num(m.bytes_per_event),
