@@ -4,6 +4,7 @@
 #include "services/auth/method_rules.h"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -29,7 +30,9 @@ class MethodRulesTest : public ::testing::Test {
   void SetUp() override {
     std::string dir = std::string(HOTDESK_PROTO_DIR);
     std::vector<std::string> argv = {PROTOC_BIN, "--include_imports", "-I", dir, "-I", "/usr/include"};
-    std::string out_file = ::testing::TempDir() + "/hotdesk_all.pb";
+    // Per process: the tests of this suite run in parallel (and other checkouts' too), and a
+    // shared name let one read a set another was still writing.
+    std::string out_file = ::testing::TempDir() + "/hotdesk_all_" + std::to_string(getpid()) + ".pb";
     argv.push_back("--descriptor_set_out=" + out_file);
     DIR* d = opendir((dir + "/hotdesk/v1").c_str());
     ASSERT_NE(d, nullptr) << dir;
@@ -43,6 +46,7 @@ class MethodRulesTest : public ::testing::Test {
     std::ifstream in(out_file, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
+    unlink(out_file.c_str());
     google::protobuf::FileDescriptorSet set;
     ASSERT_TRUE(set.ParseFromString(ss.str()));
     for (const auto& f : set.file()) ASSERT_NE(pool_.BuildFile(f), nullptr) << f.name();

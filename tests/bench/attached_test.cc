@@ -2,6 +2,7 @@
 // phase without errors, never FLUSH, and leave nothing behind but what was there before.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -29,7 +30,7 @@ TEST(BenchAttached, RunsQuickAndRemovesOnlyItsOwnKeys) {
   redis.Cmd({"SET", "someone-else", "keep"});
   redis.Cmd({"HSET", "hotdesk:{other}:by-host", "d1", "rec"});
 
-  std::string json = ::testing::TempDir() + "/bench_attached.json";
+  std::string json = ::testing::TempDir() + "/bench_attached_" + std::to_string(getpid()) + ".json";
   std::string out, err;
   int rc = RunCommand(
       {HOTDESK_BENCH_BIN, "--server=" + server.addr(), "--redis_addr=" + redis.addr(), "--quick",

@@ -7,6 +7,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -80,7 +81,7 @@ TEST(BenchRedisModes, ClusterRoutesEveryTenantToItsPrimaryAndCleansUp) {
   // Someone else's tenant, on whichever primary serves it.
   ASSERT_EQ(redis.Cmd({"HSET", "hotdesk:{other}:by-host", "d1", "rec"}), "1");
 
-  std::string json = ::testing::TempDir() + "/bench_cluster.json";
+  std::string json = ::testing::TempDir() + "/bench_cluster_" + std::to_string(getpid()) + ".json";
   std::vector<std::string> argv = {HOTDESK_BENCH_BIN,
                                    "--server=" + server.addr(),
                                    "--quick",
@@ -130,7 +131,7 @@ TEST(BenchRedisModes, SentinelDurabilityPhaseComparesAServerThatWaits) {
   ASSERT_TRUE(StartServer(redis, &plain));
   ASSERT_TRUE(StartServer(redis, &durable, {"--redis_wait_replicas=1"}));
 
-  std::string json = ::testing::TempDir() + "/bench_sentinel.json";
+  std::string json = ::testing::TempDir() + "/bench_sentinel_" + std::to_string(getpid()) + ".json";
   std::vector<std::string> argv = {HOTDESK_BENCH_BIN,
                                    "--server=" + plain.addr(),
                                    "--durable_server=" + durable.addr(),

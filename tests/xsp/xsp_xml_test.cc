@@ -1,6 +1,7 @@
 // Unit tests of the Xsi XML library, the stream splitter, id mapping and sequence planning (no
 // processes). Echo suppression lives in the progress store: progress_store_test.cc.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -236,7 +237,7 @@ TEST(XspIdMap, DomainAndFile) {
 }
 
 TEST(XspIdMap, LoadsAPerTenantFileAndNamesTheBadLine) {
-  std::string path = ::testing::TempDir() + "/xsp_ids.txt";
+  std::string path = ::testing::TempDir() + "/xsp_ids_" + std::to_string(getpid()) + ".txt";
   {
     std::ofstream f(path);
     f << "# desk phones\n7002 desk-7002@bw.example\n\nalice alice.smith@bw.example\n";
