@@ -80,7 +80,7 @@ class RedisAclE2E : public ::testing::Test {
 };
 
 TEST_F(RedisAclE2E, ServerWorksWithOnlyItsCommandsAndKeysAndNothingElse) {
-  std::string pw_file = ::testing::TempDir() + "/redis-server.pw";
+  std::string pw_file = MakeTempDir() + "/redis-server.pw";  // its own: tests run in parallel
   std::ofstream(pw_file) << kServerPassword << "\n";
   ChildProcess server;
   ASSERT_TRUE(server.Start({ServerBinary(), "--listen=127.0.0.1:0", "--metrics_listen=",
