@@ -756,21 +756,29 @@ void RedisClient::Impl::MaintainSlot(Node* node, Slot* slot, absl::Time now) {
                      absl::FormatDuration(config_.stall_timeout))));
     return;
   }
+  if (slot->draining) {
+    // Retired: closed once its replies are in, whichever reply came last (one without a
+    // callback, or a probe answered after the node stopped being wanted). A drained connection
+    // left open would keep the slot "ready" yet unusable, so that a node wanted again later
+    // (a failback) was never reconnected.
+    if (c->pending() == 0) c->Close(absl::UnavailableError("retired: not a primary"));
+    return;
+  }
   // An idle connection is probed so that a stalled, vanished or demoted Redis is noticed (and
   // health drops) before a request has to find out. Data connections ask ROLE: a primary that
   // became a replica still answers PING. Subscriber connections may only PING.
-  if (c->pending() > 0 || now - std::max(c->last_reply(), c->opened_at()) <= kKeepAlive ||
-      slot->draining)
-    return;
+  if (c->pending() > 0 || now - std::max(c->last_reply(), c->opened_at()) <= kKeepAlive) return;
   if (node->sub && slot == node->sub.get()) {
     c->Send({"PING"}, nullptr);
     return;
   }
   c->Send({"ROLE"}, [this, node, slot](ReplyPtr& r, const absl::Status& closed) {
-    if (!closed.ok() || !node->wanted) return;
-    std::string role = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? Text(r->element[0])
-                                                                      : Text(r.get());
-    if (role != "master") Retire(node, absl::StrCat("ROLE answered ", role));
+    if (!closed.ok()) return;
+    if (node->wanted) {
+      std::string role = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? Text(r->element[0])
+                                                                        : Text(r.get());
+      if (role != "master") Retire(node, absl::StrCat("ROLE answered ", role));
+    }
     if (slot->draining && slot->conn->pending() == 0)
       slot->conn->Close(absl::UnavailableError("retired: not a primary"));
   });
