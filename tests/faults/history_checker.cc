@@ -1,5 +1,7 @@
 #include "tests/faults/history_checker.h"
 
+#include <iterator>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -26,7 +28,8 @@ std::string Describe(const Op& op) {
                      : op.kind == OpKind::kCancelByHost ? "cancel-host"
                                                          : "cancel-guest";
   return absl::StrCat(op.tenant, " ", kind, " host=", op.host, " guest=", op.guest,
-                      " id=", op.request_id, " attempts=", op.attempts);
+                      " id=", op.request_id, " attempts=", op.attempts,
+                      op.via_web ? absl::StrCat(" (", op.web_attempts, " via web)") : "");
 }
 
 // Where the events of one request id sit in their tenant's stream.
@@ -73,6 +76,19 @@ bool SameMap(const std::map<std::string, std::string>& a,
     }
   }
   return true;
+}
+
+// hotdesk-csta names its requests csta-<nonce>-<n>-<invoke id> (adapters/csta/README.md): the
+// client cannot know the id, so CheckCsta matches these events by host, guest and order.
+bool FromCstaGateway(const StreamEvent& e, const std::string& csta_tenant,
+                     const std::string& tenant) {
+  return !csta_tenant.empty() && tenant == csta_tenant && e.request_id.rfind("csta-", 0) == 0;
+}
+
+std::string Describe(const CstaOp& op) {
+  return absl::StrCat(op.client, " connection ", op.connection, " ",
+                      op.logged_on ? "loggedOn" : "loggedOff", " host=", op.host,
+                      op.logged_on ? " guest=" + op.guest : "");
 }
 
 }  // namespace
@@ -143,7 +159,8 @@ void CheckRequestIds(const History& h, Violations* v) {
   for (const Op& op : h.ops) asked.insert(op.request_id);
   for (const auto& [tenant, events] : h.streams)
     for (const StreamEvent& e : events)
-      if (e.request_id.empty() || !asked.count(e.request_id))
+      if (e.request_id.empty() ||
+          (!asked.count(e.request_id) && !FromCstaGateway(e, h.csta_tenant, tenant)))
         v->Add("event_without_request", tenant + " " + Describe(e));
 
   for (const auto& [rid, g] : GroupByRequestId(h)) {
@@ -280,11 +297,62 @@ void CheckWatchers(const History& h, Violations* v) {
   }
 }
 
+void CheckCsta(const History& h, Violations* v) {
+  if (h.csta_tenant.empty() || h.csta_ops.empty()) return;
+  auto st = h.streams.find(h.csta_tenant);
+  static const std::vector<StreamEvent> kNone;
+  const auto& events = st == h.streams.end() ? kNone : st->second;
+  // Each client in turn: its acknowledged requests against a replay of the stream, moving only
+  // forward (the gateway answers one request of a connection before it reads the next).
+  std::map<std::string, std::vector<const CstaOp*>> by_client;
+  for (const CstaOp& op : h.csta_ops) by_client[op.client].push_back(&op);
+  for (const auto& [client, ops] : by_client) {
+    std::map<std::string, std::string> at;  // host -> guest after events[0, p)
+    size_t p = 0;
+    auto holds = [](const std::map<std::string, std::string>& state, const CstaOp& op) {
+      auto it = state.find(op.host);
+      return op.logged_on ? it != state.end() && it->second == op.guest : it == state.end();
+    };
+    auto apply = [](std::map<std::string, std::string>* state, const StreamEvent& e) {
+      if (e.type == 'E') {
+        for (auto it = state->begin(); it != state->end();)  // a guest is at one host only
+          it = it->second == e.guest ? state->erase(it) : std::next(it);
+        (*state)[e.host] = e.guest;
+      } else if (e.type == 'C') {
+        state->erase(e.host);
+      }
+    };
+    for (const CstaOp* op : ops) {
+      if (op->outcome != CstaOutcome::kAcknowledged) continue;
+      if (holds(at, *op)) continue;  // already so: answered without a change
+      // The first later event of the CSTA path on this host after which the state holds.
+      auto scan = at;
+      size_t q = p;
+      bool found = false;
+      for (; q < events.size() && !found; ++q) {
+        const StreamEvent& e = events[q];
+        apply(&scan, e);
+        found = FromCstaGateway(e, h.csta_tenant, h.csta_tenant) && e.host == op->host &&
+                e.type == (op->logged_on ? 'E' : 'C') && holds(scan, *op);
+      }
+      if (!found) {
+        v->Add("csta_acknowledged_but_lost",
+               absl::StrCat(Describe(*op), ": answered SetAgentStateResponse, no later event of "
+                            "the CSTA path makes it so (after stream entry ", p, ")"));
+        continue;
+      }
+      at = std::move(scan);
+      p = q;
+    }
+  }
+}
+
 void CheckHistory(const History& h, Violations* v) {
   CheckStreams(h, v);
   CheckRequestIds(h, v);
   CheckAcknowledged(h, v);
   CheckWatchers(h, v);
+  CheckCsta(h, v);
 }
 
 }  // namespace hotdesk::faults

@@ -25,6 +25,13 @@ void CheckAcknowledged(const History& h, Violations* v);
 // content of the stream entry.
 void CheckWatchers(const History& h, Violations* v);
 
+// Each CSTA client's acknowledged SetAgentState (loggedOn H G / loggedOff H), in the order the
+// client got the answers, is in the CSTA tenant's stream: either the replayed state already held
+// it where the client's previous acknowledged request left off (an unchanged answer), or a later
+// event of the CSTA path (request id csta-...) on H makes it hold. Requests without an answer or
+// answered with an error are not judged (CheckRequestIds still holds every id to one commit).
+void CheckCsta(const History& h, Violations* v);
+
 // All of the above.
 void CheckHistory(const History& h, Violations* v);
 

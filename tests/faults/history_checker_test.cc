@@ -66,7 +66,7 @@ class Builder {
 
   static constexpr const char* kTenant = "t1";
 
- private:
+  // Public too: the CSTA histories below append the gateway's events themselves.
   static Op NewOp(OpKind kind, const std::string& host, const std::string& guest,
                   const std::string& rid) {
     Op op;
@@ -254,6 +254,79 @@ TEST(HistoryCheckerTest, RefusedValidRequestIsReported) {
   b.h.ops[4].outcome = Outcome::kRejected;
   b.h.ops[4].detail = "INVALID_ARGUMENT";
   EXPECT_EQ(Check(b.h)["valid_request_refused"], 1);
+}
+
+// A CSTA client's requests: the gateway's events (csta-... ids) in the stream, the client's
+// answers in its order. `answered` is what the client got.
+CstaOp Csta(bool on, const std::string& host, const std::string& guest,
+            CstaOutcome answered = CstaOutcome::kAcknowledged) {
+  CstaOp op;
+  op.client = "csta0";
+  op.connection = 1;
+  op.logged_on = on;
+  op.host = host;
+  op.guest = guest;
+  op.outcome = answered;
+  return op;
+}
+
+Builder CorrectWithCsta() {
+  Builder b = Correct();
+  b.h.csta_tenant = Builder::kTenant;
+  b.Append('E', "c0h0", "c0g0", 0, "csta-n1-1-0001");
+  b.h.csta_ops.push_back(Csta(true, "c0h0", "c0g0"));
+  b.h.csta_ops.push_back(Csta(true, "c0h0", "c0g0"));  // already so: no event
+  b.h.csta_ops.push_back(Csta(true, "c0h0", "c0g1", CstaOutcome::kError));  // host busy
+  b.Append('C', "c0h0", "c0g0", 1, "csta-n1-4-0004");
+  b.h.csta_ops.push_back(Csta(false, "c0h0", ""));
+  b.Append('E', "c0h1", "c0g1", 0, "csta-n1-5-0005");  // landed, its answer lost
+  b.h.csta_ops.push_back(Csta(true, "c0h1", "c0g1", CstaOutcome::kNoAnswer));
+  b.Append('E', "c0h2", "c0g2", 0, "csta-n2-1-0001");  // not judged
+  b.h.csta_ops.push_back(Csta(true, "c0h2", "c0g2", CstaOutcome::kNoAnswer));
+  b.h.watchers.clear();
+  b.AddWatcher();
+  b.h.listed["replica0/t1"] = b.state().by_host;
+  return b;
+}
+
+TEST(HistoryCheckerTest, CstaGatewayEventsAndAcknowledgedRequestsPass) {
+  EXPECT_TRUE(Check(CorrectWithCsta().h).empty());
+}
+
+// The gateway's ids are not asked for by any client: that is allowed on the CSTA tenant only.
+TEST(HistoryCheckerTest, CstaIdsElsewhereAreEventsWithoutRequest) {
+  Builder b = CorrectWithCsta();
+  b.h.csta_tenant = "another";
+  b.h.csta_ops.clear();
+  EXPECT_EQ(Check(b.h)["event_without_request"], 4);
+}
+
+// An acknowledged loggedOff whose event is missing from the stream is reported (with the
+// stream's own violations of the drop); so is an acknowledged loggedOn the stream never has.
+TEST(HistoryCheckerTest, CstaAcknowledgedButLostIsReported) {
+  Builder b = CorrectWithCsta();
+  auto& events = b.stream();
+  size_t off = 0;
+  while (events[off].request_id != "csta-n1-4-0004") ++off;
+  Drop(&events, off);
+  b.h.csta_ops.push_back(Csta(true, "c0h3", "c0g3"));
+  EXPECT_EQ(Check(b.h)["csta_acknowledged_but_lost"], 2);
+}
+
+// One event answers one request, in the client's order: the third request (loggedOn again,
+// acknowledged) cannot be matched by the first login's event, which an earlier answer used.
+TEST(HistoryCheckerTest, CstaEachEventMatchesOnlyALaterAnswer) {
+  Builder b = Correct();
+  b.h.csta_tenant = Builder::kTenant;
+  b.Append('E', "c0h0", "c0g0", 0, "csta-n1-1-0001");
+  b.Append('C', "c0h0", "c0g0", 1, "csta-n1-2-0002");
+  b.h.csta_ops.push_back(Csta(true, "c0h0", "c0g0"));
+  b.h.csta_ops.push_back(Csta(false, "c0h0", ""));
+  b.h.csta_ops.push_back(Csta(true, "c0h0", "c0g0"));  // acknowledged, yet the stream ends empty
+  b.h.watchers.clear();
+  b.AddWatcher();
+  b.h.listed["replica0/t1"] = b.state().by_host;
+  EXPECT_EQ(Check(b.h)["csta_acknowledged_but_lost"], 1);
 }
 
 }  // namespace
