@@ -50,7 +50,7 @@ void CstaLoad::Run(int client) {
   std::mt19937_64 rng(config_.seed * 7919u + static_cast<uint64_t>(client));
   const std::string name = absl::StrCat("csta", client);
   csta::testing::Client conn;
-  int connection = 0;
+  int connection = 0, index = 0;
   bool connected = false;
   while (!stop_) {
     if (!connected) {
@@ -61,11 +61,13 @@ void CstaLoad::Run(int client) {
       }
       connected = true;
       ++connection;
+      index = 0;
       if (connection > 1) ++reconnects_;
     }
     CstaOp op;
     op.client = name;
     op.connection = connection;
+    op.index = ++index;
     uint64_t draw = rng();
     op.host = absl::StrCat("c", client, "h", draw % config_.devices);
     draw /= config_.devices;
@@ -78,6 +80,7 @@ void CstaLoad::Run(int client) {
     auto m = conn.Request(csta::testing::SetAgentStateXml(
                               op.host, op.logged_on ? "loggedOn" : "loggedOff", op.guest),
                           config_.answer_timeout);
+    op.invoke = conn.next_invoke();  // the id Request just used
     if (!m) {
       op.outcome = CstaOutcome::kNoAnswer;
       answer = "no answer";

@@ -76,8 +76,9 @@ struct WatcherLog {
 };
 
 // One SetAgentState loggedOn/loggedOff a CSTA client sent through hotdesk-csta. The gateway
-// makes the request id (csta-<nonce>-<n>-<invoke id>), which the client cannot know, so these
-// are matched to the stream by host, guest and order.
+// makes the request id csta-<nonce>-<n>-<invoke id>: n counts the connection's SetAgentState
+// requests and the invoke id is the client's, so only the connection's random nonce is unknown
+// to the client; the checker learns it from the stream (history_checker.h, CheckCsta).
 enum class CstaOutcome {
   kAcknowledged,  // SetAgentStateResponse: the state holds (changed now, or already so)
   kError,         // CSTAErrorCode (e.g. host busy, nobody to log off, core out of service)
@@ -87,12 +88,20 @@ enum class CstaOutcome {
 struct CstaOp {
   std::string client;  // "csta0", ...: one client's ops are in the order it sent them
   int connection = 0;  // the client's connection (it reconnects after a gateway restart)
+  int index = 0;       // 1-based among the connection's requests: the gateway's n
+  int invoke = 0;      // the frame's invoke id
   bool logged_on = true;
   std::string host;
   std::string guest;  // loggedOn only
   CstaOutcome outcome = CstaOutcome::kNoAnswer;
   std::string detail;  // kError: the error category/value
 };
+
+// CSTA errors that say the request changed nothing (host busy, nobody to log off).
+inline bool CstaDefiniteNoChange(const std::string& detail) {
+  return detail == "stateIncompatibility/incorrectObjectState" ||
+         detail == "operation/invalidAgentState";
+}
 
 // Final state of one tenant: by-host (host -> guest) and by-guest (guest -> host).
 struct TenantState {

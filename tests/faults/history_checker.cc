@@ -1,11 +1,12 @@
 #include "tests/faults/history_checker.h"
 
-#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 
 namespace hotdesk::faults {
 namespace {
@@ -86,7 +87,8 @@ bool FromCstaGateway(const StreamEvent& e, const std::string& csta_tenant,
 }
 
 std::string Describe(const CstaOp& op) {
-  return absl::StrCat(op.client, " connection ", op.connection, " ",
+  return absl::StrCat(op.client, " connection ", op.connection, " #", op.index, " invoke ",
+                      op.invoke, " ",
                       op.logged_on ? "loggedOn" : "loggedOff", " host=", op.host,
                       op.logged_on ? " guest=" + op.guest : "");
 }
@@ -302,47 +304,89 @@ void CheckCsta(const History& h, Violations* v) {
   auto st = h.streams.find(h.csta_tenant);
   static const std::vector<StreamEvent> kNone;
   const auto& events = st == h.streams.end() ? kNone : st->second;
-  // Each client in turn: its acknowledged requests against a replay of the stream, moving only
-  // forward (the gateway answers one request of a connection before it reads the next).
-  std::map<std::string, std::vector<const CstaOp*>> by_client;
-  for (const CstaOp& op : h.csta_ops) by_client[op.client].push_back(&op);
-  for (const auto& [client, ops] : by_client) {
-    std::map<std::string, std::string> at;  // host -> guest after events[0, p)
-    size_t p = 0;
-    auto holds = [](const std::map<std::string, std::string>& state, const CstaOp& op) {
-      auto it = state.find(op.host);
-      return op.logged_on ? it != state.end() && it->second == op.guest : it == state.end();
-    };
-    auto apply = [](std::map<std::string, std::string>* state, const StreamEvent& e) {
-      if (e.type == 'E') {
-        for (auto it = state->begin(); it != state->end();)  // a guest is at one host only
-          it = it->second == e.guest ? state->erase(it) : std::next(it);
-        (*state)[e.host] = e.guest;
-      } else if (e.type == 'C') {
-        state->erase(e.host);
-      }
-    };
+  // The gateway's ids: csta-<nonce>-<n>-<invoke>. (n, invoke) -> the nonces carrying them, and
+  // id -> the stream positions of its events.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> nonces;
+  std::unordered_map<std::string, std::vector<size_t>> positions;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const std::string& id = events[i].request_id;
+    if (!FromCstaGateway(events[i], h.csta_tenant, h.csta_tenant)) continue;
+    positions[id].push_back(i);
+    std::vector<std::string> parts = absl::StrSplit(id, '-');
+    if (parts.size() == 4) nonces[{parts[2], parts[3]}].insert(parts[1]);
+  }
+  auto id_of = [](const std::string& nonce, const CstaOp& op) {
+    return absl::StrCat("csta-", nonce, "-", op.index, "-", absl::StrFormat("%04d", op.invoke));
+  };
+  // Each connection's ops, in order.
+  std::map<std::pair<std::string, int>, std::vector<const CstaOp*>> connections;
+  for (const CstaOp& op : h.csta_ops) connections[{op.client, op.connection}].push_back(&op);
+
+  // Acknowledged without an event ("already so"): the state must hold just before the events of
+  // the connection's next request that has some (or at the end): stream position -> ops.
+  std::multimap<size_t, const CstaOp*> unchanged;
+  for (const auto& [key, ops] : connections) {
+    // The connection's nonce: the one whose (n, invoke) pair and host match one of its requests.
+    std::string nonce;
     for (const CstaOp* op : ops) {
-      if (op->outcome != CstaOutcome::kAcknowledged) continue;
-      if (holds(at, *op)) continue;  // already so: answered without a change
-      // The first later event of the CSTA path on this host after which the state holds.
-      auto scan = at;
-      size_t q = p;
-      bool found = false;
-      for (; q < events.size() && !found; ++q) {
-        const StreamEvent& e = events[q];
-        apply(&scan, e);
-        found = FromCstaGateway(e, h.csta_tenant, h.csta_tenant) && e.host == op->host &&
-                e.type == (op->logged_on ? 'E' : 'C') && holds(scan, *op);
-      }
-      if (!found) {
-        v->Add("csta_acknowledged_but_lost",
-               absl::StrCat(Describe(*op), ": answered SetAgentStateResponse, no later event of "
-                            "the CSTA path makes it so (after stream entry ", p, ")"));
+      auto it = nonces.find({std::to_string(op->index), absl::StrFormat("%04d", op->invoke)});
+      if (it == nonces.end()) continue;
+      for (const std::string& n : it->second)
+        if (events[positions[id_of(n, *op)].back()].host == op->host ||
+            (op->logged_on && events[positions[id_of(n, *op)].back()].guest == op->guest))
+          nonce = n;
+      if (!nonce.empty()) break;
+    }
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const CstaOp& op = *ops[k];
+      auto found = nonce.empty() ? positions.end() : positions.find(id_of(nonce, op));
+      if (op.outcome == CstaOutcome::kError && CstaDefiniteNoChange(op.detail) &&
+          found != positions.end())
+        v->Add("csta_error_answer_but_event",
+               absl::StrCat(Describe(op), ": answered ", op.detail, ", stream has ",
+                            Describe(events[found->second.back()])));
+      if (op.outcome != CstaOutcome::kAcknowledged) continue;
+      if (found != positions.end()) {
+        const StreamEvent& tail = events[found->second.back()];
+        bool same = tail.type == (op.logged_on ? 'E' : 'C') && tail.host == op.host &&
+                    (!op.logged_on || tail.guest == op.guest) &&
+                    (op.logged_on || tail.reason != kSuperseded);
+        if (!same)
+          v->Add("csta_acknowledged_differs_from_stream",
+                 absl::StrCat(Describe(op), ": stream has ", Describe(tail)));
         continue;
       }
-      at = std::move(scan);
-      p = q;
+      size_t at = events.size();
+      for (size_t later = k + 1; later < ops.size() && at == events.size() && !nonce.empty();
+           ++later) {
+        auto next = positions.find(id_of(nonce, *ops[later]));
+        if (next != positions.end()) at = next->second.front();
+      }
+      unchanged.emplace(at, &op);
+    }
+  }
+  // One replay of the stream checks them all.
+  std::map<std::string, std::string> by_host;
+  auto next = unchanged.begin();
+  for (size_t i = 0; i <= events.size(); ++i) {
+    for (; next != unchanged.end() && next->first == i; ++next) {
+      const CstaOp& op = *next->second;
+      auto it = by_host.find(op.host);
+      bool holds = op.logged_on ? it != by_host.end() && it->second == op.guest
+                                : it == by_host.end();
+      if (!holds)
+        v->Add("csta_acknowledged_but_lost",
+               absl::StrCat(Describe(op), ": answered SetAgentStateResponse, no event carries "
+                            "its id and the stream had ",
+                            it == by_host.end() ? "nobody" : it->second, " at the host"));
+    }
+    if (i == events.size()) break;
+    const StreamEvent& e = events[i];
+    if (e.type == 'E') {
+      by_host[e.host] = e.guest;
+    } else if (e.type == 'C') {
+      auto it = by_host.find(e.host);
+      if (it != by_host.end() && it->second == e.guest) by_host.erase(it);
     }
   }
 }
