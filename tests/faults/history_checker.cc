@@ -318,36 +318,48 @@ void CheckCsta(const History& h, Violations* v) {
   auto id_of = [](const std::string& nonce, const CstaOp& op) {
     return absl::StrCat("csta-", nonce, "-", op.index, "-", absl::StrFormat("%04d", op.invoke));
   };
-  // Each connection's ops, in order.
+  // Each connection's ops, in order, and its nonce: the one whose (n, invoke) pair and host
+  // match one of the connection's requests.
   std::map<std::pair<std::string, int>, std::vector<const CstaOp*>> connections;
   for (const CstaOp& op : h.csta_ops) connections[{op.client, op.connection}].push_back(&op);
-
-  // Acknowledged without an event ("already so"): the state must hold just before the events of
-  // the connection's next request that has some (or at the end): stream position -> ops.
-  std::multimap<size_t, const CstaOp*> unchanged;
+  std::map<std::pair<std::string, int>, std::string> nonce_of;
   for (const auto& [key, ops] : connections) {
-    // The connection's nonce: the one whose (n, invoke) pair and host match one of its requests.
     std::string nonce;
     for (const CstaOp* op : ops) {
       auto it = nonces.find({std::to_string(op->index), absl::StrFormat("%04d", op->invoke)});
       if (it == nonces.end()) continue;
-      for (const std::string& n : it->second)
-        if (events[positions[id_of(n, *op)].back()].host == op->host ||
-            (op->logged_on && events[positions[id_of(n, *op)].back()].guest == op->guest))
-          nonce = n;
+      for (const std::string& n : it->second) {
+        const StreamEvent& e = events[positions[id_of(n, *op)].back()];
+        if (e.host == op->host || (op->logged_on && e.guest == op->guest)) nonce = n;
+      }
       if (!nonce.empty()) break;
     }
+    nonce_of[key] = nonce;
+  }
+  // The events of an op (nullptr: none, or its connection's nonce is unknown).
+  auto events_of = [&](const CstaOp& op) -> const std::vector<size_t>* {
+    const std::string& nonce = nonce_of[{op.client, op.connection}];
+    if (nonce.empty()) return nullptr;
+    auto it = positions.find(id_of(nonce, op));
+    return it == positions.end() ? nullptr : &it->second;
+  };
+
+  // Acknowledged without an event ("already so"): the state must hold just before the events of
+  // the client's next request that has some, on any of its connections (or at the end).
+  std::map<std::string, std::vector<const CstaOp*>> clients;
+  for (const CstaOp& op : h.csta_ops) clients[op.client].push_back(&op);
+  std::multimap<size_t, const CstaOp*> unchanged;
+  for (const auto& [client, ops] : clients) {
     for (size_t k = 0; k < ops.size(); ++k) {
       const CstaOp& op = *ops[k];
-      auto found = nonce.empty() ? positions.end() : positions.find(id_of(nonce, op));
-      if (op.outcome == CstaOutcome::kError && CstaDefiniteNoChange(op.detail) &&
-          found != positions.end())
+      const std::vector<size_t>* found = events_of(op);
+      if (op.outcome == CstaOutcome::kError && CstaDefiniteNoChange(op.detail) && found)
         v->Add("csta_error_answer_but_event",
                absl::StrCat(Describe(op), ": answered ", op.detail, ", stream has ",
-                            Describe(events[found->second.back()])));
+                            Describe(events[found->back()])));
       if (op.outcome != CstaOutcome::kAcknowledged) continue;
-      if (found != positions.end()) {
-        const StreamEvent& tail = events[found->second.back()];
+      if (found) {
+        const StreamEvent& tail = events[found->back()];
         bool same = tail.type == (op.logged_on ? 'E' : 'C') && tail.host == op.host &&
                     (!op.logged_on || tail.guest == op.guest) &&
                     (op.logged_on || tail.reason != kSuperseded);
@@ -357,11 +369,8 @@ void CheckCsta(const History& h, Violations* v) {
         continue;
       }
       size_t at = events.size();
-      for (size_t later = k + 1; later < ops.size() && at == events.size() && !nonce.empty();
-           ++later) {
-        auto next = positions.find(id_of(nonce, *ops[later]));
-        if (next != positions.end()) at = next->second.front();
-      }
+      for (size_t later = k + 1; later < ops.size() && at == events.size(); ++later)
+        if (const std::vector<size_t>* next = events_of(*ops[later])) at = next->front();
       unchanged.emplace(at, &op);
     }
   }

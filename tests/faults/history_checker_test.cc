@@ -324,6 +324,20 @@ TEST(HistoryCheckerTest, CstaAcknowledgedButLostIsReported) {
   EXPECT_EQ(Check(b.h)["csta_acknowledged_but_lost"], 2);
 }
 
+// An unchanged answer, the last of its connection, is judged before the client's next
+// connection changes the host, not at the end of the stream.
+TEST(HistoryCheckerTest, CstaUnchangedAnswerIsJudgedBeforeTheNextConnection) {
+  Builder b = Correct();
+  b.h.csta_tenant = Builder::kTenant;
+  b.Append('E', "c0h0", "c0g0", 0, "csta-n1-1-0001");
+  b.h.csta_ops.push_back(Csta(1, 1, 1, true, "c0h0", "c0g0"));
+  b.h.csta_ops.push_back(Csta(1, 2, 2, true, "c0h0", "c0g0"));  // already so
+  b.Append('C', "c0h0", "c0g0", 1, "csta-n2-1-0003");
+  b.h.csta_ops.push_back(Csta(2, 1, 3, false, "c0h0", ""));
+  Refresh(&b);
+  EXPECT_TRUE(Check(b.h).empty());
+}
+
 // "Nobody to log off" while the request's event is in the stream.
 TEST(HistoryCheckerTest, CstaErrorAnswerWithAnEventIsReported) {
   Builder b = CorrectWithCsta();
