@@ -80,7 +80,7 @@ bool SameMap(const std::map<std::string, std::string>& a,
 }
 
 // hotdesk-csta names its requests csta-<nonce>-<n>-<invoke id> (adapters/csta/README.md): the
-// client cannot know the id, so CheckCsta matches these events by host, guest and order.
+// client cannot know the whole id; CheckCsta learns each connection's nonce from the stream.
 bool FromCstaGateway(const StreamEvent& e, const std::string& csta_tenant,
                      const std::string& tenant) {
   return !csta_tenant.empty() && tenant == csta_tenant && e.request_id.rfind("csta-", 0) == 0;
