@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev
   nodejs npm unzip python3 python3-yaml curl
   chromium chromium-driver python3-selenium prometheus
+  podman mmdebstrap runc uidmap
 )
 
 missing=()

@@ -500,10 +500,10 @@ absl::StatusOr<Report> RunBench(const BenchConfig& c) {
       Side sides[2] = {
           {"wait-0", spid,
            AssociationWorkload(channels, tenants("wait0"), EstablishPattern::kSteady, 0, 0),
-           PhaseRedisCpu(target, "wait-0", &report)},
+           PhaseRedisCpu(target, "wait-0", &report), {}, {0, 0}},
           {"wait-1", durable->pid,
            AssociationWorkload(dchannels, tenants("wait1"), EstablishPattern::kSteady, 0, 0),
-           PhaseRedisCpu(target, "wait-1", &report)}};
+           PhaseRedisCpu(target, "wait-1", &report), {}, {0, 0}}};
       // Rounds in the order 0, 1, 1, 0 (half the duration each): a machine whose load drifts
       // during the phase weighs on both sides alike.
       LoadSpec round = timed;

@@ -20,24 +20,14 @@ namespace {
 absl::Status KeysUsage(RedisConn& redis, const std::string& pattern, const std::string& events,
                        int64_t* state, int64_t* stream) {
   *state = *stream = 0;
-  std::string cursor = "0";
-  do {
-    auto r = redis.Cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-    if (!r.ok()) return r.status();
-    const redisReply* rep = r->get();
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
-      return absl::InternalError("unexpected SCAN reply");
-    }
-    cursor.assign(rep->element[0]->str, rep->element[0]->len);
-    const redisReply* keys = rep->element[1];
-    for (size_t i = 0; i < keys->elements; ++i) {
-      std::string key(keys->element[i]->str, keys->element[i]->len);
+  return redis.ScanKeys(pattern, [&](const std::vector<std::string>& keys) {
+    for (const auto& key : keys) {
       auto usage = redis.Cmd({"MEMORY", "USAGE", key, "SAMPLES", "0"});
       if (!usage.ok()) return usage.status();
       (key == events ? *stream : *state) += (*usage)->integer;
     }
-  } while (cursor != "0");
-  return absl::OkStatus();
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace

@@ -103,9 +103,10 @@ absl::StatusOr<int> RedisConn::OtherClients() {
   return n;
 }
 
-absl::StatusOr<int64_t> RedisConn::DeleteMatching(const std::string& pattern) {
+absl::Status RedisConn::ScanKeys(
+    const std::string& pattern,
+    const std::function<absl::Status(const std::vector<std::string>&)>& batch) {
   std::string cursor = "0";
-  int64_t deleted = 0;
   do {
     auto r = Cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
     if (!r.ok()) return r.status();
@@ -114,18 +115,31 @@ absl::StatusOr<int64_t> RedisConn::DeleteMatching(const std::string& pattern) {
       return absl::InternalError("unexpected SCAN reply");
     }
     cursor.assign(rep->element[0]->str, rep->element[0]->len);
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < rep->element[1]->elements; ++i) {
+      const redisReply* k = rep->element[1]->element[i];
+      keys.emplace_back(k->str, k->len);
+    }
+    absl::Status st = batch(keys);
+    if (!st.ok()) return st;
+  } while (cursor != "0");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> RedisConn::DeleteMatching(const std::string& pattern) {
+  int64_t deleted = 0;
+  absl::Status st = ScanKeys(pattern, [&](const std::vector<std::string>& keys) {
     // One UNLINK per key, pipelined: on a cluster node, keys of several slots in one
     // command are refused (CROSSSLOT).
-    const redisReply* keys = rep->element[1];
-    for (size_t i = 0; i < keys->elements; ++i) {
-      Append({"UNLINK", std::string(keys->element[i]->str, keys->element[i]->len)});
-    }
-    for (size_t i = 0; i < keys->elements; ++i) {
+    for (const auto& key : keys) Append({"UNLINK", key});
+    for (size_t i = 0; i < keys.size(); ++i) {
       auto d = Read();
       if (!d.ok()) return d.status();
       deleted += (*d)->integer;
     }
-  } while (cursor != "0");
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
   return deleted;
 }
 

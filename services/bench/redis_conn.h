@@ -3,6 +3,7 @@
 // Which node to talk to is decided by RedisTarget (services/bench/redis_target.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ class RedisConn {
   absl::StatusOr<int64_t> InfoInt(const std::string& section, const std::string& field);
   // Connections other than this one (CLIENT LIST minus self).
   absl::StatusOr<int> OtherClients();
+  // Calls `batch` with the keys matching `pattern`, a SCAN page at a time, until it fails.
+  absl::Status ScanKeys(const std::string& pattern,
+                        const std::function<absl::Status(const std::vector<std::string>&)>& batch);
   // UNLINKs every key matching `pattern` (SCAN); returns how many.
   absl::StatusOr<int64_t> DeleteMatching(const std::string& pattern);
 

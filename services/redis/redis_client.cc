@@ -214,7 +214,7 @@ class RedisClient::Impl {
   std::mt19937 rng_;
   struct ev_loop* loop_ = nullptr;
   std::thread thread_;
-  bool started_ = false;
+  bool started_ = false;  // under queue_mu_
 
   struct Watchers {
     ev_async wake;
@@ -293,15 +293,18 @@ void RedisClient::Impl::Start() {
   } else {
     RefreshSlots();
   }
-  started_ = true;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);  // Submit reads it from callers' threads
+    started_ = true;
+  }
   thread_ = std::thread([this] { LoopMain(); });
 }
 
 void RedisClient::Impl::Stop() {
-  if (!started_) return;
-  started_ = false;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
+    if (!started_) return;
+    started_ = false;
     stopping_ = true;
   }
   ev_async_send(loop_, &watchers_->wake);
@@ -348,32 +351,26 @@ void RedisClient::Impl::Submit(std::vector<std::string> argv, std::string route_
   req->write = write && config_.wait_replicas > 0;
   req->deadline = deadline;
   req->cb = std::move(cb);
-  bool wake = false;
   bool refused = false;
   {
+    // The wake-up is sent under the lock: Stop takes it before it destroys the loop.
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (stopping_ || !started_) {
       refused = true;
     } else {
-      wake = queue_.empty() && ops_.empty();  // one wake-up per batch: the loop drains it all
+      bool wake = queue_.empty() && ops_.empty();  // one per batch: the loop drains it all
       queue_.push_back(req);
+      if (wake) ev_async_send(loop_, &watchers_->wake);
     }
   }
-  if (refused) {
-    req->cb(absl::UnavailableError("redis client stopped"));
-    return;
-  }
-  if (wake) ev_async_send(loop_, &watchers_->wake);
+  if (refused) req->cb(absl::UnavailableError("redis client stopped"));
 }
 
 void RedisClient::Impl::Post(std::function<void()> op) {
-  bool wake;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    if (stopping_ || !started_) return;
-    wake = queue_.empty() && ops_.empty();
-    ops_.push_back(std::move(op));
-  }
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  if (stopping_ || !started_) return;
+  bool wake = queue_.empty() && ops_.empty();
+  ops_.push_back(std::move(op));
   if (wake) ev_async_send(loop_, &watchers_->wake);
 }
 

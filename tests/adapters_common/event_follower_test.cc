@@ -249,7 +249,11 @@ TEST_F(EventFollowerTest, ServerKilledMidStreamLosesAndRepeatsNothing) {
   want.push_back(Establish("h2", "g2"));
   want.push_back(Cancel("h1"));
   ASSERT_TRUE(server_.Start(redis.addr(), flags));
-  stub_ = v1::Associations::NewStub(server_.Channel());
+  // A new channel shares gRPC's subchannel to that address, which saw the server down: a
+  // fail-fast call fails until its reconnect backoff has run (seconds under TSan). Wait for it.
+  auto channel = server_.Channel();
+  ASSERT_TRUE(channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(60))));
+  stub_ = v1::Associations::NewStub(channel);
   want.push_back(Establish("h3", "g3"));
   auto seen = rec.Wait(want.size());
   ASSERT_EQ(seen.size(), want.size());

@@ -1,4 +1,7 @@
-// hotdesk-server end to end: real redis-server, real server processes, real gRPC channels.
+// hotdesk-server end to end: real redis-server, real server processes, real gRPC channels. The
+// contract's tests run on each Redis deployment hotdesk supports (one server; a primary and a
+// replica under three sentinels; a 3-primary cluster with replicas); those that fault Redis
+// itself (kill, stop, restart) run on the single server, where the fault is one process.
 #include <csignal>
 
 #include <gmock/gmock.h>
@@ -13,6 +16,7 @@
 #include "services/common/status.h"
 #include "tests/e2e/grpc_helpers.h"
 #include "tests/support/processes.h"
+#include "tests/support/redis_topologies.h"
 
 namespace hotdesk::testing {
 namespace {
@@ -22,15 +26,33 @@ using ::testing::HasSubstr;
 
 constexpr char kTenant[] = "acme";
 
-class ServerE2E : public ::testing::Test {
+class ServerE2E : public ::testing::TestWithParam<std::string> {
  protected:
+  ServerE2E() : redis_(GetParam()) {}
+
   void SetUp() override {
-    ASSERT_TRUE(redis_.Start());
-    ASSERT_TRUE(
-        server_.Start(redis_.addr(), {"--min_association_limit=1s", "--sweep_interval=100ms"}))
+    ASSERT_TRUE(redis_.Start()) << "could not start Redis (" << GetParam() << ")";
+    ASSERT_TRUE(StartServer(server_, {"--min_association_limit=1s", "--sweep_interval=100ms"}))
         << server_.process().Stderr();
     channel_ = server_.Channel();
     stub_ = v1::Associations::NewStub(channel_);
+  }
+
+  // A hotdesk-server on this test's Redis (the mode's flags override the placeholder address).
+  bool StartServer(HotdeskServerProcess& server, std::vector<std::string> flags = {}) {
+    for (const auto& f : redis_.ServerFlags()) flags.push_back(f);
+    return server.Start("127.0.0.1:1", flags);
+  }
+
+  // Every key on every primary (a cluster spreads tenants over three).
+  std::string AllKeys() {
+    if (redis_.cluster() == nullptr) return redis_.Cmd({"KEYS", "*"});
+    std::string all;
+    for (size_t i = 0; i < redis_.cluster()->size(); ++i) {
+      RedisServer& node = redis_.cluster()->node(i);
+      if (node.Cmd({"ROLE"}).rfind("master", 0) == 0) all += node.Cmd({"KEYS", "*"});
+    }
+    return all;
   }
 
   std::unique_ptr<Watcher> Watch(const std::string& after = "", bool snapshot = false,
@@ -68,11 +90,21 @@ class ServerE2E : public ::testing::Test {
     return w;
   }
 
-  RedisServer redis_;
+  RedisDeployment redis_;
   HotdeskServerProcess server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Associations::Stub> stub_;
 };
+INSTANTIATE_TEST_SUITE_P(Redis, ServerE2E, ::testing::Values("redis", "sentinel", "cluster"),
+                         [](const auto& info) { return info.param; });
+
+// Faults of Redis itself, and tests that need a Redis of their own: the single server.
+class ServerE2ESingle : public ServerE2E {
+ protected:
+  RedisServer& single() { return *redis_.single(); }
+};
+INSTANTIATE_TEST_SUITE_P(Redis, ServerE2ESingle, ::testing::Values("redis"),
+                         [](const auto& info) { return info.param; });
 
 std::vector<std::string> Summaries(const std::vector<v1::AssociationEvent>& events, size_t from) {
   std::vector<std::string> out;
@@ -81,7 +113,7 @@ std::vector<std::string> Summaries(const std::vector<v1::AssociationEvent>& even
   return out;
 }
 
-TEST_F(ServerE2E, RoamingGuestOldHostCancelledSupersededThenEstablished) {
+TEST_P(ServerE2E, RoamingGuestOldHostCancelledSupersededThenEstablished) {
   size_t seen;
   auto w = LiveWatch(&seen);
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
@@ -97,7 +129,7 @@ TEST_F(ServerE2E, RoamingGuestOldHostCancelledSupersededThenEstablished) {
   EXPECT_EQ(redis_.Cmd({"HEXISTS", "hotdesk:{acme}:by-host", "7002"}), "0");
 }
 
-TEST_F(ServerE2E, HostReplacementCancelsPresentGuest) {
+TEST_P(ServerE2E, HostReplacementCancelsPresentGuest) {
   size_t seen;
   auto w = LiveWatch(&seen);
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
@@ -108,7 +140,7 @@ TEST_F(ServerE2E, HostReplacementCancelsPresentGuest) {
   EXPECT_EQ(redis_.Cmd({"HEXISTS", "hotdesk:{acme}:by-guest", "7003"}), "0");
 }
 
-TEST_F(ServerE2E, RejectPoliciesReturnFailedPreconditionWithConflict) {
+TEST_P(ServerE2E, RejectPoliciesReturnFailedPreconditionWithConflict) {
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
   std::string before = redis_.Cmd({"XLEN", "hotdesk:{acme}:ev"});
   auto req = Login(kTenant, "7002", "7005");
@@ -133,7 +165,7 @@ TEST_F(ServerE2E, RejectPoliciesReturnFailedPreconditionWithConflict) {
   EXPECT_EQ(redis_.Cmd({"HGET", "hotdesk:{acme}:by-guest", "7003"}), "7002");
 }
 
-TEST_F(ServerE2E, IdempotentRetryYieldsOneEvent) {
+TEST_P(ServerE2E, IdempotentRetryYieldsOneEvent) {
   size_t seen;
   auto w = LiveWatch(&seen);
   auto req = Login(kTenant, "7002", "7003");
@@ -148,9 +180,9 @@ TEST_F(ServerE2E, IdempotentRetryYieldsOneEvent) {
   EXPECT_EQ(w->events()[seen].request_id(), "6f1c2a9e-retry");
 }
 
-TEST_F(ServerE2E, ExpiryFiresOnceWithTwoReplicasSweeping) {
+TEST_P(ServerE2E, ExpiryFiresOnceWithTwoReplicasSweeping) {
   HotdeskServerProcess second;
-  ASSERT_TRUE(second.Start(redis_.addr(), {"--min_association_limit=1s", "--sweep_interval=50ms"}));
+  ASSERT_TRUE(StartServer(second, {"--min_association_limit=1s", "--sweep_interval=50ms"}));
   auto w = std::make_unique<Watcher>(second.Channel(), [] {
     v1::WatchEventsRequest r;
     r.set_tenant(kTenant);
@@ -181,9 +213,9 @@ TEST_F(ServerE2E, ExpiryFiresOnceWithTwoReplicasSweeping) {
 
 // A daily logout is an instant of Redis time, not of the replica's clock: a replica running 20 h
 // ahead must still log out today at the time Redis's clock reaches next, not tomorrow.
-TEST_F(ServerE2E, DailyLogoutFollowsRedisTimeNotTheReplicaClock) {
+TEST_P(ServerE2E, DailyLogoutFollowsRedisTimeNotTheReplicaClock) {
   HotdeskServerProcess skewed;
-  ASSERT_TRUE(skewed.Start(redis_.addr(), {"--testonly_clock_offset=20h"}))
+  ASSERT_TRUE(StartServer(skewed, {"--testonly_clock_offset=20h"}))
       << skewed.process().Stderr();
   auto stub = v1::Associations::NewStub(skewed.Channel());
   std::string t = redis_.Cmd({"TIME"});  // "<seconds> <microseconds>"
@@ -203,7 +235,7 @@ TEST_F(ServerE2E, DailyLogoutFollowsRedisTimeNotTheReplicaClock) {
             absl::FromCivil(at, absl::UTCTimeZone()));
 }
 
-TEST_F(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
+TEST_P(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
   std::vector<std::string> cursors;
   for (int i = 0; i < 5; ++i) {
     v1::EstablishResponse r;
@@ -233,9 +265,9 @@ TEST_F(ServerE2E, WatchResumesFromCursorWithoutMissOrDuplicate) {
   for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].cursor(), events[i].cursor());
 }
 
-TEST_F(ServerE2E, TrimmedCursorIsOutOfRange) {
+TEST_P(ServerE2E, TrimmedCursorIsOutOfRange) {
   HotdeskServerProcess small;
-  ASSERT_TRUE(small.Start(redis_.addr(), {"--stream_retention=10", "--key_prefix=small"}));
+  ASSERT_TRUE(StartServer(small, {"--stream_retention=10", "--key_prefix=small"}));
   auto stub = v1::Associations::NewStub(small.Channel());
   std::string first;
   for (int i = 0; i < 400; ++i) {
@@ -255,7 +287,7 @@ TEST_F(ServerE2E, TrimmedCursorIsOutOfRange) {
   EXPECT_TRUE(w.events().empty());
 }
 
-TEST_F(ServerE2E, InvalidInputIsRejectedWithFieldViolationsAndChangesNothing) {
+TEST_P(ServerE2E, InvalidInputIsRejectedWithFieldViolationsAndChangesNothing) {
   v1::EstablishRequest req;
   req.set_tenant("Acme Corp");
   req.set_host("70 02");
@@ -270,7 +302,7 @@ TEST_F(ServerE2E, InvalidInputIsRejectedWithFieldViolationsAndChangesNothing) {
   // A valid tenant with a bad id: nothing written for that tenant either.
   req.set_tenant(kTenant);
   EXPECT_EQ(Establish(stub_.get(), req).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(redis_.Cmd({"KEYS", "*"}), "");
+  EXPECT_EQ(AllKeys(), "");
 
   v1::WatchEventsRequest watch;
   watch.set_tenant(kTenant);
@@ -279,10 +311,10 @@ TEST_F(ServerE2E, InvalidInputIsRejectedWithFieldViolationsAndChangesNothing) {
   EXPECT_EQ(w.WaitDone().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(ServerE2E, RedisKilledGivesUnavailableThenRecoversWithoutRestart) {
+TEST_P(ServerE2ESingle, RedisKilledGivesUnavailableThenRecoversWithoutRestart) {
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
   EXPECT_EQ(HealthStatus(channel_), 1);
-  redis_.Kill();
+  single().Kill();
   absl::Time start = absl::Now();
   grpc::Status st =
       Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Seconds(2));
@@ -298,7 +330,7 @@ TEST_F(ServerE2E, RedisKilledGivesUnavailableThenRecoversWithoutRestart) {
   EXPECT_EQ(Establish(stub_.get(), Login(kTenant, "7004", "7005")).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 
-  ASSERT_TRUE(redis_.Restart());
+  ASSERT_TRUE(single().Restart());
   for (int i = 0; i < 100 && HealthStatus(channel_) != 1; ++i)
     absl::SleepFor(absl::Milliseconds(100));
   EXPECT_EQ(HealthStatus(channel_), 1);
@@ -306,14 +338,14 @@ TEST_F(ServerE2E, RedisKilledGivesUnavailableThenRecoversWithoutRestart) {
   EXPECT_EQ(redis_.Cmd({"HGET", "hotdesk:{acme}:by-guest", "7005"}), "7004");
 }
 
-TEST_F(ServerE2E, SlowRedisGivesDeadlineExceededWithinTheDeadline) {
+TEST_P(ServerE2ESingle, SlowRedisGivesDeadlineExceededWithinTheDeadline) {
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
-  redis_.Pause();
+  single().Pause();
   absl::Time start = absl::Now();
   grpc::Status st =
       Establish(stub_.get(), Login(kTenant, "7004", "7005"), nullptr, absl::Milliseconds(500));
   absl::Duration took = absl::Now() - start;
-  redis_.Resume();
+  single().Resume();
   EXPECT_EQ(st.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << st.error_message();
   EXPECT_LT(took, absl::Milliseconds(900));
   // Serves again once Redis answers (the stalled connection may be replaced first).
@@ -325,7 +357,7 @@ TEST_F(ServerE2E, SlowRedisGivesDeadlineExceededWithinTheDeadline) {
   EXPECT_TRUE(ok);
 }
 
-TEST_F(ServerE2E, SnapshotThenLiveWithHostFilter) {
+TEST_P(ServerE2E, SnapshotThenLiveWithHostFilter) {
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7004", "7005")).ok());
   auto all = Watch("", true);
@@ -347,16 +379,23 @@ TEST_F(ServerE2E, SnapshotThenLiveWithHostFilter) {
   EXPECT_EQ(only->events()[2].association().host(), "7004");
 }
 
-TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
+TEST_P(ServerE2ESingle, StalledWatcherBlocksNobodyAndCatchesUpLater) {
   // A watcher that does not read: gRPC flow control stops writes to it, and it falls behind the
   // in-memory ring (64 events here). Everyone else keeps receiving; when it reads again it gets
   // every event, in order, through catch-up reads from Redis.
   int metrics_port = FreePort();
   HotdeskServerProcess small_ring;
-  ASSERT_TRUE(small_ring.Start(
-      redis_.addr(),
+  ASSERT_TRUE(StartServer(
+      small_ring,
       {"--watch_ring_size=64", "--metrics_listen=127.0.0.1:" + std::to_string(metrics_port)}));
   auto channel = small_ring.Channel();
+  // The stalled watcher's own connection has a 4 KiB window that never grows (no BDP probes):
+  // one event fills it, so the server's writes to it stop at once however fast the machine.
+  grpc::ChannelArguments small_window;
+  small_window.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  small_window.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4096);
+  auto stalled_channel = grpc::CreateCustomChannel(
+      small_ring.addr(), grpc::InsecureChannelCredentials(), small_window);
   struct Stalled {
     grpc::ClientContext ctx;
     std::unique_ptr<grpc::ClientReader<v1::AssociationEvent>> reader;
@@ -365,11 +404,12 @@ TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
   req.set_tenant(kTenant);
   req.set_after_cursor("0-0");
   auto stub = v1::Associations::NewStub(channel);
-  stalled.reader = stub->WatchEvents(&stalled.ctx, req);
+  stalled.reader = v1::Associations::NewStub(stalled_channel)->WatchEvents(&stalled.ctx, req);
   Watcher fast(channel, req);
-  const int kEvents = 3000;
+  // Several times the ring: the stalled watcher must come back through Redis.
+  const int kEvents = 400;
   auto big = Login(kTenant, "h", "g");
-  // ~4 KiB per event, ~12 MiB in all: more than gRPC's flow-control windows hold.
+  // ~4 KiB per event.
   for (int a = 0; a < 16; ++a)
     (*big.mutable_attributes())["pad" + std::to_string(a)] = std::string(250, 'p');
   for (int i = 0; i < kEvents; ++i) {
@@ -392,10 +432,10 @@ TEST_F(ServerE2E, StalledWatcherBlocksNobodyAndCatchesUpLater) {
       << "the stalled watcher never read Redis";
 }
 
-TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
+TEST_P(ServerE2E, MetricsCountCallsByMethodAndCode) {
   int port = FreePort();
   HotdeskServerProcess metered;
-  ASSERT_TRUE(metered.Start(redis_.addr(), {"--metrics_listen=127.0.0.1:" + std::to_string(port)}));
+  ASSERT_TRUE(StartServer(metered, {"--metrics_listen=127.0.0.1:" + std::to_string(port)}));
   auto stub = v1::Associations::NewStub(metered.Channel());
   ASSERT_TRUE(Establish(stub.get(), Login(kTenant, "7002", "7003")).ok());
   ASSERT_EQ(Establish(stub.get(), Login(kTenant, "bad host", "x")).error_code(),
@@ -414,7 +454,7 @@ TEST_F(ServerE2E, MetricsCountCallsByMethodAndCode) {
 
 // Every committed change is logged and counted once, whoever made it: here the sweeper's expiry
 // (it used to count only hotdesk_associations_expired_total, not the CANCELLED event it writes).
-TEST_F(ServerE2E, EveryChangeIsLoggedAndCountedWhoeverMadeIt) {
+TEST_P(ServerE2ESingle, EveryChangeIsLoggedAndCountedWhoeverMadeIt) {
   // Its own Redis: the fixture's replica would otherwise sweep (and count) half of the expiries.
   RedisServer own_redis;
   ASSERT_TRUE(own_redis.Start());
@@ -444,7 +484,7 @@ TEST_F(ServerE2E, EveryChangeIsLoggedAndCountedWhoeverMadeIt) {
   EXPECT_THAT(log, HasSubstr("reason=EXPIRED"));
 }
 
-TEST_F(ServerE2E, ReflectionIsOffByDefault) {
+TEST_P(ServerE2ESingle, ReflectionIsOffByDefault) {
   namespace refl = grpc::reflection::v1alpha;
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
@@ -458,10 +498,10 @@ TEST_F(ServerE2E, ReflectionIsOffByDefault) {
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
-TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
+TEST_P(ServerE2E, ReflectionAndHealthNameEveryService) {
   namespace refl = grpc::reflection::v1alpha;
   HotdeskServerProcess reflective;
-  ASSERT_TRUE(reflective.Start(redis_.addr(), {"--enable_reflection"}))
+  ASSERT_TRUE(StartServer(reflective, {"--enable_reflection"}))
       << reflective.process().Stderr();
   auto channel = reflective.Channel();
   grpc::ClientContext ctx;
@@ -484,7 +524,7 @@ TEST_F(ServerE2E, ReflectionAndHealthNameEveryService) {
     EXPECT_EQ(HealthStatus(channel, service), 1) << service;
 }
 
-TEST_F(ServerE2E, SigtermDrainsAndExitsCleanly) {
+TEST_P(ServerE2E, SigtermDrainsAndExitsCleanly) {
   auto w = Watch();
   ASSERT_TRUE(Establish(stub_.get(), Login(kTenant, "7002", "7003")).ok());
   absl::Time start = absl::Now();

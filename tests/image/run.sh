@@ -15,7 +15,7 @@ phase_start=$t0
 phase() { local now; now=$(date +%s); echo "== $1: $((now - phase_start)) s"; phase_start=$now; }
 
 if [ "${HOTDESK_IMAGE_TEST:-1}" = 0 ]; then
-  skip "off under ctest (it rebuilds every binary inside the image: ~40 min on 2 cores); configure with -DHOTDESK_IMAGE_TEST=ON or run tests/image/run.sh"
+  skip "off under ctest (it builds every binary inside the image: minutes with the host's compiler cache, ~40 min without, on 2 cores); configure with -DHOTDESK_IMAGE_TEST=ON or run tests/image/run.sh (.ci/run does)"
 fi
 for tool in podman mmdebstrap redis-server; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (deploy/install-deps.sh installs it)"

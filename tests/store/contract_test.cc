@@ -1,5 +1,6 @@
 // One contract, two stores: every rule of the association store runs against MemoryStore and
-// against RedisStore on a real redis-server and on a real Redis Cluster started for this suite.
+// against RedisStore on a real redis-server, a real Sentinel group and a real Redis Cluster
+// started for this suite.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -28,8 +29,9 @@ using ::hotdesk::testing::Wait;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(5); }
 
-// The stores under test: "memory", "redis" (one redis-server) and "cluster" (a Redis Cluster of
-// three primaries with a replica each), each Redis deployment started once per test process.
+// The stores under test: "memory", "redis" (one redis-server), "sentinel" (a primary and a replica
+// under three sentinels, found through them) and "cluster" (a Redis Cluster of three primaries
+// with a replica each), each Redis deployment started once per test process.
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   static void TearDownTestSuite() {
@@ -77,6 +79,11 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
         rc.mode = RedisConfig::Mode::kCluster;
         for (absl::string_view a : absl::StrSplit(redis_->cluster()->Seeds(), ','))
           rc.nodes.push_back(*ParseNodeAddr(a));
+      } else if (redis_->sentinel()) {
+        rc.mode = RedisConfig::Mode::kSentinel;
+        for (absl::string_view a : absl::StrSplit(redis_->sentinel()->Sentinels(), ','))
+          rc.nodes.push_back(*ParseNodeAddr(a));
+        rc.master_name = testing::RedisSentinelProcesses::kMaster;
       } else {
         rc.port = redis_->single()->port();
       }
@@ -542,7 +549,8 @@ TEST_P(StoreTest, FeedDeliversCommittedEventsInOrder) {
   store_->feed().SetListener(nullptr);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("memory", "redis", "cluster"),
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest,
+                         ::testing::Values("memory", "redis", "sentinel", "cluster"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
