@@ -15,8 +15,34 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tests/csta/csta_test_client.h"
 
 namespace hotdesk::faults {
+namespace {
+
+// The last lines of a child's stderr, indented for reports.
+std::string LogTail(const testing::ChildProcess& proc, size_t lines) {
+  std::vector<std::string> all = absl::StrSplit(proc.Stderr(), '\n');
+  size_t from = all.size() > lines ? all.size() - lines : 0;
+  std::string out;
+  for (size_t k = from; k < all.size(); ++k)
+    if (!all[k].empty()) absl::StrAppend(&out, "\n    | ", all[k]);
+  return out;
+}
+
+// Starts `argv` until it prints `ready` (the port of a killed gateway may linger a moment).
+absl::Status StartGateway(testing::ChildProcess& proc, const std::vector<std::string>& argv,
+                          const std::string& ready) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (!proc.Start(argv)) return absl::InternalError("cannot fork " + argv[0]);
+    if (!proc.WaitForLine(ready, absl::Seconds(30)).empty()) return absl::OkStatus();
+    proc.Stop(SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return absl::InternalError(argv[0] + " did not start: " + LogTail(proc, 20));
+}
+
+}  // namespace
 
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
                                                  absl::Duration deadline) {
@@ -30,6 +56,8 @@ std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
 Deployment::Deployment(DeploymentConfig config) : config_(std::move(config)) {}
 
 Deployment::~Deployment() {
+  for (auto& w : webs_) w->proc.Stop(SIGKILL, absl::Seconds(5));
+  if (csta_) csta_->proc.Stop(SIGKILL, absl::Seconds(5));
   for (auto& r : replicas_) r->proc.Stop(SIGKILL, absl::Seconds(5));
 }
 
@@ -92,7 +120,103 @@ absl::Status Deployment::StartReplicas() {
     replicas_.push_back(std::move(r));
     if (absl::Status s = StartReplica(i); !s.ok()) return s;
   }
-  return absl::OkStatus();
+  return StartWebs();
+}
+
+absl::Status Deployment::StartWebs() {
+  for (int i = 0; i < config_.webs; ++i) {
+    auto w = std::make_unique<Web>();
+    w->port = testing::FreePort();
+    webs_.push_back(std::move(w));
+    if (absl::Status s = StartWeb(i); !s.ok()) return s;
+  }
+  if (config_.csta_tenant.empty()) return absl::OkStatus();
+  csta_ = std::make_unique<Web>();
+  csta_->port = testing::FreePort();
+  return StartCsta();
+}
+
+absl::Status Deployment::StartCsta() {
+  std::string target = "ipv4:";
+  for (int i = 0; i < replicas(); ++i) absl::StrAppend(&target, i ? "," : "", ReplicaAddr(i));
+  return StartGateway(csta_->proc,
+                      {HOTDESK_CSTA_BIN, absl::StrCat("--listen=127.0.0.1:", csta_->port),
+                       "--server=" + target, "--tenant=" + config_.csta_tenant,
+                       "--metrics_listen=",
+                       // PIN-less logins, as a trusted CTI server makes them.
+                       "--trusted_networks=127.0.0.0/8",
+                       // The suite's clients send as fast as the core answers.
+                       "--max_frames_per_second=0", "--log_level=warn"},
+                      "listening on port");
+}
+
+void Deployment::KillCsta() { csta_->proc.Stop(SIGKILL); }
+
+bool Deployment::CstaServing(std::string* why) const {
+  csta::testing::Client c;
+  if (!c.Connect(csta_->port)) {
+    *why = "cannot connect";
+    return false;
+  }
+  auto m = c.Request(csta::testing::Xml("GetAgentState", "<device>probe</device>"),
+                     absl::Seconds(3));
+  if (!m) {
+    *why = "no answer to GetAgentState within 3 s";
+    return false;
+  }
+  if (m->name != "GetAgentStateResponse") {
+    *why = "GetAgentState answered " + m->xml.substr(0, 200);
+    return false;
+  }
+  return true;
+}
+
+std::string Deployment::CstaLogTail(size_t lines) const { return LogTail(csta_->proc, lines); }
+
+std::vector<std::string> Deployment::StopGateways() {
+  std::vector<std::string> failed;
+  auto stop = [&](testing::ChildProcess& proc, const std::string& name) {
+    int status = proc.Stop(SIGTERM, absl::Seconds(10));
+    if (status != 0)
+      failed.push_back(absl::StrCat(name, " exited with ", status, " after SIGTERM (-1: killed "
+                                    "after 10 s)", LogTail(proc, 6)));
+  };
+  for (int i = 0; i < webs(); ++i) stop(webs_[i]->proc, absl::StrCat("hotdesk-web ", i));
+  if (csta_) stop(csta_->proc, "hotdesk-csta");
+  return failed;
+}
+
+absl::Status Deployment::StartWeb(int i) {
+  Web& w = *webs_[i];
+  return StartGateway(w.proc,
+                      {HOTDESK_WEB_BIN, "--server=" + ReplicaAddr(i % replicas()),
+                       absl::StrCat("--listen=127.0.0.1:", w.port), "--metrics_listen=",
+                       "--log_level=warn"},
+                      "http listening on port");
+}
+
+void Deployment::KillWeb(int i) { webs_[i]->proc.Stop(SIGKILL); }
+
+bool Deployment::WebServing(int i, std::string* why) const {
+  httplib::Client http("127.0.0.1", webs_[i]->port);
+  http.set_connection_timeout(1);
+  http.set_read_timeout(3);
+  httplib::Headers headers;
+  if (!config_.token.empty()) headers.emplace("Authorization", "Bearer " + config_.token);
+  auto res = http.Get("/v1/health", headers);
+  if (!res) {
+    *why = "GET /v1/health: " + httplib::to_string(res.error());
+    return false;
+  }
+  if (res->status != 200) {
+    *why = absl::StrCat("GET /v1/health answered ", res->status, " ", res->body);
+    return false;
+  }
+  return true;
+}
+
+std::string Deployment::WebLogTail(int i, size_t lines) const {
+  return LogTail(webs_[i]->proc, lines);
 }
 
 absl::StatusOr<absl::Duration> Deployment::RestartRedis(absl::Duration timeout) {
@@ -232,12 +356,7 @@ pid_t Deployment::ReplicaPid(int i) const { return replicas_[i]->proc.pid(); }
 absl::Time Deployment::ReplicaStarted(int i) const { return replicas_[i]->started; }
 
 std::string Deployment::ReplicaLogTail(int i, size_t lines) const {
-  std::vector<std::string> all = absl::StrSplit(replicas_[i]->proc.Stderr(), '\n');
-  size_t from = all.size() > lines ? all.size() - lines : 0;
-  std::string out;
-  for (size_t k = from; k < all.size(); ++k)
-    if (!all[k].empty()) absl::StrAppend(&out, "\n    | ", all[k]);
-  return out;
+  return LogTail(replicas_[i]->proc, lines);
 }
 
 std::optional<double> Deployment::Metric(int i, const std::string& metric) const {

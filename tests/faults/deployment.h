@@ -2,7 +2,7 @@
 // an append-only file (and enough filler data that a restart spends seconds LOADING), a Sentinel
 // group (primary, replica, 3 sentinels) or a Cluster (3 primaries, 3 replicas) — and N
 // hotdesk-server replicas on fixed loopback ports, so that clients' channels find a restarted
-// replica where it was.
+// replica where it was; optionally hotdesk-web gateways in front of them.
 #pragma once
 
 #include <sys/types.h>
@@ -39,6 +39,11 @@ struct DeploymentConfig {
   absl::Duration shutdown_grace = absl::Seconds(5);
   std::vector<std::string> server_flags;  // passed to every hotdesk-server (e.g. auth flags)
   std::string token;                      // bearer token for every call ("" = none)
+  // hotdesk-web gateways (adapters/web), web i forwarding to replica i % replicas; 0: none.
+  int webs = 0;
+  // One hotdesk-csta gateway (adapters/csta) for this tenant ("" = none), forwarding to every
+  // replica (one gRPC target listing them all).
+  std::string csta_tenant;
 };
 
 // Client metadata and deadline for one call.
@@ -91,6 +96,31 @@ class Deployment {
   // Last lines of the replica's stderr (for reports).
   std::string ReplicaLogTail(int i, size_t lines = 20) const;
 
+  // hotdesk-web gateways, on fixed loopback ports like the replicas (a restarted one is found
+  // where it was).
+  int webs() const { return static_cast<int>(webs_.size()); }
+  int WebPort(int i) const { return webs_[i]->port; }
+  absl::Status StartWeb(int i);
+  void KillWeb(int i);
+  // The gateway answers GET /v1/health with 200, i.e. it runs and its core says SERVING;
+  // otherwise false and `why`.
+  bool WebServing(int i, std::string* why) const;
+  std::string WebLogTail(int i, size_t lines = 20) const;
+
+  // The hotdesk-csta gateway, on a fixed loopback port.
+  bool csta() const { return csta_ != nullptr; }
+  int CstaPort() const { return csta_->port; }
+  absl::Status StartCsta();
+  void KillCsta();
+  // The gateway answers a GetAgentState (it runs and reads from the core); otherwise false and
+  // `why`.
+  bool CstaServing(std::string* why) const;
+  std::string CstaLogTail(size_t lines = 20) const;
+  // SIGTERM to every gateway (hotdesk-csta's event follower is a watcher of a replica: gone
+  // before the watcher gauges are read); the ones that did not exit 0 within 10 s, with their
+  // last log lines.
+  std::vector<std::string> StopGateways();
+
   // Sum of every series of `metric` on the replica's /metrics; nullopt when unreachable.
   std::optional<double> Metric(int i, const std::string& metric) const;
   // Resident set size of the replica process in KiB (0 when gone).
@@ -98,6 +128,11 @@ class Deployment {
 
  private:
   absl::Status StartReplicas();
+  absl::Status StartWebs();
+  struct Web {
+    int port = 0;
+    testing::ChildProcess proc;
+  };
   struct Replica {
     int port = 0;
     int metrics_port = 0;
@@ -110,6 +145,8 @@ class Deployment {
   testing::RedisServer redis_;
   std::unique_ptr<testing::RedisDeployment> topology_;
   std::vector<std::unique_ptr<Replica>> replicas_;
+  std::vector<std::unique_ptr<Web>> webs_;
+  std::unique_ptr<Web> csta_;  // the same as a web gateway: a port and a process
   double initial_loading_s_ = 0;
 };
 

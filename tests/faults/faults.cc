@@ -34,11 +34,18 @@ const std::vector<std::string>& AllFaultKinds() {
       "cluster_failover",  // CLUSTER FAILOVER on a replica of a busy tenant's primary
       "primary_kill",      // kill -9 of the (busy tenant's) primary; back later as a replica
       "slot_migration",    // a busy tenant's hash slot moved to another primary under load
+      "web_kill",          // kill -9 of a hotdesk-web gateway, restarted after a moment
+      "csta_kill",         // kill -9 of the hotdesk-csta gateway, restarted; clients reconnect
   };
   return kinds;
 }
 
-std::string FaultRefusal(const std::string& kind, const std::string& mode) {
+std::string FaultRefusal(const std::string& kind, const std::string& mode,
+                         const Gateways& gateways) {
+  if (kind == "web_kill" && !gateways.web)
+    return "web_kill needs the hotdesk-web gateways (--via_web above 0)";
+  if (kind == "csta_kill" && !gateways.csta)
+    return "csta_kill needs the hotdesk-csta gateway (--csta_clients above 0)";
   // Where each kind means something: the single server's faults would, on a topology, only
   // hit one of its nodes; failovers need a topology that has them.
   static const std::map<std::string, std::set<std::string>> only = {
@@ -54,10 +61,10 @@ std::string FaultRefusal(const std::string& kind, const std::string& mode) {
                       mode);
 }
 
-std::vector<std::string> FaultKindsFor(const std::string& mode) {
+std::vector<std::string> FaultKindsFor(const std::string& mode, const Gateways& gateways) {
   std::vector<std::string> kinds;
   for (const auto& k : AllFaultKinds())
-    if (FaultRefusal(k, mode).empty()) kinds.push_back(k);
+    if (FaultRefusal(k, mode, gateways).empty()) kinds.push_back(k);
   return kinds;
 }
 
@@ -144,6 +151,9 @@ void FaultInjector::Inject(const std::string& kind) {
   if (kind == "cluster_failover") return ClusterFailover(tenant);
   if (kind == "primary_kill") return PrimaryKill(tenant);
   if (kind == "slot_migration") return SlotMigration(tenant);
+  // The gateway with the replica's number (web i forwards to replica i).
+  if (kind == "web_kill") return WebKill(replica % deployment_->webs(), hold / 4);
+  if (kind == "csta_kill") return CstaKill(hold / 4);
 }
 
 std::vector<FaultInjector::LossPoint> FaultInjector::loss_points() const {
@@ -385,6 +395,20 @@ void FaultInjector::ReplicaTerm(int i) {
     violations_->Add("replica_restart_failed", std::string(s.message()));
 }
 
+void FaultInjector::WebKill(int i, absl::Duration down) {
+  deployment_->KillWeb(i);
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(down));
+  if (absl::Status s = deployment_->StartWeb(i); !s.ok())
+    violations_->Add("gateway_restart_failed", std::string(s.message()));
+}
+
+void FaultInjector::CstaKill(absl::Duration down) {
+  deployment_->KillCsta();
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(down));
+  if (absl::Status s = deployment_->StartCsta(); !s.ok())
+    violations_->Add("gateway_restart_failed", std::string(s.message()));
+}
+
 void FaultInjector::StalledWatchers(int i, absl::Duration hold) {
   std::vector<std::unique_ptr<testing::ChildProcess>> procs;
   for (int k = 0; k < config_.stalled_watchers; ++k) {
@@ -476,7 +500,40 @@ absl::Duration FaultInjector::AwaitRecovery(const std::string& after_fault) {
     if (absl::Status s = deployment_->StartReplica(i); !s.ok())
       violations_->Add("replica_restart_failed", std::string(s.message()));
   }
+  AwaitGatewaysRecovery(after_fault, t0);
   return absl::Now() - t0;
+}
+
+void FaultInjector::AwaitGatewaysRecovery(const std::string& after_fault, absl::Time t0) {
+  for (int i = 0; i < deployment_->webs(); ++i) {
+    std::string why;
+    absl::Time end = t0 + config_.recovery_timeout;
+    bool ok = false;
+    while (!(ok = deployment_->WebServing(i, &why)) && absl::Now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (ok) continue;
+    violations_->Add("no_recovery",
+                     absl::StrCat("hotdesk-web ", i, " not answering its health ",
+                                  absl::FormatDuration(config_.recovery_timeout), " after ",
+                                  after_fault, ": ", why, deployment_->WebLogTail(i, 6)));
+    deployment_->KillWeb(i);
+    if (absl::Status s = deployment_->StartWeb(i); !s.ok())
+      violations_->Add("gateway_restart_failed", std::string(s.message()));
+  }
+  if (!deployment_->csta()) return;
+  std::string why;
+  absl::Time end = t0 + config_.recovery_timeout;
+  bool ok = false;
+  while (!(ok = deployment_->CstaServing(&why)) && absl::Now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (ok) return;
+  violations_->Add("no_recovery", absl::StrCat("hotdesk-csta not answering GetAgentState ",
+                                               absl::FormatDuration(config_.recovery_timeout),
+                                               " after ", after_fault, ": ", why,
+                                               deployment_->CstaLogTail(6)));
+  deployment_->KillCsta();
+  if (absl::Status s = deployment_->StartCsta(); !s.ok())
+    violations_->Add("gateway_restart_failed", std::string(s.message()));
 }
 
 }  // namespace hotdesk::faults

@@ -20,10 +20,17 @@ namespace hotdesk::faults {
 
 // Every kind the injector knows, in the order of the default schedule's table.
 const std::vector<std::string>& AllFaultKinds();
-// Why `kind` cannot run against Redis in `mode` (single, sentinel, cluster); "" when it can.
-std::string FaultRefusal(const std::string& kind, const std::string& mode);
-// The kinds that run in `mode` (the default schedule).
-std::vector<std::string> FaultKindsFor(const std::string& mode);
+// The gateways (adapters) a deployment runs in front of the replicas.
+struct Gateways {
+  bool web = false;   // hotdesk-web instances (--via_web > 0)
+  bool csta = false;  // a hotdesk-csta (--csta_clients > 0)
+};
+// Why `kind` cannot run against Redis in `mode` (single, sentinel, cluster) with `gateways`;
+// "" when it can.
+std::string FaultRefusal(const std::string& kind, const std::string& mode,
+                         const Gateways& gateways);
+// The kinds that run in `mode` with `gateways` (the default schedule).
+std::vector<std::string> FaultKindsFor(const std::string& mode, const Gateways& gateways);
 
 struct FaultConfig {
   std::vector<std::string> kinds;  // subset of AllFaultKinds()
@@ -87,6 +94,11 @@ class FaultInjector {
   void ClientKill(bool only_reader);
   void ReplicaKill(int i, absl::Duration down);
   void ReplicaTerm(int i);
+  void WebKill(int i, absl::Duration down);
+  void CstaKill(absl::Duration down);
+  // Every gateway answers (its health route: it runs and reaches a serving core); those that
+  // do not within the timeout are reported and restarted.
+  void AwaitGatewaysRecovery(const std::string& after_fault, absl::Time t0);
   // Interruptible pause: returns early when stopping.
   void Pause(absl::Duration d);
   bool Serving(int i, std::string* why);

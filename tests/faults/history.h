@@ -42,6 +42,8 @@ struct Op {
   std::string request_id;
   Outcome outcome = Outcome::kGaveUp;
   int attempts = 0;
+  bool via_web = false;  // first sent through hotdesk-web (retries may go over gRPC)
+  int web_attempts = 0;
   // kApplied: the cursor returned, the association's host/guest, and for Establish the
   // (host, guest) pairs it superseded, in response order.
   StreamId cursor;
@@ -73,6 +75,34 @@ struct WatcherLog {
   bool history_lost = false;
 };
 
+// One SetAgentState loggedOn/loggedOff a CSTA client sent through hotdesk-csta. The gateway
+// makes the request id csta-<nonce>-<n>-<invoke id>: n counts the connection's SetAgentState
+// requests and the invoke id is the client's, so only the connection's random nonce is unknown
+// to the client; the checker learns it from the stream (history_checker.h, CheckCsta).
+enum class CstaOutcome {
+  kAcknowledged,  // SetAgentStateResponse: the state holds (changed now, or already so)
+  kError,         // CSTAErrorCode (e.g. host busy, nobody to log off, core out of service)
+  kNoAnswer,      // connection lost or no answer in time: may or may not have landed
+};
+
+struct CstaOp {
+  std::string client;  // "csta0", ...: one client's ops are in the order it sent them
+  int connection = 0;  // the client's connection (it reconnects after a gateway restart)
+  int index = 0;       // 1-based among the connection's requests: the gateway's n
+  int invoke = 0;      // the frame's invoke id
+  bool logged_on = true;
+  std::string host;
+  std::string guest;  // loggedOn only
+  CstaOutcome outcome = CstaOutcome::kNoAnswer;
+  std::string detail;  // kError: the error category/value
+};
+
+// CSTA errors that say the request changed nothing (host busy, nobody to log off).
+inline bool CstaDefiniteNoChange(const std::string& detail) {
+  return detail == "stateIncompatibility/incorrectObjectState" ||
+         detail == "operation/invalidAgentState";
+}
+
 // Final state of one tenant: by-host (host -> guest) and by-guest (guest -> host).
 struct TenantState {
   std::map<std::string, std::string> by_host;
@@ -86,6 +116,9 @@ struct History {
   std::map<std::string, std::map<std::string, std::string>> listed;
   std::vector<Op> ops;
   std::vector<WatcherLog> watchers;
+  // The CSTA clients' operations (tenant `csta_tenant`), in each client's order.
+  std::string csta_tenant;
+  std::vector<CstaOp> csta_ops;
 };
 
 }  // namespace hotdesk::faults

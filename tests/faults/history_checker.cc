@@ -1,9 +1,12 @@
 #include "tests/faults/history_checker.h"
 
+#include <map>
 #include <set>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 
 namespace hotdesk::faults {
 namespace {
@@ -26,7 +29,8 @@ std::string Describe(const Op& op) {
                      : op.kind == OpKind::kCancelByHost ? "cancel-host"
                                                          : "cancel-guest";
   return absl::StrCat(op.tenant, " ", kind, " host=", op.host, " guest=", op.guest,
-                      " id=", op.request_id, " attempts=", op.attempts);
+                      " id=", op.request_id, " attempts=", op.attempts,
+                      op.via_web ? absl::StrCat(" (", op.web_attempts, " via web)") : "");
 }
 
 // Where the events of one request id sit in their tenant's stream.
@@ -73,6 +77,20 @@ bool SameMap(const std::map<std::string, std::string>& a,
     }
   }
   return true;
+}
+
+// hotdesk-csta names its requests csta-<nonce>-<n>-<invoke id> (adapters/csta/README.md): the
+// client cannot know the whole id; CheckCsta learns each connection's nonce from the stream.
+bool FromCstaGateway(const StreamEvent& e, const std::string& csta_tenant,
+                     const std::string& tenant) {
+  return !csta_tenant.empty() && tenant == csta_tenant && e.request_id.rfind("csta-", 0) == 0;
+}
+
+std::string Describe(const CstaOp& op) {
+  return absl::StrCat(op.client, " connection ", op.connection, " #", op.index, " invoke ",
+                      op.invoke, " ",
+                      op.logged_on ? "loggedOn" : "loggedOff", " host=", op.host,
+                      op.logged_on ? " guest=" + op.guest : "");
 }
 
 }  // namespace
@@ -143,7 +161,8 @@ void CheckRequestIds(const History& h, Violations* v) {
   for (const Op& op : h.ops) asked.insert(op.request_id);
   for (const auto& [tenant, events] : h.streams)
     for (const StreamEvent& e : events)
-      if (e.request_id.empty() || !asked.count(e.request_id))
+      if (e.request_id.empty() ||
+          (!asked.count(e.request_id) && !FromCstaGateway(e, h.csta_tenant, tenant)))
         v->Add("event_without_request", tenant + " " + Describe(e));
 
   for (const auto& [rid, g] : GroupByRequestId(h)) {
@@ -280,11 +299,113 @@ void CheckWatchers(const History& h, Violations* v) {
   }
 }
 
+void CheckCsta(const History& h, Violations* v) {
+  if (h.csta_tenant.empty() || h.csta_ops.empty()) return;
+  auto st = h.streams.find(h.csta_tenant);
+  static const std::vector<StreamEvent> kNone;
+  const auto& events = st == h.streams.end() ? kNone : st->second;
+  // The gateway's ids: csta-<nonce>-<n>-<invoke>. (n, invoke) -> the nonces carrying them, and
+  // id -> the stream positions of its events.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> nonces;
+  std::unordered_map<std::string, std::vector<size_t>> positions;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const std::string& id = events[i].request_id;
+    if (!FromCstaGateway(events[i], h.csta_tenant, h.csta_tenant)) continue;
+    positions[id].push_back(i);
+    std::vector<std::string> parts = absl::StrSplit(id, '-');
+    if (parts.size() == 4) nonces[{parts[2], parts[3]}].insert(parts[1]);
+  }
+  auto id_of = [](const std::string& nonce, const CstaOp& op) {
+    return absl::StrCat("csta-", nonce, "-", op.index, "-", absl::StrFormat("%04d", op.invoke));
+  };
+  // Each connection's ops, in order, and its nonce: the one whose (n, invoke) pair and host
+  // match one of the connection's requests.
+  std::map<std::pair<std::string, int>, std::vector<const CstaOp*>> connections;
+  for (const CstaOp& op : h.csta_ops) connections[{op.client, op.connection}].push_back(&op);
+  std::map<std::pair<std::string, int>, std::string> nonce_of;
+  for (const auto& [key, ops] : connections) {
+    std::string nonce;
+    for (const CstaOp* op : ops) {
+      auto it = nonces.find({std::to_string(op->index), absl::StrFormat("%04d", op->invoke)});
+      if (it == nonces.end()) continue;
+      for (const std::string& n : it->second) {
+        const StreamEvent& e = events[positions[id_of(n, *op)].back()];
+        if (e.host == op->host || (op->logged_on && e.guest == op->guest)) nonce = n;
+      }
+      if (!nonce.empty()) break;
+    }
+    nonce_of[key] = nonce;
+  }
+  // The events of an op (nullptr: none, or its connection's nonce is unknown).
+  auto events_of = [&](const CstaOp& op) -> const std::vector<size_t>* {
+    const std::string& nonce = nonce_of[{op.client, op.connection}];
+    if (nonce.empty()) return nullptr;
+    auto it = positions.find(id_of(nonce, op));
+    return it == positions.end() ? nullptr : &it->second;
+  };
+
+  // Acknowledged without an event ("already so"): the state must hold just before the events of
+  // the client's next request that has some, on any of its connections (or at the end).
+  std::map<std::string, std::vector<const CstaOp*>> clients;
+  for (const CstaOp& op : h.csta_ops) clients[op.client].push_back(&op);
+  std::multimap<size_t, const CstaOp*> unchanged;
+  for (const auto& [client, ops] : clients) {
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const CstaOp& op = *ops[k];
+      const std::vector<size_t>* found = events_of(op);
+      if (op.outcome == CstaOutcome::kError && CstaDefiniteNoChange(op.detail) && found)
+        v->Add("csta_error_answer_but_event",
+               absl::StrCat(Describe(op), ": answered ", op.detail, ", stream has ",
+                            Describe(events[found->back()])));
+      if (op.outcome != CstaOutcome::kAcknowledged) continue;
+      if (found) {
+        const StreamEvent& tail = events[found->back()];
+        bool same = tail.type == (op.logged_on ? 'E' : 'C') && tail.host == op.host &&
+                    (!op.logged_on || tail.guest == op.guest) &&
+                    (op.logged_on || tail.reason != kSuperseded);
+        if (!same)
+          v->Add("csta_acknowledged_differs_from_stream",
+                 absl::StrCat(Describe(op), ": stream has ", Describe(tail)));
+        continue;
+      }
+      size_t at = events.size();
+      for (size_t later = k + 1; later < ops.size() && at == events.size(); ++later)
+        if (const std::vector<size_t>* next = events_of(*ops[later])) at = next->front();
+      unchanged.emplace(at, &op);
+    }
+  }
+  // One replay of the stream checks them all.
+  std::map<std::string, std::string> by_host;
+  auto next = unchanged.begin();
+  for (size_t i = 0; i <= events.size(); ++i) {
+    for (; next != unchanged.end() && next->first == i; ++next) {
+      const CstaOp& op = *next->second;
+      auto it = by_host.find(op.host);
+      bool holds = op.logged_on ? it != by_host.end() && it->second == op.guest
+                                : it == by_host.end();
+      if (!holds)
+        v->Add("csta_acknowledged_but_lost",
+               absl::StrCat(Describe(op), ": answered SetAgentStateResponse, no event carries "
+                            "its id and the stream had ",
+                            it == by_host.end() ? "nobody" : it->second, " at the host"));
+    }
+    if (i == events.size()) break;
+    const StreamEvent& e = events[i];
+    if (e.type == 'E') {
+      by_host[e.host] = e.guest;
+    } else if (e.type == 'C') {
+      auto it = by_host.find(e.host);
+      if (it != by_host.end() && it->second == e.guest) by_host.erase(it);
+    }
+  }
+}
+
 void CheckHistory(const History& h, Violations* v) {
   CheckStreams(h, v);
   CheckRequestIds(h, v);
   CheckAcknowledged(h, v);
   CheckWatchers(h, v);
+  CheckCsta(h, v);
 }
 
 }  // namespace hotdesk::faults

@@ -25,6 +25,16 @@ void CheckAcknowledged(const History& h, Violations* v);
 // content of the stream entry.
 void CheckWatchers(const History& h, Violations* v);
 
+// The CSTA path, matched by request id: the gateway names request n of a connection
+// csta-<nonce>-<n>-<invoke id>, and the connection's nonce is learned from the stream (the one
+// whose (n, invoke id) pair and host match one of the connection's requests). Each request
+// answered SetAgentStateResponse either carries events ending in the asked change (loggedOn H G:
+// ESTABLISHED H G; loggedOff H: a LOGOUT of H), or has none and the replayed state held the change
+// already just before the connection's next request's events (an unchanged answer). A request
+// answered "host busy" or "nobody to log off" has no event. Requests without an answer, or
+// answered "out of service", are not judged (every id is still held to one commit).
+void CheckCsta(const History& h, Violations* v);
+
 // All of the above.
 void CheckHistory(const History& h, Violations* v);
 

@@ -66,7 +66,7 @@ class Builder {
 
   static constexpr const char* kTenant = "t1";
 
- private:
+  // Public too: the CSTA histories below append the gateway's events themselves.
   static Op NewOp(OpKind kind, const std::string& host, const std::string& guest,
                   const std::string& rid) {
     Op op;
@@ -254,6 +254,103 @@ TEST(HistoryCheckerTest, RefusedValidRequestIsReported) {
   b.h.ops[4].outcome = Outcome::kRejected;
   b.h.ops[4].detail = "INVALID_ARGUMENT";
   EXPECT_EQ(Check(b.h)["valid_request_refused"], 1);
+}
+
+// A CSTA client's request `index` (the gateway's n) on `connection`, sent with `invoke`; the
+// gateway's events carry csta-<nonce>-<index>-<invoke>. `answered` is what the client got.
+CstaOp Csta(int connection, int index, int invoke, bool on, const std::string& host,
+            const std::string& guest, CstaOutcome answered = CstaOutcome::kAcknowledged,
+            const std::string& detail = "") {
+  CstaOp op;
+  op.client = "csta0";
+  op.connection = connection;
+  op.index = index;
+  op.invoke = invoke;
+  op.logged_on = on;
+  op.host = host;
+  op.guest = guest;
+  op.outcome = answered;
+  op.detail = detail;
+  return op;
+}
+
+void Refresh(Builder* b) {
+  b->h.watchers.clear();
+  b->AddWatcher();
+  b->h.listed["replica0/t1"] = b->state().by_host;
+}
+
+Builder CorrectWithCsta() {
+  Builder b = Correct();
+  b.h.csta_tenant = Builder::kTenant;
+  b.Append('E', "c0h0", "c0g0", 0, "csta-n1-1-0001");
+  b.h.csta_ops.push_back(Csta(1, 1, 1, true, "c0h0", "c0g0"));
+  b.h.csta_ops.push_back(Csta(1, 2, 2, true, "c0h0", "c0g0"));  // already so: no event
+  b.h.csta_ops.push_back(Csta(1, 3, 3, true, "c0h0", "c0g1", CstaOutcome::kError,
+                              "stateIncompatibility/incorrectObjectState"));  // host busy
+  b.Append('C', "c0h0", "c0g0", 1, "csta-n1-4-0004");
+  b.h.csta_ops.push_back(Csta(1, 4, 4, false, "c0h0", ""));
+  b.Append('E', "c0h1", "c0g1", 0, "csta-n1-5-0005");  // landed, its answer lost
+  b.h.csta_ops.push_back(Csta(1, 5, 5, true, "c0h1", "c0g1", CstaOutcome::kNoAnswer));
+  // The next connection: the gateway counts from 1 again, the client's invoke ids go on.
+  b.Append('E', "c0h2", "c0g2", 0, "csta-n2-1-0006");
+  b.h.csta_ops.push_back(Csta(2, 1, 6, true, "c0h2", "c0g2"));
+  Refresh(&b);
+  return b;
+}
+
+TEST(HistoryCheckerTest, CstaGatewayEventsAndAcknowledgedRequestsPass) {
+  EXPECT_TRUE(Check(CorrectWithCsta().h).empty());
+}
+
+// The gateway's ids are not asked for by any client: that is allowed on the CSTA tenant only.
+TEST(HistoryCheckerTest, CstaIdsElsewhereAreEventsWithoutRequest) {
+  Builder b = CorrectWithCsta();
+  b.h.csta_tenant = "another";
+  b.h.csta_ops.clear();
+  EXPECT_EQ(Check(b.h)["event_without_request"], 4);
+}
+
+// An acknowledged loggedOff whose event is missing from the stream (the host still has its guest
+// before the connection's next request) is reported, with the stream's own violations of the
+// drop; so is an acknowledged loggedOn the stream never has.
+TEST(HistoryCheckerTest, CstaAcknowledgedButLostIsReported) {
+  Builder b = CorrectWithCsta();
+  auto& events = b.stream();
+  size_t off = 0;
+  while (events[off].request_id != "csta-n1-4-0004") ++off;
+  Drop(&events, off);
+  b.h.csta_ops.push_back(Csta(2, 2, 7, true, "c0h3", "c0g3"));
+  EXPECT_EQ(Check(b.h)["csta_acknowledged_but_lost"], 2);
+}
+
+// An unchanged answer, the last of its connection, is judged before the client's next
+// connection changes the host, not at the end of the stream.
+TEST(HistoryCheckerTest, CstaUnchangedAnswerIsJudgedBeforeTheNextConnection) {
+  Builder b = Correct();
+  b.h.csta_tenant = Builder::kTenant;
+  b.Append('E', "c0h0", "c0g0", 0, "csta-n1-1-0001");
+  b.h.csta_ops.push_back(Csta(1, 1, 1, true, "c0h0", "c0g0"));
+  b.h.csta_ops.push_back(Csta(1, 2, 2, true, "c0h0", "c0g0"));  // already so
+  b.Append('C', "c0h0", "c0g0", 1, "csta-n2-1-0003");
+  b.h.csta_ops.push_back(Csta(2, 1, 3, false, "c0h0", ""));
+  Refresh(&b);
+  EXPECT_TRUE(Check(b.h).empty());
+}
+
+// "Nobody to log off" while the request's event is in the stream.
+TEST(HistoryCheckerTest, CstaErrorAnswerWithAnEventIsReported) {
+  Builder b = CorrectWithCsta();
+  b.h.csta_ops[3].outcome = CstaOutcome::kError;
+  b.h.csta_ops[3].detail = "operation/invalidAgentState";
+  EXPECT_EQ(Check(b.h)["csta_error_answer_but_event"], 1);
+}
+
+// The request's event is not the change it asked for.
+TEST(HistoryCheckerTest, CstaAcknowledgedOtherChangeIsReported) {
+  Builder b = CorrectWithCsta();
+  b.h.csta_ops[5].guest = "c0g3";
+  EXPECT_EQ(Check(b.h)["csta_acknowledged_differs_from_stream"], 1);
 }
 
 }  // namespace

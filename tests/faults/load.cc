@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
+#include "tests/faults/web_client.h"
 
 namespace hotdesk::faults {
 namespace {
@@ -63,6 +64,11 @@ std::map<std::string, std::string> Load::FirstMessages() const {
   return first_messages_;
 }
 
+std::map<std::string, int64_t> Load::WebAttemptCodes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return web_codes_;
+}
+
 std::vector<Op> Load::ops() const {
   std::lock_guard<std::mutex> lock(mu_);
   return ops_;
@@ -93,6 +99,9 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
   std::string guest = absl::StrCat("g", draw % config_.guests);
   draw /= config_.guests;
   int pick = static_cast<int>(draw % 100);
+  draw /= 100;
+  const int webs = deployment_->webs();
+  op.via_web = webs > 0 && static_cast<double>(draw % 1000) < config_.via_web * 1000;
   // 55 % login (replacing and roaming as it happens), 10 % login with a REJECT policy,
   // 20 % logout by host, 15 % logout by guest.
   op.kind = pick < 65 ? OpKind::kEstablish : pick < 85 ? OpKind::kCancelByHost
@@ -103,13 +112,20 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
   op.request_id = absl::StrCat("s", config_.seed, "-c", client, "-", n);
 
   const std::string& token = deployment_->config().token;
-  int replica = client % deployment_->replicas();
+  const int replicas = deployment_->replicas();
+  // Where each attempt goes. gRPC operations: replica after replica. Through the web: gateway
+  // after gateway, then the replicas over gRPC, round and round ([web0, web1, replica0, ...]).
+  int endpoint = op.via_web ? client % webs : webs + client % replicas;
   absl::Time give_up = absl::Now() + config_.retry_budget;
   absl::Duration backoff = absl::Milliseconds(50);
   while (true) {
     ++op.attempts;
+    const bool web = endpoint < webs;
+    const int replica = web ? 0 : endpoint - webs;
     auto stub = v1::Associations::NewStub(deployment_->Channel(replica));
     auto ctx = CallContext(token, config_.attempt_deadline);
+    const std::string path = absl::StrCat("/v1/tenants/", op.tenant, "/associations:",
+                                          op.kind == OpKind::kEstablish ? "establish" : "cancel");
     grpc::Status st;
     if (op.kind == OpKind::kEstablish) {
       v1::EstablishRequest req;
@@ -123,7 +139,9 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
         req.set_on_guest_elsewhere(v1::GUEST_ELSEWHERE_POLICY_REJECT);
       }
       v1::EstablishResponse resp;
-      st = stub->Establish(ctx.get(), req, &resp);
+      st = web ? WebCall(deployment_->WebPort(endpoint), path, req, &resp, token,
+                         config_.attempt_deadline)
+               : stub->Establish(ctx.get(), req, &resp);
       if (st.ok()) {
         op.outcome = resp.unchanged() ? Outcome::kNoChange : Outcome::kApplied;
         op.cursor = Cursor(resp.cursor());
@@ -140,7 +158,9 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
       req.set_source(v1::SOURCE_API);
       req.set_request_id(op.request_id);
       v1::CancelResponse resp;
-      st = stub->Cancel(ctx.get(), req, &resp);
+      st = web ? WebCall(deployment_->WebPort(endpoint), path, req, &resp, token,
+                         config_.attempt_deadline)
+               : stub->Cancel(ctx.get(), req, &resp);
       if (st.ok()) {
         op.outcome = Outcome::kApplied;
         op.cursor = Cursor(resp.cursor());
@@ -152,7 +172,9 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
       std::lock_guard<std::mutex> lock(mu_);
       std::string name = CodeName(st.error_code());
       if (++codes_[name] == 1 && !st.ok()) first_messages_[name] = st.error_message();
+      if (web) ++web_codes_[name];
     }
+    if (web) ++op.web_attempts;
     op.answered_ms = absl::ToUnixMillis(absl::Now());
     if (st.ok()) return op;
     op.detail = CodeName(st.error_code()) + ": " + st.error_message();
@@ -169,7 +191,8 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
       op.outcome = Outcome::kGaveUp;
       return op;
     }
-    replica = (replica + 1) % deployment_->replicas();
+    endpoint = op.via_web ? (endpoint + 1) % (webs + replicas)
+                          : webs + (endpoint - webs + 1) % replicas;
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(backoff));
     backoff = std::min(backoff * 2, absl::Seconds(1));
   }

@@ -1,6 +1,8 @@
 // Concurrent clients doing random establish / cancel / roam with request ids. A call that fails
 // without a definite answer is retried with the same request id on the next replica, as a
 // client behind a load balancer would, until it gets an answer or its retry budget is spent.
+// A share of the operations goes through the hotdesk-web gateways (HTTP/JSON) instead, retried
+// the same way on the next gateway or over gRPC.
 #pragma once
 
 #include <atomic>
@@ -26,6 +28,8 @@ struct LoadConfig {
   int64_t max_ops = 0;  // 0 = until Stop
   absl::Duration attempt_deadline = absl::Seconds(3);
   absl::Duration retry_budget = absl::Seconds(60);
+  // Share of operations made through hotdesk-web (needs the deployment's webs).
+  double via_web = 0;
 };
 
 class Load {
@@ -44,6 +48,8 @@ class Load {
   std::map<std::string, int64_t> AttemptCodes() const;
   // The first error message seen for each code.
   std::map<std::string, std::string> FirstMessages() const;
+  // The attempts made through hotdesk-web, by the code their HTTP answer maps to.
+  std::map<std::string, int64_t> WebAttemptCodes() const;
   std::vector<Op> ops() const;
 
  private:
@@ -60,6 +66,7 @@ class Load {
   std::vector<Op> ops_;
   std::map<std::string, int64_t> codes_;
   std::map<std::string, std::string> first_messages_;
+  std::map<std::string, int64_t> web_codes_;
   std::vector<std::thread> threads_;
 };
 

@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
+#include "tests/faults/csta_load.h"
 #include "tests/faults/deployment.h"
 #include "tests/faults/faults.h"
 #include "tests/faults/history_checker.h"
@@ -70,6 +71,12 @@ ABSL_FLAG(int64_t, rss_slack_mib, 40,
 ABSL_FLAG(std::vector<std::string>, server_flags, {},
           "extra hotdesk-server flags, e.g. --server_flags=--insecure_no_auth");
 ABSL_FLAG(std::string, token_file, "", "bearer token sent with every call");
+ABSL_FLAG(double, via_web, 0.3,
+          "share of operations made through two hotdesk-web gateways (HTTP/JSON) in front of "
+          "the replicas; 0: no gateways");
+ABSL_FLAG(int, csta_clients, 2,
+          "CSTA clients doing SetAgentState loggedOn/loggedOff through one hotdesk-csta on the "
+          "first tenant; 0: no CSTA gateway");
 ABSL_FLAG(std::string, stalled_watcher_child, "",
           "internal: run as a watch client that never reads (ADDR/TENANT)");
 
@@ -179,8 +186,24 @@ int Run() {
   dc.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   dc.server_flags = absl::GetFlag(FLAGS_server_flags);
   dc.token = ReadToken(absl::GetFlag(FLAGS_token_file));
+  const double via_web = absl::GetFlag(FLAGS_via_web);
+  if (via_web < 0 || via_web > 1) {
+    std::fprintf(stderr, "--via_web: %g is not a share between 0 and 1\n", via_web);
+    return 2;
+  }
+  Gateways gateways;
+  gateways.web = via_web > 0;
+  dc.webs = gateways.web ? 2 : 0;
+  const int csta_clients = absl::GetFlag(FLAGS_csta_clients);
+  if (csta_clients < 0) {
+    std::fprintf(stderr, "--csta_clients must not be negative\n");
+    return 2;
+  }
+  gateways.csta = csta_clients > 0;
+  // The CSTA clients work on the first tenant (its watchers and checks see their events too).
+  if (gateways.csta) dc.csta_tenant = "ft0";
   std::vector<std::string> kinds = absl::GetFlag(FLAGS_faults);
-  if (kinds == std::vector<std::string>{"all"}) kinds = FaultKindsFor(dc.redis_mode);
+  if (kinds == std::vector<std::string>{"all"}) kinds = FaultKindsFor(dc.redis_mode, gateways);
   for (const auto& k : kinds) {
     const auto& all = AllFaultKinds();
     if (std::find(all.begin(), all.end(), k) == all.end()) {
@@ -188,7 +211,7 @@ int Run() {
                    absl::StrJoin(all, ",").c_str());
       return 2;
     }
-    if (std::string why = FaultRefusal(k, dc.redis_mode); !why.empty()) {
+    if (std::string why = FaultRefusal(k, dc.redis_mode, gateways); !why.empty()) {
       std::fprintf(stderr, "--faults: %s\n", why.c_str());
       return 2;
     }
@@ -208,11 +231,12 @@ int Run() {
   if (!dc.server_flags.empty())
     absl::StrAppend(&persistence, ", servers ", absl::StrJoin(dc.server_flags, " "));
   std::printf("hotdesk-faults seed=%llu (rerun with --seed=%llu) duration=%s ops=%lld "
-              "redis=%s replicas=%d clients=%d tenants=%d watchers/tenant=%d %s\n",
+              "redis=%s replicas=%d webs=%d (via_web=%g) csta_clients=%d clients=%d "
+              "tenants=%d watchers/tenant=%d %s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
               absl::FormatDuration(absl::GetFlag(FLAGS_duration)).c_str(),
               static_cast<long long>(absl::GetFlag(FLAGS_ops)), dc.redis_mode.c_str(),
-              dc.replicas,
+              dc.replicas, dc.webs, via_web, csta_clients,
               absl::GetFlag(FLAGS_clients), absl::GetFlag(FLAGS_tenants),
               absl::GetFlag(FLAGS_watchers_per_tenant), persistence.c_str());
   std::fflush(stdout);
@@ -254,7 +278,13 @@ int Run() {
   lc.max_ops = absl::GetFlag(FLAGS_ops);
   lc.attempt_deadline = absl::GetFlag(FLAGS_attempt_deadline);
   lc.retry_budget = absl::GetFlag(FLAGS_retry_budget);
+  lc.via_web = via_web;
   Load load(lc, &d);
+  CstaLoadConfig cc;
+  cc.clients = csta_clients;
+  cc.tenant = dc.csta_tenant;
+  cc.seed = seed;
+  CstaLoad csta(cc, &d);
 
   FaultConfig fc;
   fc.kinds = kinds;
@@ -268,6 +298,7 @@ int Run() {
   rss.Start();
   absl::Time t0 = absl::Now();
   load.Start();
+  if (d.csta()) csta.Start();
   faults.Start();
   absl::Time next_report = t0 + absl::Seconds(10);
   absl::Duration duration = absl::GetFlag(FLAGS_duration);
@@ -295,7 +326,10 @@ int Run() {
     faults.BadInput(i, 128);
   }
   load.Stop();
+  csta.Stop();
   absl::Duration load_time = absl::Now() - t0;
+  for (const std::string& why : d.StopGateways())
+    violations.Add("gateway_sigterm_exit_status", why);
 
   // Watchers must get every event of the run.
   std::map<std::string, StreamId> tails;
@@ -380,6 +414,8 @@ int Run() {
 
   // The history as Redis and the replicas show it.
   history.ops = load.ops();
+  history.csta_tenant = dc.csta_tenant;
+  history.csta_ops = csta.ops();
   int64_t events = 0;
   for (const auto& t : tenants) {
     auto stream = ReadStream(d.RedisFor(t), dc.key_prefix, t);
@@ -416,9 +452,11 @@ int Run() {
   // Events of a history that Redis lost, received by watchers that were then told so
   // (HISTORY_LOST): what asynchronous replication allows even for unacknowledged writes.
   int64_t lost_history_events = violations.Remove("watcher_event_of_lost_history");
+  int64_t csta_lost = 0;
   if (absl::GetFlag(FLAGS_allow_loss)) {
     lost = violations.Remove("acknowledged_but_lost");
     phantoms = violations.Remove("watcher_phantom_event");
+    csta_lost = violations.Remove("csta_acknowledged_but_lost");
   }
 
   // The loss window: for each fault that can lose writes (kill -9, failover), how many lost
@@ -489,8 +527,22 @@ int Run() {
       << history.ops.size() << " ops, " << load.acknowledged() << " acknowledged ("
       << Counts(outcomes) << "), " << retried << " retried\n";
   out << "attempts by status: " << Counts(load.AttemptCodes()) << "\n";
+  if (d.webs() > 0) {
+    int64_t via_web_ops = 0, via_web_retried = 0;
+    for (const Op& op : history.ops) {
+      via_web_ops += op.via_web;
+      via_web_retried += op.via_web && op.attempts > 1;
+    }
+    out << "via hotdesk-web: " << via_web_ops << " ops (" << via_web_retried
+        << " retried), attempts through the gateways by status: "
+        << Counts(load.WebAttemptCodes()) << "\n";
+  }
   for (const auto& [code, msg] : load.FirstMessages())
     out << "  first " << code << ": " << msg.substr(0, 200) << "\n";
+  if (d.csta())
+    out << "via hotdesk-csta: " << history.csta_ops.size() << " SetAgentState requests by "
+        << csta_clients << " clients (" << csta.reconnects() << " reconnects), answered "
+        << Counts(csta.Answers()) << "\n";
   out << "stream: " << events << " events in " << tenants.size() << " tenants\n";
   out << "watchers: " << watchers.size() << ", " << received << " events received, " << resumes
       << " resumes, calls ended " << Counts(endings) << "\n";
@@ -508,7 +560,10 @@ int Run() {
   if (absl::GetFlag(FLAGS_allow_loss))
     out << "acknowledged changes lost (redis=" << dc.redis_mode << ", " << persistence
         << "): " << lost
-        << "; events watchers received that the stream lost: " << phantoms << "\n"
+        << "; events watchers received that the stream lost: " << phantoms
+        << (d.csta() ? absl::StrCat("; CSTA logins/logouts acknowledged and lost: ", csta_lost)
+                     : std::string())
+        << "\n"
         << loss_report;
   out << "violations: " << violations.Total() << "\n";
   violations.Print(out);
