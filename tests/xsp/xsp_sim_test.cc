@@ -3,6 +3,11 @@
 // fault injection.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -285,6 +290,66 @@ TEST(XspSim, FaultInjection) {
   EXPECT_EQ(journal[3]["status"].Int(), 401);
   EXPECT_EQ(journal[4]["method"].str, "GET");
   EXPECT_EQ(journal[4]["path"].str, cc);
+}
+
+// --state_file: what the platform acknowledged survives kill -9 of the simulator (a restarted
+// XSP node in front of the same application server); channels and subscriptions do not.
+TEST(XspSim, StateFileSurvivesKillAndRejectsCorruption) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/xsp_sim_state_", ::getpid(), ".txt");
+  std::remove(path.c_str());
+  const std::string hg = "/com.broadsoft.xsi-actions/v2.0/user/7003@example.com/services/HotelingGuest";
+  const std::string cfa =
+      "/com.broadsoft.xsi-actions/v2.0/user/7002@example.com/services/CallForwardingAlways";
+  int port = 0;
+  {
+    Sim sim({"--state_file=" + path});
+    port = sim.port;
+    ASSERT_EQ(sim.Call("PUT", hg, BuildHotelingGuestAssociate("7002@example.com", 5)), 200);
+    ASSERT_EQ(sim.Call("PUT", cfa, BuildCallForwardingAlways(true, "7003")), 200);
+    // A platform change (portal), then the host's agent state: each is saved before its answer.
+    ASSERT_EQ(HttpCall("POST", sim.port, "/sim/hoteling?guest=7005@example.com&host=7004@example.com",
+                       "", nullptr),
+              200);
+    ASSERT_EQ(HttpCall("POST", sim.port, "/sim/agent?user=7005@example.com&state=Available", "",
+                       nullptr),
+              200);
+    sim.proc.Stop(SIGKILL);
+  }
+  {
+    Sim sim({"--state_file=" + path});
+    ASSERT_GT(sim.port, 0) << port;
+    std::string body;
+    ASSERT_EQ(sim.Call("GET", hg, "", &body), 200);
+    auto g = ParseHotelingGuest(body);
+    ASSERT_TRUE(g.ok()) << body;
+    EXPECT_EQ(g->host_user_id.value_or(""), "7002@example.com");
+    EXPECT_EQ(g->association_limit_hours.value_or(0), 5);
+    ASSERT_EQ(sim.Call("GET", cfa, "", &body), 200);
+    auto c = ParseCallForwardingAlways(body);
+    ASSERT_TRUE(c.ok()) << body;
+    EXPECT_TRUE(c->active.value_or(false));
+    EXPECT_EQ(c->forward_to_phone_number.value_or(""), "7003");
+    ASSERT_EQ(HttpCall("GET", sim.port, "/sim/users/7005@example.com", "", &body), 200);
+    EXPECT_TRUE(absl::StrContains(body, "7004@example.com")) << body;
+    EXPECT_TRUE(absl::StrContains(body, "Available")) << body;
+    // Neither channels nor subscriptions survive.
+    ASSERT_EQ(HttpCall("GET", sim.port, "/sim/channels", "", &body), 200);
+    EXPECT_TRUE(absl::StrContains(body, "{\"channels\":[],\"subscriptions\":0,")) << body;
+    sim.proc.Stop(SIGTERM);
+  }
+  // A file it cannot read is refused at start, naming the line and the field.
+  {
+    std::ofstream f(path, std::ios::trunc);
+    f << "7003@example.com\tguest.active=1\n7004@example.com\tguest.hours=many\n";
+  }
+  hotdesk::testing::ChildProcess bad;
+  ASSERT_TRUE(bad.Start({XSP_SIM_BIN, "--listen=127.0.0.1:0", "--state_file=" + path}));
+  EXPECT_TRUE(XspEnv::WaitFor([&] { return !bad.Running(); }, absl::Seconds(10)));
+  EXPECT_EQ(bad.Stop(), 2);
+  EXPECT_TRUE(absl::StrContains(bad.Stderr(), "line 2: cannot read field 'guest.hours'"))
+      << bad.Stderr();
+  std::remove(path.c_str());
 }
 
 }  // namespace

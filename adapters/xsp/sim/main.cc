@@ -25,6 +25,9 @@ ABSL_FLAG(std::string, group, "group1", "group id of which every user is a membe
 ABSL_FLAG(int, max_expires, 3600, "longest channel/subscription expiry granted (seconds)");
 ABSL_FLAG(absl::Duration, event_timeout, absl::Seconds(30),
           "a channel without heartbeat for this long is torn down");
+ABSL_FLAG(std::string, state_file, "",
+          "keep the users' services in this file, loaded at start (a restart then loses only "
+          "channels, subscriptions and undelivered events, as a restarted XSP node does)");
 
 namespace {
 hotdesk::xsp::sim::SimServer* g_server = nullptr;
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
   config.group = absl::GetFlag(FLAGS_group);
   config.max_expires = absl::GetFlag(FLAGS_max_expires);
   config.event_timeout = absl::GetFlag(FLAGS_event_timeout);
+  config.state_file = absl::GetFlag(FLAGS_state_file);
 
   std::string listen = absl::GetFlag(FLAGS_listen);
   auto hp = hotdesk::SplitHostPort(listen, /*allow_port_zero=*/true);
@@ -56,6 +60,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   hotdesk::xsp::sim::SimServer server(config);
+  if (absl::Status s = server.state().LoadState(); !s.ok()) {
+    std::fprintf(stderr, "--state_file: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
   int bound = server.Bind(hp->host, hp->port);
   if (bound <= 0) {
     std::fprintf(stderr, "--listen: cannot bind %s\n", listen.c_str());

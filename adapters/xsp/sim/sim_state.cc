@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "adapters/xsp/sim/sim_store.h"
+#include "services/common/log.h"
 
 namespace hotdesk::xsp::sim {
 namespace {
@@ -31,6 +33,29 @@ constexpr char kPkgAgent[] = "Call Center Agent";
 
 SimState::SimState(SimConfig config) : config_(std::move(config)) {
   for (const std::string& u : config_.users) users_[u];
+}
+
+absl::Status SimState::LoadState() {
+  if (config_.state_file.empty()) return absl::OkStatus();
+  absl::StatusOr<std::string> text = ReadWholeFile(config_.state_file);
+  if (absl::IsNotFound(text.status())) return absl::OkStatus();  // a first start
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::map<std::string, SimUser>> users = DecodeUsers(*text);
+  if (!users.ok())
+    return absl::DataLossError(absl::StrCat(config_.state_file, ": ", users.status().message()));
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, u] : *users) users_[id] = std::move(u);
+  return absl::OkStatus();
+}
+
+Reply SimState::SavedLocked(Reply reply) {
+  if (config_.state_file.empty() || reply.status != 200) return reply;
+  // Written before the answer: what a client was told was done survives a kill -9.
+  if (absl::Status s = WriteFileReplacing(config_.state_file, EncodeUsers(users_)); !s.ok()) {
+    HD_LOG(kError, "xsp simulator cannot save its state").kv("error", s.message());
+    return Error(500, 5000, "[Error 5000] the platform could not save the change");
+  }
+  return reply;
 }
 
 std::string SimState::NewId() {
@@ -135,6 +160,11 @@ Reply SimState::GetService(const std::string& user, const std::string& service) 
 Reply SimState::PutService(const std::string& user, const std::string& service,
                            const std::string& body) {
   std::lock_guard<std::mutex> lock(mu_);
+  return SavedLocked(PutServiceLocked(user, service, body));
+}
+
+Reply SimState::PutServiceLocked(const std::string& user, const std::string& service,
+                                 const std::string& body) {
   SimUser* u = UserLocked(user);
   if (u == nullptr) return UserNotFound(user);
   if (service == "HotelingGuest") {
@@ -447,6 +477,11 @@ void SimState::ChannelClosed(const std::string& channel_id) {
 Reply SimState::PlatformAssociate(const std::string& guest, const std::string& host,
                                   int limit_hours) {
   std::lock_guard<std::mutex> lock(mu_);
+  return SavedLocked(PlatformAssociateLocked(guest, host, limit_hours));
+}
+
+Reply SimState::PlatformAssociateLocked(const std::string& guest, const std::string& host,
+                                        int limit_hours) {
   SimUser* g = UserLocked(guest);
   if (g == nullptr) return UserNotFound(guest);
   if (!UserExistsLocked(host)) return UserNotFound(host);
@@ -468,6 +503,10 @@ Reply SimState::PlatformAssociate(const std::string& guest, const std::string& h
 
 Reply SimState::PlatformRelease(const std::string& host) {
   std::lock_guard<std::mutex> lock(mu_);
+  return SavedLocked(PlatformReleaseLocked(host));
+}
+
+Reply SimState::PlatformReleaseLocked(const std::string& host) {
   if (!UserExistsLocked(host)) return UserNotFound(host);
   ReleaseGuestOfHostLocked(host);
   return Reply{200, ""};
@@ -475,6 +514,10 @@ Reply SimState::PlatformRelease(const std::string& host) {
 
 Reply SimState::PlatformGuestLogout(const std::string& guest) {
   std::lock_guard<std::mutex> lock(mu_);
+  return SavedLocked(PlatformGuestLogoutLocked(guest));
+}
+
+Reply SimState::PlatformGuestLogoutLocked(const std::string& guest) {
   SimUser* g = UserLocked(guest);
   if (g == nullptr) return UserNotFound(guest);
   g->guest.host_user_id.reset();
@@ -491,7 +534,7 @@ Reply SimState::PlatformAgentState(const std::string& user, const std::string& s
   if (u == nullptr) return UserNotFound(user);
   u->agent_state = state;
   EmitLocked(user, kPkgAgent);
-  return Reply{200, ""};
+  return SavedLocked(Reply{200, ""});
 }
 
 int SimState::InjectRaw(const std::string& raw) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "adapters/xsp/xml/xsi_xml.h"
 #include "services/common/json_escape.h"
@@ -34,6 +35,8 @@ struct SimConfig {
   int max_expires = 3600;
   // A channel without a heartbeat for this long is torn down.
   absl::Duration event_timeout = absl::Seconds(30);
+  // When set, the users' services are kept in this file (sim_store.h) and loaded at start.
+  std::string state_file;
 };
 
 struct SimUser {
@@ -101,6 +104,8 @@ class SimState {
   explicit SimState(SimConfig config);
 
   const SimConfig& config() const { return config_; }
+  // Loads --state_file when it exists; fails naming the file and line it cannot read.
+  absl::Status LoadState();
 
   // ---- journal and faults ----
   int64_t Record(absl::string_view api, absl::string_view method, absl::string_view path,
@@ -157,6 +162,14 @@ class SimState {
                                SimSubscription& sub, SimChannel& ch, std::string* event_id);
   SimChannel* ChannelForSetLocked(const std::string& set_id);
   void ReleaseGuestOfHostLocked(const std::string& host);
+  Reply PutServiceLocked(const std::string& user, const std::string& service,
+                         const std::string& body);
+  Reply PlatformAssociateLocked(const std::string& guest, const std::string& host,
+                                int limit_hours);
+  Reply PlatformReleaseLocked(const std::string& host);
+  Reply PlatformGuestLogoutLocked(const std::string& guest);
+  // Saves the users to config_.state_file after a successful change; a 500 when it cannot.
+  Reply SavedLocked(Reply reply);
   std::string NewId();
 
   SimConfig config_;
