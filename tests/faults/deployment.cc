@@ -18,9 +18,7 @@
 #include "tests/csta/csta_test_client.h"
 
 namespace hotdesk::faults {
-namespace {
 
-// The last lines of a child's stderr, indented for reports.
 std::string LogTail(const testing::ChildProcess& proc, size_t lines) {
   std::vector<std::string> all = absl::StrSplit(proc.Stderr(), '\n');
   size_t from = all.size() > lines ? all.size() - lines : 0;
@@ -30,19 +28,16 @@ std::string LogTail(const testing::ChildProcess& proc, size_t lines) {
   return out;
 }
 
-// Starts `argv` until it prints `ready` (the port of a killed gateway may linger a moment).
 absl::Status StartGateway(testing::ChildProcess& proc, const std::vector<std::string>& argv,
-                          const std::string& ready) {
+                          const std::string& ready, const std::map<std::string, std::string>& env) {
   for (int attempt = 0; attempt < 20; ++attempt) {
-    if (!proc.Start(argv)) return absl::InternalError("cannot fork " + argv[0]);
+    if (!proc.Start(argv, env)) return absl::InternalError("cannot fork " + argv[0]);
     if (!proc.WaitForLine(ready, absl::Seconds(30)).empty()) return absl::OkStatus();
     proc.Stop(SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return absl::InternalError(argv[0] + " did not start: " + LogTail(proc, 20));
 }
-
-}  // namespace
 
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
                                                  absl::Duration deadline) {
@@ -58,6 +53,10 @@ Deployment::Deployment(DeploymentConfig config) : config_(std::move(config)) {}
 Deployment::~Deployment() {
   for (auto& w : webs_) w->proc.Stop(SIGKILL, absl::Seconds(5));
   if (csta_) csta_->proc.Stop(SIGKILL, absl::Seconds(5));
+  if (xsp_) {
+    xsp_->bridge.Stop(SIGKILL, absl::Seconds(5));
+    xsp_->sim.Stop(SIGKILL, absl::Seconds(5));
+  }
   for (auto& r : replicas_) r->proc.Stop(SIGKILL, absl::Seconds(5));
 }
 
@@ -130,10 +129,12 @@ absl::Status Deployment::StartWebs() {
     webs_.push_back(std::move(w));
     if (absl::Status s = StartWeb(i); !s.ok()) return s;
   }
-  if (config_.csta_tenant.empty()) return absl::OkStatus();
-  csta_ = std::make_unique<Web>();
-  csta_->port = testing::FreePort();
-  return StartCsta();
+  if (!config_.csta_tenant.empty()) {
+    csta_ = std::make_unique<Web>();
+    csta_->port = testing::FreePort();
+    if (absl::Status s = StartCsta(); !s.ok()) return s;
+  }
+  return StartXspPair();
 }
 
 absl::Status Deployment::StartCsta() {
@@ -183,6 +184,10 @@ std::vector<std::string> Deployment::StopGateways() {
   };
   for (int i = 0; i < webs(); ++i) stop(webs_[i]->proc, absl::StrCat("hotdesk-web ", i));
   if (csta_) stop(csta_->proc, "hotdesk-csta");
+  if (xsp_) {
+    stop(xsp_->bridge, "hotdesk-xsp");
+    stop(xsp_->sim, "hotdesk-xsp-sim");
+  }
   return failed;
 }
 

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,11 +45,25 @@ struct DeploymentConfig {
   // One hotdesk-csta gateway (adapters/csta) for this tenant ("" = none), forwarding to every
   // replica (one gRPC target listing them all).
   std::string csta_tenant;
+  // One hotdesk-xsp bridge (adapters/xsp) for this tenant ("" = none), forwarding to every
+  // replica, in front of a hotdesk-xsp-sim whose users' services survive its restarts (its
+  // state file). hotdesk ids map to BroadWorks ids <id>@xsp_domain; the bridge subscribes to
+  // the guests `xsp_guests` (g0, g1, ...).
+  std::string xsp_tenant;
+  std::string xsp_domain = "fx.example";
+  int xsp_guests = 0;
 };
 
 // Client metadata and deadline for one call.
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
                                                  absl::Duration deadline);
+
+// For the deployment's sources: the last lines of a child's stderr, indented for reports; and
+// starting a gateway until it prints `ready` (the port of a killed one may linger a moment).
+std::string LogTail(const testing::ChildProcess& proc, size_t lines);
+absl::Status StartGateway(testing::ChildProcess& proc, const std::vector<std::string>& argv,
+                          const std::string& ready,
+                          const std::map<std::string, std::string>& env = {});
 
 class Deployment {
  public:
@@ -116,6 +131,23 @@ class Deployment {
   // `why`.
   bool CstaServing(std::string* why) const;
   std::string CstaLogTail(size_t lines = 20) const;
+  // The XSP bridge and its simulated platform, on fixed loopback ports.
+  bool xsp() const { return xsp_ != nullptr; }
+  int XspSimPort() const { return xsp_->sim_port; }
+  absl::Status StartXspSim();
+  void KillXspSim();
+  absl::Status StartXsp();
+  void KillXsp();
+  // The simulator answers 500 to the next `put_failures` Xsi-Actions PUTs and drops the event
+  // channel without a word.
+  absl::Status FailXspSim(int put_failures);
+  // The bridge's /status (JSON), "" when it does not answer.
+  std::string XspStatus() const;
+  // The bridge follows the core's events and holds its event channel open; otherwise false and
+  // `why`.
+  bool XspServing(std::string* why) const;
+  std::string XspLogTail(size_t lines = 20) const;
+  std::string XspSimLogTail(size_t lines = 20) const;
   // SIGTERM to every gateway (hotdesk-csta's event follower is a watcher of a replica: gone
   // before the watcher gauges are read); the ones that did not exit 0 within 10 s, with their
   // last log lines.
@@ -147,6 +179,15 @@ class Deployment {
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<std::unique_ptr<Web>> webs_;
   std::unique_ptr<Web> csta_;  // the same as a web gateway: a port and a process
+  struct Xsp {
+    int sim_port = 0;
+    int ops_port = 0;
+    std::string state_file;
+    testing::ChildProcess sim;
+    testing::ChildProcess bridge;
+  };
+  absl::Status StartXspPair();
+  std::unique_ptr<Xsp> xsp_;
   double initial_loading_s_ = 0;
 };
 

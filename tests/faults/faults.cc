@@ -36,6 +36,11 @@ const std::vector<std::string>& AllFaultKinds() {
       "slot_migration",    // a busy tenant's hash slot moved to another primary under load
       "web_kill",          // kill -9 of a hotdesk-web gateway, restarted after a moment
       "csta_kill",         // kill -9 of the hotdesk-csta gateway, restarted; clients reconnect
+      "xsp_kill",          // kill -9 of the hotdesk-xsp bridge, restarted: resumes from Redis
+      "xsp_sim_kill",      // kill -9 of the XSP (simulator), restarted with the platform's data:
+                           // channels, subscriptions and undelivered events are gone
+      "xsp_sim_fail",      // the XSP answers 500 to the next Xsi-Actions PUTs and drops the
+                           // event channel
   };
   return kinds;
 }
@@ -46,6 +51,8 @@ std::string FaultRefusal(const std::string& kind, const std::string& mode,
     return "web_kill needs the hotdesk-web gateways (--via_web above 0)";
   if (kind == "csta_kill" && !gateways.csta)
     return "csta_kill needs the hotdesk-csta gateway (--csta_clients above 0)";
+  if (absl::StartsWith(kind, "xsp_") && !gateways.xsp)
+    return kind + " needs the XSP bridge (--xsp)";
   // Where each kind means something: the single server's faults would, on a topology, only
   // hit one of its nodes; failovers need a topology that has them.
   static const std::map<std::string, std::set<std::string>> only = {
@@ -154,6 +161,9 @@ void FaultInjector::Inject(const std::string& kind) {
   // The gateway with the replica's number (web i forwards to replica i).
   if (kind == "web_kill") return WebKill(replica % deployment_->webs(), hold / 4);
   if (kind == "csta_kill") return CstaKill(hold / 4);
+  if (kind == "xsp_kill") return XspKill(hold / 4);
+  if (kind == "xsp_sim_kill") return XspSimKill(hold / 4);
+  if (kind == "xsp_sim_fail") return XspSimFail();
 }
 
 std::vector<FaultInjector::LossPoint> FaultInjector::loss_points() const {
@@ -409,6 +419,27 @@ void FaultInjector::CstaKill(absl::Duration down) {
     violations_->Add("gateway_restart_failed", std::string(s.message()));
 }
 
+void FaultInjector::XspKill(absl::Duration down) {
+  deployment_->KillXsp();
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(down));
+  if (absl::Status s = deployment_->StartXsp(); !s.ok())
+    violations_->Add("gateway_restart_failed", std::string(s.message()));
+}
+
+void FaultInjector::XspSimKill(absl::Duration down) {
+  deployment_->KillXspSim();
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(down));
+  if (absl::Status s = deployment_->StartXspSim(); !s.ok())
+    violations_->Add("gateway_restart_failed", std::string(s.message()));
+}
+
+void FaultInjector::XspSimFail() {
+  // Enough 500s that some steps fail all their retries (the sequence parks and is retried
+  // later), then the event channel is cut without a word.
+  if (absl::Status s = deployment_->FailXspSim(12); !s.ok())
+    violations_->Add("fault_not_injected", "xsp_sim_fail: " + std::string(s.message()));
+}
+
 void FaultInjector::StalledWatchers(int i, absl::Duration hold) {
   std::vector<std::unique_ptr<testing::ChildProcess>> procs;
   for (int k = 0; k < config_.stalled_watchers; ++k) {
@@ -520,6 +551,7 @@ void FaultInjector::AwaitGatewaysRecovery(const std::string& after_fault, absl::
     if (absl::Status s = deployment_->StartWeb(i); !s.ok())
       violations_->Add("gateway_restart_failed", std::string(s.message()));
   }
+  if (deployment_->xsp()) AwaitXspRecovery(after_fault, t0);
   if (!deployment_->csta()) return;
   std::string why;
   absl::Time end = t0 + config_.recovery_timeout;
@@ -533,6 +565,23 @@ void FaultInjector::AwaitGatewaysRecovery(const std::string& after_fault, absl::
                                                deployment_->CstaLogTail(6)));
   deployment_->KillCsta();
   if (absl::Status s = deployment_->StartCsta(); !s.ok())
+    violations_->Add("gateway_restart_failed", std::string(s.message()));
+}
+
+void FaultInjector::AwaitXspRecovery(const std::string& after_fault, absl::Time t0) {
+  std::string why;
+  absl::Time end = t0 + config_.recovery_timeout;
+  bool ok = false;
+  while (!(ok = deployment_->XspServing(&why)) && absl::Now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (ok) return;
+  violations_->Add("no_recovery",
+                   absl::StrCat("hotdesk-xsp not serving ",
+                                absl::FormatDuration(config_.recovery_timeout), " after ",
+                                after_fault, ": ", why, deployment_->XspLogTail(6),
+                                "\n    simulator:", deployment_->XspSimLogTail(4)));
+  deployment_->KillXsp();
+  if (absl::Status s = deployment_->StartXsp(); !s.ok())
     violations_->Add("gateway_restart_failed", std::string(s.message()));
 }
 

@@ -24,6 +24,7 @@ const std::vector<std::string>& AllFaultKinds();
 struct Gateways {
   bool web = false;   // hotdesk-web instances (--via_web > 0)
   bool csta = false;  // a hotdesk-csta (--csta_clients > 0)
+  bool xsp = false;   // a hotdesk-xsp with its hotdesk-xsp-sim (--xsp)
 };
 // Why `kind` cannot run against Redis in `mode` (single, sentinel, cluster) with `gateways`;
 // "" when it can.
@@ -96,6 +97,10 @@ class FaultInjector {
   void ReplicaTerm(int i);
   void WebKill(int i, absl::Duration down);
   void CstaKill(absl::Duration down);
+  void XspKill(absl::Duration down);
+  void XspSimKill(absl::Duration down);
+  void XspSimFail();
+  void AwaitXspRecovery(const std::string& after_fault, absl::Time t0);
   // Every gateway answers (its health route: it runs and reaches a serving core); those that
   // do not within the timeout are reported and restarted.
   void AwaitGatewaysRecovery(const std::string& after_fault, absl::Time t0);

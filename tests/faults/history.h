@@ -119,6 +119,9 @@ struct History {
   // The CSTA clients' operations (tenant `csta_tenant`), in each client's order.
   std::string csta_tenant;
   std::vector<CstaOp> csta_ops;
+  // The tenant of the XSP bridge: its events with request ids xsp-<eventID> are platform changes
+  // the bridge applied (judged by the end-of-run comparison with the platform, xsp_platform.h).
+  std::string xsp_tenant;
 };
 
 }  // namespace hotdesk::faults

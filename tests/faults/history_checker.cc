@@ -86,6 +86,12 @@ bool FromCstaGateway(const StreamEvent& e, const std::string& csta_tenant,
   return !csta_tenant.empty() && tenant == csta_tenant && e.request_id.rfind("csta-", 0) == 0;
 }
 
+// hotdesk-xsp applies a platform change with request id xsp-<the Xsi event's eventID>.
+bool FromXspBridge(const StreamEvent& e, const std::string& xsp_tenant,
+                   const std::string& tenant) {
+  return !xsp_tenant.empty() && tenant == xsp_tenant && e.request_id.rfind("xsp-", 0) == 0;
+}
+
 std::string Describe(const CstaOp& op) {
   return absl::StrCat(op.client, " connection ", op.connection, " #", op.index, " invoke ",
                       op.invoke, " ",
@@ -162,7 +168,8 @@ void CheckRequestIds(const History& h, Violations* v) {
   for (const auto& [tenant, events] : h.streams)
     for (const StreamEvent& e : events)
       if (e.request_id.empty() ||
-          (!asked.count(e.request_id) && !FromCstaGateway(e, h.csta_tenant, tenant)))
+          (!asked.count(e.request_id) && !FromCstaGateway(e, h.csta_tenant, tenant) &&
+           !FromXspBridge(e, h.xsp_tenant, tenant)))
         v->Add("event_without_request", tenant + " " + Describe(e));
 
   for (const auto& [rid, g] : GroupByRequestId(h)) {

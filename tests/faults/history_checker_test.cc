@@ -311,6 +311,19 @@ TEST(HistoryCheckerTest, CstaIdsElsewhereAreEventsWithoutRequest) {
   EXPECT_EQ(Check(b.h)["event_without_request"], 4);
 }
 
+// Platform changes the XSP bridge applied carry xsp-<eventID>: no client asked for them, which is
+// allowed on the bridge's tenant only.
+TEST(HistoryCheckerTest, XspBridgeIdsAreAllowedOnItsTenantOnly) {
+  Builder b = Correct();
+  b.Append('E', "h9", "g9", 0, "xsp-5b0e2c1a-0001");
+  b.Append('C', "h9", "g9", 3, "xsp-5b0e2c1a-0002");
+  Refresh(&b);
+  b.h.xsp_tenant = Builder::kTenant;
+  EXPECT_TRUE(Check(b.h).empty());
+  b.h.xsp_tenant = "another";
+  EXPECT_EQ(Check(b.h)["event_without_request"], 2);
+}
+
 // An acknowledged loggedOff whose event is missing from the stream (the host still has its guest
 // before the connection's next request) is reported, with the stream's own violations of the
 // drop; so is an acknowledged loggedOn the stream never has.

@@ -84,8 +84,12 @@ void Load::Run(int client) {
     }
     Op op = Perform(client, n, rng());
     if (op.outcome == Outcome::kApplied || op.outcome == Outcome::kNoChange) ++acknowledged_;
-    std::lock_guard<std::mutex> lock(mu_);
-    ops_.push_back(std::move(op));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ops_.push_back(std::move(op));
+    }
+    if (config_.pause > absl::ZeroDuration())
+      std::this_thread::sleep_for(absl::ToChronoNanoseconds(config_.pause));
   }
   ++done_clients_;
 }
@@ -109,7 +113,9 @@ Op Load::Perform(int client, uint64_t n, uint64_t draw) {
   op.reject_policy = pick >= 55 && pick < 65;
   if (op.kind != OpKind::kCancelByGuest) op.host = host;
   if (op.kind != OpKind::kCancelByHost) op.guest = guest;
-  op.request_id = absl::StrCat("s", config_.seed, "-c", client, "-", n);
+  op.request_id =
+      absl::StrCat(config_.id_prefix.empty() ? absl::StrCat("s", config_.seed) : config_.id_prefix,
+                   "-c", client, "-", n);
 
   const std::string& token = deployment_->config().token;
   const int replicas = deployment_->replicas();

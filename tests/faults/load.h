@@ -30,6 +30,11 @@ struct LoadConfig {
   absl::Duration retry_budget = absl::Seconds(60);
   // Share of operations made through hotdesk-web (needs the deployment's webs).
   double via_web = 0;
+  // Request ids are <id_prefix>-c<client>-<n>; "" = s<seed>. Loads that run side by side need
+  // prefixes of their own.
+  std::string id_prefix;
+  // Between a client's operations (a light load, e.g. the XSP tenant's); 0 = none.
+  absl::Duration pause = absl::ZeroDuration();
 };
 
 class Load {

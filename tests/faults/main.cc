@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "hotdesk/v1/associations.grpc.pb.h"
 #include "tests/faults/csta_load.h"
+#include "tests/faults/xsp_platform.h"
 #include "tests/faults/deployment.h"
 #include "tests/faults/faults.h"
 #include "tests/faults/history_checker.h"
@@ -77,6 +78,11 @@ ABSL_FLAG(double, via_web, 0.3,
 ABSL_FLAG(int, csta_clients, 2,
           "CSTA clients doing SetAgentState loggedOn/loggedOff through one hotdesk-csta on the "
           "first tenant; 0: no CSTA gateway");
+ABSL_FLAG(bool, xsp, true,
+          "run the XSP bridge (hotdesk-xsp, in front of every replica) and its simulated "
+          "BroadWorks platform for tenant fx, with a light load on both sides");
+ABSL_FLAG(absl::Duration, xsp_converge_timeout, absl::Seconds(60),
+          "after the load, how long hotdesk and the platform may take to agree");
 ABSL_FLAG(std::string, stalled_watcher_child, "",
           "internal: run as a watch client that never reads (ADDR/TENANT)");
 
@@ -202,6 +208,15 @@ int Run() {
   gateways.csta = csta_clients > 0;
   // The CSTA clients work on the first tenant (its watchers and checks see their events too).
   if (gateways.csta) dc.csta_tenant = "ft0";
+  // The XSP bridge has a tenant of its own with a load it can follow (each change costs up to
+  // four Xsi requests, one after the other).
+  gateways.xsp = absl::GetFlag(FLAGS_xsp);
+  XspPlatformConfig xpc;
+  xpc.seed = seed;
+  if (gateways.xsp) {
+    dc.xsp_tenant = xpc.tenant = "fx";
+    dc.xsp_guests = xpc.guests;
+  }
   std::vector<std::string> kinds = absl::GetFlag(FLAGS_faults);
   if (kinds == std::vector<std::string>{"all"}) kinds = FaultKindsFor(dc.redis_mode, gateways);
   for (const auto& k : kinds) {
@@ -231,12 +246,12 @@ int Run() {
   if (!dc.server_flags.empty())
     absl::StrAppend(&persistence, ", servers ", absl::StrJoin(dc.server_flags, " "));
   std::printf("hotdesk-faults seed=%llu (rerun with --seed=%llu) duration=%s ops=%lld "
-              "redis=%s replicas=%d webs=%d (via_web=%g) csta_clients=%d clients=%d "
+              "redis=%s replicas=%d webs=%d (via_web=%g) csta_clients=%d xsp=%s clients=%d "
               "tenants=%d watchers/tenant=%d %s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
               absl::FormatDuration(absl::GetFlag(FLAGS_duration)).c_str(),
               static_cast<long long>(absl::GetFlag(FLAGS_ops)), dc.redis_mode.c_str(),
-              dc.replicas, dc.webs, via_web, csta_clients,
+              dc.replicas, dc.webs, via_web, csta_clients, gateways.xsp ? "fx" : "no",
               absl::GetFlag(FLAGS_clients), absl::GetFlag(FLAGS_tenants),
               absl::GetFlag(FLAGS_watchers_per_tenant), persistence.c_str());
   std::fflush(stdout);
@@ -261,8 +276,11 @@ int Run() {
   std::vector<std::string> tenants;
   for (int t = 0; t < absl::GetFlag(FLAGS_tenants); ++t) tenants.push_back(absl::StrCat("ft", t));
 
+  // The tenants every check covers: the load's and the XSP bridge's.
+  std::vector<std::string> checked = tenants;
+  if (gateways.xsp) checked.push_back(xpc.tenant);
   std::vector<std::unique_ptr<ResumingWatcher>> watchers;
-  for (const auto& t : tenants)
+  for (const auto& t : checked)
     for (int w = 0; w < absl::GetFlag(FLAGS_watchers_per_tenant); ++w) {
       watchers.push_back(std::make_unique<ResumingWatcher>(absl::StrCat(t, "/w", w), t,
                                                            w % dc.replicas, &d));
@@ -285,6 +303,19 @@ int Run() {
   cc.tenant = dc.csta_tenant;
   cc.seed = seed;
   CstaLoad csta(cc, &d);
+  // The XSP tenant: one client in hotdesk (gRPC, request ids x<seed>-c0-<n>) and changes on the
+  // platform, on the same hosts and guests.
+  LoadConfig xl = lc;
+  xl.clients = 1;
+  xl.tenants = {xpc.tenant};
+  xl.hosts = xpc.hosts;
+  xl.guests = xpc.guests;
+  xl.max_ops = 0;
+  xl.via_web = 0;
+  xl.id_prefix = absl::StrCat("x", seed);
+  xl.pause = absl::Milliseconds(100);
+  Load xsp_load(xl, &d);
+  XspPlatform platform(xpc, &d);
 
   FaultConfig fc;
   fc.kinds = kinds;
@@ -299,6 +330,10 @@ int Run() {
   absl::Time t0 = absl::Now();
   load.Start();
   if (d.csta()) csta.Start();
+  if (d.xsp()) {
+    xsp_load.Start();
+    platform.Start();
+  }
   faults.Start();
   absl::Time next_report = t0 + absl::Seconds(10);
   absl::Duration duration = absl::GetFlag(FLAGS_duration);
@@ -327,13 +362,18 @@ int Run() {
   }
   load.Stop();
   csta.Stop();
+  xsp_load.Stop();
+  platform.Stop();
   absl::Duration load_time = absl::Now() - t0;
+  std::string xsp_report;
+  if (d.xsp()) xsp_report = AwaitXspAgreement(d, xpc, dc.key_prefix, absl::GetFlag(FLAGS_xsp_converge_timeout),
+                                   &violations);
   for (const std::string& why : d.StopGateways())
     violations.Add("gateway_sigterm_exit_status", why);
 
   // Watchers must get every event of the run.
   std::map<std::string, StreamId> tails;
-  for (const auto& t : tenants) tails[t] = LastStreamId(d.RedisFor(t), dc.key_prefix, t);
+  for (const auto& t : checked) tails[t] = LastStreamId(d.RedisFor(t), dc.key_prefix, t);
   absl::Time catchup_end = absl::Now() + absl::GetFlag(FLAGS_catchup_timeout);
   for (auto& w : watchers) {
     const std::string tenant = w->log().tenant;
@@ -367,6 +407,8 @@ int Run() {
   // Faults may cost UNAVAILABLE or DEADLINE_EXCEEDED, never an internal error.
   auto codes = load.AttemptCodes();
   auto firsts = load.FirstMessages();
+  for (const auto& [code, n] : xsp_load.AttemptCodes()) codes[code] += n;
+  for (const auto& [code, msg] : xsp_load.FirstMessages()) firsts.emplace(code, msg);
   for (const char* code : {"INTERNAL", "UNKNOWN", "DATA_LOSS"})
     if (codes.count(code))
       violations.Add("call_failed_with_" + std::string(code),
@@ -414,10 +456,12 @@ int Run() {
 
   // The history as Redis and the replicas show it.
   history.ops = load.ops();
+  for (Op& op : xsp_load.ops()) history.ops.push_back(std::move(op));
+  history.xsp_tenant = dc.xsp_tenant;
   history.csta_tenant = dc.csta_tenant;
   history.csta_ops = csta.ops();
   int64_t events = 0;
-  for (const auto& t : tenants) {
+  for (const auto& t : checked) {
     auto stream = ReadStream(d.RedisFor(t), dc.key_prefix, t);
     auto state = ReadState(d.RedisFor(t), dc.key_prefix, t);
     if (!stream.ok() || !state.ok()) {
@@ -543,7 +587,15 @@ int Run() {
     out << "via hotdesk-csta: " << history.csta_ops.size() << " SetAgentState requests by "
         << csta_clients << " clients (" << csta.reconnects() << " reconnects), answered "
         << Counts(csta.Answers()) << "\n";
-  out << "stream: " << events << " events in " << tenants.size() << " tenants\n";
+  if (d.xsp()) {
+    int64_t xsp_ops = 0;
+    for (const Op& op : history.ops) xsp_ops += op.tenant == xpc.tenant;
+    out << "via hotdesk-xsp (tenant " << xpc.tenant << "): " << xsp_ops
+        << " ops in hotdesk by 1 client (attempts by status: "
+        << Counts(xsp_load.AttemptCodes()) << "), changes on the platform: "
+        << Counts(platform.Answers()) << "\n  " << xsp_report << "\n";
+  }
+  out << "stream: " << events << " events in " << checked.size() << " tenants\n";
   out << "watchers: " << watchers.size() << ", " << received << " events received, " << resumes
       << " resumes, calls ended " << Counts(endings) << "\n";
   if (lost_history_events > 0 || endings.count("HISTORY_LOST"))
