@@ -232,18 +232,63 @@ TEST_F(XspE2E, PlatformAssociationAppearsInHotdeskWithoutEcho) {
   EXPECT_EQ(evs[1].type(), v1::EVENT_TYPE_CANCELLED);
   EXPECT_EQ(evs[1].source(), v1::SOURCE_XSP);
   EXPECT_EQ(evs[1].reason(), v1::CANCEL_REASON_EXTERNAL);
-  // No outbound sequence for either: the platform already has them. (The bridge only read the
-  // guest's HotelingGuest, to see that each event was still current.)
-  absl::SleepFor(absl::Milliseconds(500));
+  // Nothing written to the platform for either: it already has them. Each became a sync
+  // sequence that read the guest's HotelingGuest, found what hotdesk has, and wrote nothing
+  // (the inbound side also read it, to see that each event was still current).
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        return env_.Metric("hotdesk_xsp_sequences_total{kind=\"sync\",outcome=\"done\"}") == 2;
+      },
+      kWait))
+      << env_.Metrics();
   for (const Request& r : env_.Actions(since)) {
     EXPECT_EQ(r.method, "GET") << ::testing::PrintToString(env_.Actions(since));
   }
-  EXPECT_EQ(
-      env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"skipped_source_xsp\"}"),
-      1);
+  EXPECT_EQ(env_.Metric("hotdesk_xsp_steps_total{outcome=\"skipped\",step=\"guest_hoteling_sync\"}"),
+            2);
   // Every event was acknowledged.
   EXPECT_TRUE(XspEnv::WaitFor([&] { return env_.SimChannels()["unacked"].Int() == 0; }, kWait))
       << env_.SimGet("/sim/channels");
+}
+
+// Two writers on one guest: hotdesk moves 7003 to 7002 while the platform's PUT fails (the
+// sequence parks), and meanwhile the platform moves 7003 to 7005, which the bridge applies to
+// hotdesk. When the parked sequence finally writes 7002 to the platform, the platform holds an
+// older change than hotdesk. The bridge's own event for the platform change makes it sync the
+// guest to what hotdesk holds, so both sides end at 7005. (Before: hotdesk 7005, platform 7002,
+// for good; the fault suite's xsp_diverged.)
+TEST_F(XspE2E, PlatformChangeDuringAParkedSequenceEndsTheSameOnBothSides) {
+  StartEnv({"--step_retries=0", "--park_backoff=300ms", "--park_backoff_max=300ms"});
+  ASSERT_EQ(env_.SimPost("/sim/faults?method=PUT&path=HotelingGuest&status=503&count=3"), 200);
+  std::string cursor = env_.Establish("7002", "7003").cursor();
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        for (const Json& p : env_.Status()["pending"].arr)
+          if (p["cursor"].str == cursor && p["state"].str == "parked") return true;
+        return false;
+      },
+      kWait))
+      << env_.BridgeLog();
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7003@example.com&host=7005@example.com"), 200);
+  ASSERT_TRUE(XspEnv::WaitFor(
+      [&] {
+        auto a = env_.GetByGuest("7003");
+        return a.ok() && a->host() == "7005";
+      },
+      kWait))
+      << env_.BridgeLog();
+  std::string user;
+  bool agree = XspEnv::WaitFor(
+      [&] {
+        user = env_.SimGet("/sim/users/7003@example.com");
+        auto a = env_.GetByGuest("7003");
+        return env_.Status()["pending"].arr.empty() && a.ok() && a->host() == "7005" &&
+               absl::StrContains(user, "\"hostUserId\":\"7005@example.com\"");
+      },
+      kWait);
+  auto a = env_.GetByGuest("7003");
+  EXPECT_TRUE(agree) << "hotdesk: " << (a.ok() ? a->host() : "none") << ", platform: " << user
+                     << "\n" << env_.BridgeLog();
 }
 
 TEST_F(XspE2E, OwnChangesDoNotComeBackAsNewChanges) {

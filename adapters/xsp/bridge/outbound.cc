@@ -46,7 +46,9 @@ Outbound::Outbound(const BridgeConfig& config, std::shared_ptr<grpc::Channel> ch
       ids_(ids),
       store_(store),
       metrics_(metrics),
-      client_(config.actions) {
+      client_(config.actions),
+      stub_(v1::Associations::NewStub(channel_)),
+      policy_{config.core_timeout, config.core_retry_budget} {
   adapters::FollowerCallbacks cb;
   cb.on_event = [this](const adapters::Delivery& d) { return TakeIn(d); };
   cb.on_baseline = [this](const std::vector<v1::Association>& all, const std::string& cursor) {
@@ -78,6 +80,7 @@ void Outbound::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  canceller_.Cancel();  // a sync step reading hotdesk
   if (worker_.joinable()) worker_.join();
   follower_->Stop();
 }
@@ -106,13 +109,11 @@ void Outbound::UpdateGauges() {
 
 absl::Status Outbound::TakeIn(const adapters::Delivery& d) {
   const v1::AssociationEvent& ev = d.event;
-  const char* kind = ev.type() == v1::EVENT_TYPE_ESTABLISHED ? "establish" : "cancel";
-  if (ev.source() == v1::SOURCE_XSP) {
-    // Made by this bridge from a platform change: BroadWorks already has it.
-    HD_LOG(kDebug, "xsp: skipping own event").kv("cursor", d.key).kv("kind", kind);
-    metrics_->Sequence(kind, "skipped_source_xsp");
-    return absl::OkStatus();
-  }
+  // Made by this bridge from a platform change: BroadWorks had it; a sync makes sure it still
+  // agrees once the sequences before it have run.
+  const char* kind = ev.source() == v1::SOURCE_XSP ? "sync"
+                     : ev.type() == v1::EVENT_TYPE_ESTABLISHED ? "establish"
+                                                               : "cancel";
   SeqRecord rec;
   rec.cursor = d.key;
   rec.kind = kind;
@@ -261,9 +262,10 @@ Outbound::Outcome Outbound::Run(SeqRecord* rec) {
   const std::string kind = rec->kind;
   v1::AssociationEvent ev;
   absl::StatusOr<Plan> plan =
-      ev.ParseFromString(rec->event)
-          ? PlanFor(ev, *ids_, config_.outbound)
-          : absl::StatusOr<Plan>(absl::DataLossError("unreadable sequence record"));
+      !ev.ParseFromString(rec->event)
+          ? absl::StatusOr<Plan>(absl::DataLossError("unreadable sequence record"))
+      : kind == "sync" ? PlanSync(ev, *ids_)
+                       : PlanFor(ev, *ids_, config_.outbound);
   if (!plan.ok()) {
     // Nothing on BroadWorks to change (or nothing readable): retrying cannot help.
     rec->state = "unmapped";
@@ -339,15 +341,59 @@ Outbound::Outcome Outbound::Run(SeqRecord* rec) {
   return Outcome::kDone;
 }
 
-bool Outbound::RunStep(const SeqRecord& rec, const Plan& plan, const PlannedStep& step,
+absl::Status Outbound::PlanGuestSync(const Plan& plan, const std::string& path,
+                                     PlannedStep* step, bool* needed, HttpResult* r) {
+  v1::GetAssociationRequest get;
+  get.set_tenant(config_.tenant);
+  get.set_guest(plan.guest);
+  v1::Association now;
+  grpc::Status gs = adapters::CallWithRetry(
+      policy_, &canceller_,
+      [&](grpc::ClientContext* ctx) { return stub_->GetAssociation(ctx, get, &now); });
+  if (!gs.ok() && gs.error_code() != grpc::StatusCode::NOT_FOUND)
+    return absl::UnavailableError(absl::StrCat("cannot read hotdesk: ", gs.error_message()));
+  std::string want_bw;
+  if (gs.ok()) {
+    absl::StatusOr<std::string> h = ids_->ToBroadWorks(now.host());
+    if (!h.ok()) return h.status();
+    want_bw = *h;
+  }
+  *r = client_.Request("GET", path, "", config_.outbound.step_timeout);
+  if (!Success(r->status)) return absl::UnavailableError(DescribeFailure(*r));
+  absl::StatusOr<HotelingGuestDoc> has = ParseHotelingGuest(r->body);
+  if (!has.ok()) return absl::UnavailableError(absl::StrCat("bad reply: ", has.status().message()));
+  const std::string has_bw = has->host_nil ? "" : has->host_user_id.value_or("");
+  *needed = has_bw != want_bw;
+  step->echo_host = gs.ok() ? now.host() : "";
+  step->body = gs.ok() ? BuildHotelingGuestAssociate(want_bw, LimitHours(now))
+                       : BuildHotelingGuestClear();
+  return absl::OkStatus();
+}
+
+bool Outbound::RunStep(const SeqRecord& rec, const Plan& plan, const PlannedStep& planned,
                        StepRecord* sr) {
   const OutboundConfig& oc = config_.outbound;
-  const std::string path = ServicePath(step.user, step.service);
+  const std::string path = ServicePath(planned.user, planned.service);
+  PlannedStep step = planned;
   absl::Duration backoff = oc.backoff_initial;
   for (int attempt = 0;; ++attempt) {
     sr->attempts++;
     HttpResult r;
     bool do_put = true;
+    if (step.sync_guest) {
+      bool needed = true;
+      absl::Status s = PlanGuestSync(plan, path, &step, &needed, &r);
+      if (!s.ok()) {
+        if (Success(r.status)) r.status = 502;
+        r.error = std::string(s.message());
+        do_put = false;
+      } else if (!needed) {
+        sr->outcome = "skipped";
+        sr->http_status = r.status;
+        sr->detail = "the platform has what hotdesk has";
+        return true;
+      }
+    }
     if (step.only_if_agent_signed_in) {
       r = client_.Request("GET", path, "", oc.step_timeout);
       if (Success(r.status)) {

@@ -1,5 +1,7 @@
-// Outbound: every established/cancelled event of the tenant not made by the bridge itself
-// (source XSP) becomes an Xsi-Actions sequence on BroadWorks.
+// Outbound: every established/cancelled event of the tenant becomes an Xsi-Actions sequence on
+// BroadWorks: the documented steps for hotdesk's own changes, and for the changes the bridge made
+// from the platform (source XSP) a sync of the guest's HotelingGuest with hotdesk, which the
+// platform already has unless an older change reached it later (sequences.h, PlanSync).
 //
 // The event follower (adapters/common) takes events in: each is queued as a sequence record in
 // Redis (ProgressStore) before the follower's cursor moves past it, so nothing is lost in a crash.
@@ -21,6 +23,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "adapters/common/core_call.h"
 #include "adapters/common/event_follower.h"
 #include "adapters/xsp/bridge/config.h"
 #include "adapters/xsp/bridge/id_map.h"
@@ -28,6 +31,7 @@
 #include "adapters/xsp/bridge/progress_store.h"
 #include "adapters/xsp/bridge/sequences.h"
 #include "adapters/xsp/bridge/xsi_client.h"
+#include "hotdesk/v1/associations.grpc.pb.h"
 
 namespace hotdesk::xsp {
 
@@ -63,6 +67,10 @@ class Outbound {
   // One step with retries; fills `sr`. False when stopping interrupted it.
   bool RunStep(const SeqRecord& rec, const Plan& plan, const PlannedStep& step, StepRecord* sr);
   bool SleepOrStop(absl::Duration d);
+  // For a sync step: the body and echo that make the platform hold what hotdesk holds for the
+  // guest, or false in *needed when it already does. An error when either side cannot be read.
+  absl::Status PlanGuestSync(const Plan& plan, const std::string& path, PlannedStep* step,
+                             bool* needed, HttpResult* r);
   void SaveRecord(const SeqRecord& rec);
   void UpdateGauges();
 
@@ -72,6 +80,9 @@ class Outbound {
   ProgressStore* store_;
   BridgeMetrics* metrics_;
   XsiClient client_;
+  std::unique_ptr<v1::Associations::Stub> stub_;  // reads hotdesk's state for sync steps
+  adapters::CallPolicy policy_;
+  adapters::CallCanceller canceller_;
   std::unique_ptr<adapters::EventFollower> follower_;
 
   std::thread worker_;

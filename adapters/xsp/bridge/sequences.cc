@@ -18,7 +18,9 @@ PlannedStep MakeStep(std::string name, std::string user, std::string service, st
 }
 }  // namespace
 
-const char* SeqKindName(SeqKind k) { return k == SeqKind::kEstablish ? "establish" : "cancel"; }
+const char* SeqKindName(SeqKind k) {
+  return k == SeqKind::kEstablish ? "establish" : k == SeqKind::kCancel ? "cancel" : "sync";
+}
 
 std::string ServicePath(const std::string& user, const std::string& service) {
   return absl::StrCat("/com.broadsoft.xsi-actions/v2.0/user/", user, "/services/", service);
@@ -80,6 +82,22 @@ absl::StatusOr<Plan> PlanFor(const v1::AssociationEvent& ev, const IdMapper& ids
     hg.expect_echo = true;
     p.steps.push_back(hg);
   }
+  return p;
+}
+
+absl::StatusOr<Plan> PlanSync(const v1::AssociationEvent& ev, const IdMapper& ids) {
+  Plan p;
+  p.kind = SeqKind::kSync;
+  p.host = ev.association().host();
+  p.guest = ev.association().guest();
+  absl::StatusOr<std::string> g = ids.ToBroadWorks(p.guest);
+  if (!g.ok()) return g.status();
+  p.bw_guest = *g;
+  if (absl::StatusOr<std::string> h = ids.ToBroadWorks(p.host); h.ok()) p.bw_host = *h;
+  PlannedStep hg = MakeStep("guest_hoteling_sync", p.bw_guest, "HotelingGuest", "");
+  hg.expect_echo = true;
+  hg.sync_guest = true;
+  p.steps.push_back(hg);
   return p;
 }
 

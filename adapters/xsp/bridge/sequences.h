@@ -6,6 +6,9 @@
 //   2 CallForwardingAlways on H -> G        2 CallForwardingAlways off on H
 //   3 HotelingGuest on G, hostUserId = H    3 HotelingGuest on G, hostUserId nil
 //   4 guest agent Unavailable
+//
+// sync (guest G, for a change the bridge itself applied from the platform):
+//   1 HotelingGuest on G set to what hotdesk holds for G now, unless the platform already has it
 #pragma once
 
 #include <string>
@@ -18,7 +21,7 @@
 
 namespace hotdesk::xsp {
 
-enum class SeqKind { kEstablish, kCancel };
+enum class SeqKind { kEstablish, kCancel, kSync };
 const char* SeqKindName(SeqKind k);
 
 struct PlannedStep {
@@ -32,6 +35,9 @@ struct PlannedStep {
   // none), so the inbound side does not take the bridge's own change for a platform change.
   bool expect_echo = false;
   std::string echo_host;  // hotdesk host id or ""
+  // The body and echo are decided when the step runs: the guest's HotelingGuest is made what
+  // hotdesk holds for the guest at that moment (GET first; no PUT when the platform has it).
+  bool sync_guest = false;
 };
 
 struct Plan {
@@ -51,5 +57,11 @@ int LimitHours(const v1::Association& a);
 // The plan for an ESTABLISHED or CANCELLED event. NOT_FOUND when an id cannot be mapped.
 absl::StatusOr<Plan> PlanFor(const v1::AssociationEvent& ev, const IdMapper& ids,
                              const OutboundConfig& cfg);
+
+// The plan for an event the bridge made from a platform change (source XSP). The platform had
+// that change when it was read; but a sequence of an older hotdesk change to the same guest may
+// have been written to the platform after it (a parked one, or one in flight), so the guest is
+// brought to hotdesk's state, in stream order like every sequence. NOT_FOUND when unmapped.
+absl::StatusOr<Plan> PlanSync(const v1::AssociationEvent& ev, const IdMapper& ids);
 
 }  // namespace hotdesk::xsp
