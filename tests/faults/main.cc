@@ -496,11 +496,13 @@ int Run() {
   // Events of a history that Redis lost, received by watchers that were then told so
   // (HISTORY_LOST): what asynchronous replication allows even for unacknowledged writes.
   int64_t lost_history_events = violations.Remove("watcher_event_of_lost_history");
-  int64_t csta_lost = 0;
+  int64_t csta_lost = 0, xsp_diverged = 0;
   if (absl::GetFlag(FLAGS_allow_loss)) {
     lost = violations.Remove("acknowledged_but_lost");
     phantoms = violations.Remove("watcher_phantom_event");
     csta_lost = violations.Remove("csta_acknowledged_but_lost");
+    // A lost change the bridge had applied (or pushed to the platform) leaves the two sides apart.
+    xsp_diverged = violations.Remove("xsp_diverged");
   }
 
   // The loss window: for each fault that can lose writes (kill -9, failover), how many lost
@@ -613,6 +615,9 @@ int Run() {
     out << "acknowledged changes lost (redis=" << dc.redis_mode << ", " << persistence
         << "): " << lost
         << "; events watchers received that the stream lost: " << phantoms
+        << (d.xsp() ? absl::StrCat("; XSP guests on which hotdesk and the platform disagree: ",
+                                   xsp_diverged)
+                    : std::string())
         << (d.csta() ? absl::StrCat("; CSTA logins/logouts acknowledged and lost: ", csta_lost)
                      : std::string())
         << "\n"
