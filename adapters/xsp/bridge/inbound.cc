@@ -325,6 +325,7 @@ void Inbound::ControlLoop() {
       seen_generation = gen;
       next_heartbeat = now + heartbeat_every;
       EnsureSubscriptions(true);
+      QueueReconciliations();
     } else if (resub || first_sub_refresh <= now) {
       EnsureSubscriptions(false);
     }
@@ -383,6 +384,16 @@ void Inbound::WorkerLoop() {
     if (w.malformed) {
       // Rejected: acknowledged with a non-200 status so the XSP does not wait on it.
       Ack(w.malformed_event_id, 400, "Malformed event");
+      continue;
+    }
+    if (!w.reconcile_user.empty()) {
+      adapters::Backoff backoff(
+          {config_.inbound.apply_backoff, config_.inbound.apply_backoff_max});
+      for (;;) {
+        absl::Status st = Reconcile(w.reconcile_user, w.reconcile_request_id);
+        if (st.ok() || !NotYet(st)) break;
+        if (!Wait(backoff.Next())) return;
+      }
       continue;
     }
     // In order: a later event waits until this one is applied.
@@ -454,6 +465,68 @@ absl::StatusOr<bool> Inbound::StillCurrent(const std::string& bw_guest,
   return associated ? *now->host_user_id == bw_host : bw_host.empty();
 }
 
+void Inbound::QueueReconciliations() {
+  std::vector<std::string> users;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Sub& s : subs_)
+      if (s.target_type == "User" && s.package == "Hoteling Guest" && !s.id.empty())
+        users.push_back(s.path.substr(s.path.rfind('/') + 1));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& u : users) {
+    Work w;
+    w.reconcile_user = u;
+    w.reconcile_request_id = absl::StrCat("xsp-reconcile-", adapters::RandomNonce());
+    queue_.push_back(std::move(w));
+  }
+  cv_.notify_all();
+}
+
+absl::Status Inbound::Reconcile(const std::string& bw_user, const std::string& request_id) {
+  absl::StatusOr<std::string> guest = ids_->ToHotdesk(bw_user);
+  if (!guest.ok()) return absl::OkStatus();  // not a hotdesk user: nothing to compare
+  HttpResult r = client_.Request("GET", ServicePath(bw_user, "HotelingGuest"), "",
+                                 kRequestTimeout);
+  if (r.status == 404) return absl::OkStatus();  // no hoteling guest service
+  if (!Success(r.status))
+    return absl::UnavailableError(absl::StrCat("reading ", bw_user, ": ", DescribeFailure(r)));
+  absl::StatusOr<HotelingGuestDoc> doc = ParseHotelingGuest(r.body);
+  if (!doc.ok()) return absl::UnavailableError(absl::StrCat("reading ", bw_user, ": ",
+                                                             doc.status().message()));
+  const bool associate = !doc->host_nil && doc->host_user_id.has_value() &&
+                         !doc->host_user_id->empty() && doc->active.value_or(true);
+  std::string host;
+  if (associate) {
+    absl::StatusOr<std::string> h = ids_->ToHotdesk(*doc->host_user_id);
+    if (!h.ok()) return absl::OkStatus();
+    host = *h;
+  }
+  absl::StatusOr<adapters::FollowerState> state = store_->Load();
+  if (!state.ok()) return absl::UnavailableError(state.status().message());
+  if (!state->known_complete) return absl::OkStatus();  // nothing to compare with
+  std::string expected;
+  for (const auto& [h, g] : state->known)
+    if (g == *guest) expected = h;
+  if (expected == host) return absl::OkStatus();
+  absl::StatusOr<std::vector<SeqRecord>> pending = store_->Pending();
+  if (!pending.ok()) return absl::UnavailableError(pending.status().message());
+  for (const SeqRecord& p : *pending) {
+    // A sequence still to run will write the platform; the difference is its to settle.
+    if (p.guest == *guest || (!host.empty() && p.host == host) ||
+        (!expected.empty() && p.host == expected))
+      return absl::OkStatus();
+  }
+  const char* kind = associate ? "establish" : "cancel";
+  HD_LOG(kWarn, "xsp: the platform differs from what the bridge expects; a missed change")
+      .kv("guest", *guest)
+      .kv("platform_host", host)
+      .kv("expected_host", expected)
+      .kv("request_id", request_id);
+  metrics_->Inbound(kind, "reconciled");
+  return ApplyToHotdesk(kind, *guest, host, *doc, request_id);
+}
+
 absl::Status Inbound::HandleHoteling(const XsiEvent& ev) {
   const std::string bw_guest = ev.target_id.empty() ? ev.user_id : ev.target_id;
   const HotelingGuestDoc& info = ev.hoteling_guest;
@@ -504,6 +577,16 @@ absl::Status Inbound::HandleHoteling(const XsiEvent& ev) {
         .kv("host", *host);
     return absl::OkStatus();
   }
+  return ApplyToHotdesk(kind, *guest, associate ? *host : std::string(), info,
+                        absl::StrCat("xsp-", ev.event_id));
+}
+
+absl::Status Inbound::ApplyToHotdesk(const char* kind, const std::string& guest_id,
+                                     const std::string& host_id, const HotelingGuestDoc& info,
+                                     const std::string& request_id) {
+  const bool associate = !host_id.empty();
+  const std::string* guest = &guest_id;
+  const std::string* host = &host_id;
   // Compare with hotdesk: a platform state hotdesk already has is not a change.
   v1::GetAssociationRequest get;
   get.set_tenant(config_.tenant);
@@ -520,7 +603,6 @@ absl::Status Inbound::HandleHoteling(const XsiEvent& ev) {
     return FromGrpc(gs);
   }
   bool has = gs.ok();
-  const std::string request_id = absl::StrCat("xsp-", ev.event_id);
   grpc::Status st;
   if (associate) {
     if (has && current_assoc.host() == *host) {

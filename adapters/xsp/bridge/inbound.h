@@ -63,6 +63,10 @@ class Inbound {
     XsiEvent event;
     std::string malformed_event_id;  // set for a malformed document with a readable eventID
     bool malformed = false;
+    // Set for a reconciliation of this BroadWorks user after the channel (re)opened, with the
+    // request id its change carries (the same on every attempt).
+    std::string reconcile_user;
+    std::string reconcile_request_id;
   };
 
   void ChannelLoop();
@@ -74,6 +78,18 @@ class Inbound {
   // hotdesk refused it for good.
   absl::Status HandleEvent(const XsiEvent& ev);
   absl::Status HandleHoteling(const XsiEvent& ev);
+  // Events lost with a channel, an XSP or a bridge that died are never sent again, and the
+  // initial event of a new subscription is not applied (it may predate a hotdesk change not yet
+  // pushed). So after every (re)open each subscribed user's HotelingGuest is read and compared
+  // with the bridge's picture of BroadWorks (`known`, as of the last event taken in): a
+  // difference no pending sequence explains is a platform change that was missed, applied like
+  // any other. Queued behind the events already received, so it runs in order with them.
+  absl::Status Reconcile(const std::string& bw_user, const std::string& request_id);
+  // Applies a platform change of `guest` (to `host`, or "" to none) to hotdesk unless hotdesk
+  // has it already; `kind` is the metric label.
+  absl::Status ApplyToHotdesk(const char* kind, const std::string& guest, const std::string& host,
+                              const HotelingGuestDoc& info, const std::string& request_id);
+  void QueueReconciliations();
   // False when BroadWorks shows the guest at another host by now: the event is stale (the change
   // that superseded it has an event of its own). An error when BroadWorks cannot be asked.
   absl::StatusOr<bool> StillCurrent(const std::string& bw_guest, const std::string& bw_host);
