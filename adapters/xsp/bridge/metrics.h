@@ -18,7 +18,7 @@ class BridgeMetrics {
 
   // outcome: ok | skipped | failed | retry
   void Step(const std::string& step, const std::string& outcome);
-  // kind: establish | cancel; outcome: done | parked | dropped | unmapped | skipped_source_xsp
+  // kind: establish | cancel | sync; outcome: done | parked | dropped | unmapped
   void Sequence(const std::string& kind, const std::string& outcome);
   // Sequences not ended, and how many of them are parked.
   void SetQueue(size_t pending, size_t parked) {
