@@ -47,7 +47,8 @@ absl::Status Deployment::StartXsp() {
       "--key_prefix=" + config_.key_prefix,
       // A failed step is retried and parked quickly, so that the end of a run converges soon.
       "--step_timeout=2s", "--step_backoff=50ms", "--park_backoff=200ms", "--park_backoff_max=2s",
-      "--log_level=warn"};
+      // Info: a violation's example carries the last lines (sequences, platform changes).
+      "--log_level=info"};
   if (topology_) {
     std::vector<std::string> redis_flags = topology_->ServerFlags();
     argv.insert(argv.end(), redis_flags.begin(), redis_flags.end());
@@ -93,6 +94,12 @@ bool Deployment::XspServing(std::string* why) const {
   }
   if (!absl::StrContains(status, "\"up\":true")) {
     *why = "its event channel is not open: " + status.substr(0, 300);
+    return false;
+  }
+  // Three event packages for each subscribed guest.
+  const std::string subs = absl::StrCat("\"subscriptions\":", 3 * config_.xsp_guests, ",");
+  if (!absl::StrContains(status, subs)) {
+    *why = "not every subscription is made: " + status.substr(0, 300);
     return false;
   }
   return true;

@@ -148,6 +148,7 @@ std::string AwaitXspAgreement(Deployment& deployment, const XspPlatformConfig& c
   std::string pending;
   if (size_t p = status.find("\"pending\":["); p != std::string::npos)
     pending = status.substr(p, 600);
+  pending += "\n    bridge log:" + deployment.XspLogTail(60);
   if (differences.empty())
     violations->Add("xsp_diverged", absl::StrCat(why, " ", absl::FormatDuration(timeout),
                                                  " after the load; ", pending));

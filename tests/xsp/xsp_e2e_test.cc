@@ -114,7 +114,7 @@ TEST_F(XspE2E, FailureAtStep2IsRetriedAndReported) {
   int64_t since = env_.LastSeq();
   std::string cursor = env_.Establish("7002", "7003").cursor();
   ASSERT_TRUE(WaitSequenceState(cursor, "done")) << env_.BridgeLog();
-  std::vector<Request> got = env_.Actions(since);
+  std::vector<Request> got = Sent(since);
   ASSERT_EQ(got.size(), 5u) << ::testing::PrintToString(got);
   EXPECT_EQ(got[1].path, ActionsPath("7002", "CallForwardingAlways"));
   EXPECT_EQ(got[1].status, 500);
@@ -162,7 +162,7 @@ TEST_F(XspE2E, FailedSequenceIsParkedAndRetriedUntilItSucceeds) {
   EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_total{kind=\"establish\",outcome=\"done\"}"), 1);
   EXPECT_EQ(env_.Metric("hotdesk_xsp_sequences_parked"), 0);
   // The host agent step ran once; the CFA PUT until it succeeded; the rest once, after it.
-  std::vector<Request> got = env_.Actions(since);
+  std::vector<Request> got = Sent(since);
   std::vector<Request> base = ExpectedEstablish("7002", "7003", 0, false);
   ASSERT_EQ(got.size(), 1 + 8 + 2u) << ::testing::PrintToString(got);
   EXPECT_EQ(got[0], base[0]);
@@ -192,7 +192,7 @@ TEST_F(XspE2E, RefusedSequenceWaitsForAnOperatorAndHoldsBackOnlyItsUsers) {
       },
       kWait))
       << env_.BridgeLog();
-  std::vector<Request> got = env_.Actions(since);
+  std::vector<Request> got = Sent(since);
   ASSERT_GE(got.size(), 3u) << ::testing::PrintToString(got);
   EXPECT_EQ(got[2].status, 400);
   // The guest's logout waits behind it; another desk's login goes ahead.
@@ -344,6 +344,29 @@ TEST_F(XspE2E, PlatformChangeMadeWhileTheBridgeWasDownIsReconciled) {
   EXPECT_EQ(env_.GetByGuest("seed-guest")->host(), "seed-host");
   EXPECT_EQ(env_.Metric("hotdesk_xsp_inbound_changes_total{kind=\"establish\",outcome=\"reconciled\"}"),
             1);
+}
+
+// A restarted XSP knows no subscription: refreshing them on the new channel gets 404 and the
+// bridge subscribes again at once. (Before: not until the lost one was due for refresh, 80 % of
+// an hour later, so platform changes were not heard meanwhile.)
+TEST_F(XspE2E, SubscriptionsAreMadeAgainAtOnceAfterTheXspRestarted) {
+  StartEnv();
+  ASSERT_TRUE(env_.RestartSim());
+  ASSERT_TRUE(XspEnv::WaitFor([&] { return env_.Status()["channel"]["opens"].Int() >= 2; }, kWait))
+      << env_.BridgeLog();
+  EXPECT_TRUE(env_.WaitBridgeReady()) << env_.BridgeLog();
+  EXPECT_TRUE(XspEnv::WaitFor(
+      [&] { return env_.SimChannels()["subscriptions"].Int() == env_.expected_subscriptions; },
+      kWait))
+      << env_.SimGet("/sim/channels");
+  ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7004@example.com&host=7005@example.com"), 200);
+  EXPECT_TRUE(XspEnv::WaitFor(
+      [&] {
+        auto a = env_.GetByGuest("7004");
+        return a.ok() && a->host() == "7005";
+      },
+      kWait))
+      << env_.BridgeLog();
 }
 
 TEST_F(XspE2E, OwnChangesDoNotComeBackAsNewChanges) {
@@ -555,7 +578,7 @@ TEST_F(XspE2E, MalformedXmlFromTheXspIsRejected) {
   // No state change in hotdesk, nothing sent to the platform, channel still up.
   EXPECT_FALSE(env_.GetByGuest("7003").ok());
   EXPECT_EQ(env_.Events(env_.seed_cursor).size(), 0u);
-  EXPECT_TRUE(env_.Actions(since).empty());
+  EXPECT_TRUE(Sent(since).empty());
   EXPECT_TRUE(env_.Status()["channel"]["up"].b);
   // A good event right after still works.
   ASSERT_EQ(env_.SimPost("/sim/hoteling?guest=7003@example.com&host=7009@example.com"), 200);

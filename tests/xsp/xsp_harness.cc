@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <signal.h>
+
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -88,6 +91,7 @@ bool XspEnv::Start(const std::vector<std::string>& bflags, const std::vector<std
   std::string line = sim.WaitForLine("listening on port", absl::Seconds(10));
   if (line.empty()) return false;
   sim_port = std::atoi(line.substr(line.rfind(' ') + 1).c_str());
+  sim_argv = argv;
   // The bridge resumes after this event (exclusive), so nothing before it is replayed and
   // nothing after it is missed; it knows the one association there is then.
   seed_cursor = Establish("seed-host", "seed-guest").cursor();
@@ -128,6 +132,21 @@ bool XspEnv::StartBridge(const std::vector<std::string>& extra) {
 }
 
 int XspEnv::StopBridge(int sig) { return bridge.Stop(sig); }
+
+bool XspEnv::RestartSim() {
+  sim.Stop(SIGKILL);
+  std::vector<std::string> argv = sim_argv;
+  for (std::string& a : argv)
+    if (absl::StartsWith(a, "--listen=")) a = absl::StrCat("--listen=127.0.0.1:", sim_port);
+  // The port may linger a moment after the old process.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (!sim.Start(argv, {{"HOTDESK_PASSWORD", "s3cret"}})) return false;
+    if (!sim.WaitForLine("listening on port", absl::Seconds(10)).empty()) return true;
+    sim.Stop(SIGKILL);
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
 
 void XspEnv::StopServer() { server.Stop(); }
 

@@ -48,6 +48,9 @@ class XspEnv {
              const std::vector<std::string>& sim_flags = {});
   bool StartBridge(const std::vector<std::string>& extra = {});
   int StopBridge(int sig = 15);
+  // kill -9 of the simulator, started again on its port with its flags: channels and
+  // subscriptions are gone (its users' services too, without --state_file).
+  bool RestartSim();
   // Stops hotdesk-server and starts it again on the same port (a fresh process: nothing of the
   // tenant kept in memory).
   bool RestartServer();
@@ -92,6 +95,7 @@ class XspEnv {
   hotdesk::testing::ChildProcess sim;
   hotdesk::testing::ChildProcess bridge;
   int sim_port = 0;
+  std::vector<std::string> sim_argv;
   int bridge_port = 0;
   std::string seed_cursor;
   std::vector<std::string> bridge_flags;

@@ -261,6 +261,7 @@ void Inbound::EnsureSubscriptions(bool new_channel) {
       } else if (r.status == 404 || r.status == 403) {
         HD_LOG(kInfo, "xsp: subscription gone; subscribing again").kv("event", s.package);
         s.id.clear();
+        s.refresh_at = now;  // at once, below (not when the lost one would have been refreshed)
       } else {
         HD_LOG(kWarn, "xsp: subscription refresh failed").kv("error", DescribeFailure(r));
         s.refresh_at = now + absl::Seconds(5);
