@@ -501,8 +501,10 @@ int Run() {
     lost = violations.Remove("acknowledged_but_lost");
     phantoms = violations.Remove("watcher_phantom_event");
     csta_lost = violations.Remove("csta_acknowledged_but_lost");
-    // A lost change the bridge had applied (or pushed to the platform) leaves the two sides apart.
-    xsp_diverged = violations.Remove("xsp_diverged");
+    // A lost change the bridge had applied (or pushed to the platform) leaves the two sides
+    // apart; without any loss in the run, nothing excuses it.
+    if (lost > 0 || phantoms > 0 || lost_history_events > 0 || endings.count("HISTORY_LOST"))
+      xsp_diverged = violations.Remove("xsp_diverged");
   }
 
   // The loss window: for each fault that can lose writes (kill -9, failover), how many lost
