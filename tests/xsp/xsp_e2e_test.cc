@@ -273,7 +273,8 @@ TEST_F(XspE2E, PlatformChangeDuringAParkedSequenceEndsTheSameOnBothSides) {
   std::string cursor = env_.Establish("7002", "7003").cursor();
   ASSERT_TRUE(XspEnv::WaitFor(
       [&] {
-        for (const Json& p : env_.Status()["pending"].arr)
+        Json st = env_.Status();  // held: the loop reads into it
+        for (const Json& p : st["pending"].arr)
           if (p["cursor"].str == cursor && p["state"].str == "parked") return true;
         return false;
       },
@@ -313,7 +314,8 @@ TEST_F(XspE2E, PlatformChangeMadeWhileTheBridgeWasDownIsReconciled) {
   // The sim sees the channel gone before the changes, so no event is queued for it.
   ASSERT_TRUE(XspEnv::WaitFor(
       [&] {
-        for (const Json& c : env_.SimChannels()["channels"].arr)
+        Json chs = env_.SimChannels();  // held: the loop reads into it
+        for (const Json& c : chs["channels"].arr)
           if (c["open"].b) return false;
         return true;
       },
